@@ -1,0 +1,119 @@
+"""The show's settings, read from ``podcast.toml``."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .errors import UserError
+
+DEFAULT_INTRO = "{show}. {title}. Un article du {date}."
+DEFAULT_OUTRO = "C'était {title}, un épisode de {show}. Merci de votre écoute, et à bientôt."
+
+
+@dataclass(frozen=True)
+class ShowConfig:
+    title: str = "Balado"
+    description: str = "Des articles à écouter."
+    author: str = "Balado"
+    owner_name: str = "Balado"
+    owner_email: str = "podcast@example.org"
+    base_url: str = "http://127.0.0.1:8000"
+    link: str = "http://127.0.0.1:8000/"
+    language: str = "fr"
+    category: str = "News"
+    subcategory: str | None = "Politics"
+    explicit: bool = False
+    cover: str | None = None  # path relative to the project folder
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    engine: str = "auto"
+    lang: str = "fr"
+    tld: str = "fr"
+    espeak_voice: str = "fr"
+    espeak_wpm: int = 165
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    bitrate: str = "96k"
+    sample_rate: int = 44100
+    pause_sentence_ms: int = 350
+    pause_paragraph_ms: int = 700
+    pause_section_ms: int = 1200
+
+
+@dataclass(frozen=True)
+class SynthesisConfig:
+    jobs: int = 4
+    timeout_seconds: float = 10.0
+    max_total_wait_seconds: float = 120.0
+
+
+@dataclass(frozen=True)
+class ScriptConfig:
+    intro: str = DEFAULT_INTRO
+    outro: str = DEFAULT_OUTRO
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    show: ShowConfig = field(default_factory=ShowConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    synthesis: SynthesisConfig = field(default_factory=SynthesisConfig)
+    script: ScriptConfig = field(default_factory=ScriptConfig)
+    lexicon: dict[str, str] = field(default_factory=dict)
+    acronyms: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def episodes_dir(self) -> Path:
+        return self.root / "episodes"
+
+    @property
+    def public_dir(self) -> Path:
+        return self.root / "public"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".cache"
+
+    @property
+    def feed_url(self) -> str:
+        return self.show.base_url.rstrip("/") + "/feed.xml"
+
+
+def _section(cls, raw: dict, name: str, path: Path):
+    known = {f.name for f in fields(cls)}
+    unknown = set(raw) - known
+    if unknown:
+        raise UserError(f"{path}: unknown setting(s) in [{name}]: {', '.join(sorted(unknown))}")
+    return cls(**raw)
+
+
+def load_config(root: Path | str = ".", path: Path | str | None = None) -> Config:
+    """Read ``podcast.toml`` under ``root``; a missing file gives the defaults."""
+    root = Path(root).resolve()
+    path = Path(path) if path else root / "podcast.toml"
+    raw: dict = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise UserError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        return Config(
+            root=root,
+            show=_section(ShowConfig, raw.get("show", {}), "show", path),
+            voice=_section(VoiceConfig, raw.get("voice", {}), "voice", path),
+            audio=_section(AudioConfig, raw.get("audio", {}), "audio", path),
+            synthesis=_section(SynthesisConfig, raw.get("synthesis", {}), "synthesis", path),
+            script=_section(ScriptConfig, raw.get("script", {}), "script", path),
+            lexicon={str(k): str(v) for k, v in raw.get("lexicon", {}).items()},
+            acronyms={str(k): str(v) for k, v in raw.get("acronyms", {}).items()},
+        )
+    except TypeError as exc:
+        raise UserError(f"{path}: {exc}") from None
