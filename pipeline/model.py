@@ -135,3 +135,4 @@ class EpisodeManifest:
     files: dict[str, str] = field(default_factory=dict)
     source_url: str | None = None
     loudness: dict[str, float] = field(default_factory=dict)
+    recipe_hash: str = ""  # hash of everything the audio was made from: unchanged → nothing to do

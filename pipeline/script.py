@@ -1,0 +1,151 @@
+"""Stage 2: turn an :class:`Article` into a spoken :class:`Script`.
+
+Intro, one section per passage (or per subheading when the article has them), outro. Each
+sentence keeps its written form (for transcripts) and the chunks the engine will speak: text
+normalised for French speech, cut at most 100 characters at natural breaks.
+
+A script can be saved as JSON beside its article and edited by hand; the build then speaks the
+saved script for as long as the article is unchanged.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+
+from .chunking import chunk_sentence, split_sentences
+from .config import Config
+from .errors import UserError
+from .french import clean_typography, normalise_for_speech
+from .model import Article, Paragraph, Script, Section, Sentence
+
+CHUNK_LIMIT = 100  # gTTS sends at most 100 characters per request
+TITLE_WORDS = 7
+SCRIPT_VERSION = 1
+MONTHS = ("janvier février mars avril mai juin juillet août septembre octobre novembre décembre").split()
+
+
+def french_date(moment: datetime) -> str:
+    day = "1er" if moment.day == 1 else str(moment.day)
+    return f"{day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def build_script(article: Article, config: Config, pub_date: datetime) -> Script:
+    speak = _speaker(config)
+    fields = {"show": config.show.title, "title": article.title, "date": french_date(pub_date)}
+    sections = [_template_section("intro", "Introduction", config.script.intro.format(**fields), speak)]
+    for heading, passages in _group_by_heading(article):
+        title = heading or _first_words(passages[0].text)
+        paragraphs = tuple(_paragraph(p.text, speak) for p in passages)
+        sections.append(Section("passage", title, tuple(p for p in paragraphs if p.sentences)))
+    sections.append(_template_section("outro", "Conclusion", config.script.outro.format(**fields), speak))
+    return Script(title=article.title, sections=tuple(s for s in sections if s.paragraphs))
+
+
+def _speaker(config: Config):
+    def speak(sentence: str) -> tuple[str, ...]:
+        spoken = normalise_for_speech(sentence, acronyms=config.acronyms, lexicon=config.lexicon)
+        return tuple(chunk_sentence(spoken, CHUNK_LIMIT)) if spoken.strip() else ()
+    return speak
+
+
+def _paragraph(text: str, speak) -> Paragraph:
+    sentences = []
+    for written in split_sentences(clean_typography(text)):
+        chunks = speak(written)
+        if chunks:
+            sentences.append(Sentence(written=written, chunks=chunks))
+    return Paragraph(tuple(sentences))
+
+
+def _template_section(kind: str, title: str, text: str, speak) -> Section:
+    paragraph = _paragraph(text, speak)
+    return Section(kind, title, (paragraph,) if paragraph.sentences else ())
+
+
+def _group_by_heading(article: Article):
+    groups: list[tuple[str | None, list]] = []
+    for passage in article.passages:
+        if passage.heading and groups and groups[-1][0] == passage.heading:
+            groups[-1][1].append(passage)
+        else:
+            groups.append((passage.heading, [passage]))
+    return groups
+
+
+def _first_words(text: str) -> str:
+    words = clean_typography(text).split()
+    head = " ".join(words[:TITLE_WORDS]).rstrip(",;:.")
+    return head + ("…" if len(words) > TITLE_WORDS else "")
+
+
+# --- JSON form (for `invoke script` and hand edits) ------------------------------------------
+def script_to_dict(script: Script, source_hash: str | None = None) -> dict:
+    return {
+        "version": SCRIPT_VERSION,
+        "title": script.title,
+        "source_hash": source_hash,
+        "sections": [
+            {
+                "kind": section.kind,
+                "title": section.title,
+                "paragraphs": [
+                    [{"text": s.written, "chunks": list(s.chunks)} for s in paragraph.sentences]
+                    for paragraph in section.paragraphs
+                ],
+            }
+            for section in script.sections
+        ],
+    }
+
+
+def script_from_dict(data: dict, origin: Path) -> Script:
+    try:
+        sections = []
+        for section in data["sections"]:
+            paragraphs = []
+            for paragraph in section["paragraphs"]:
+                sentences = []
+                for sentence in paragraph:
+                    chunks = tuple(str(c).strip() for c in sentence["chunks"] if str(c).strip())
+                    too_long = [c for c in chunks if len(c) > CHUNK_LIMIT]
+                    if too_long:
+                        raise UserError(f"{origin}: chunk longer than {CHUNK_LIMIT} characters: {too_long[0][:40]!r}…")
+                    if chunks:
+                        sentences.append(Sentence(str(sentence["text"]), chunks))
+                paragraphs.append(Paragraph(tuple(sentences)))
+            sections.append(Section(str(section["kind"]), str(section["title"]), tuple(paragraphs)))
+        return Script(title=str(data["title"]), sections=tuple(sections))
+    except (KeyError, TypeError) as exc:
+        raise UserError(f"{origin}: not a balado script (missing or wrong field {exc})") from None
+
+
+def script_json(script: Script, source_hash: str | None = None) -> str:
+    return json.dumps(script_to_dict(script, source_hash), ensure_ascii=False, indent=2) + "\n"
+
+
+def script_hash(script: Script) -> str:
+    blob = json.dumps(script_to_dict(script), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def saved_script_path(source: Path) -> Path:
+    return source.with_name(source.stem + ".script.json")
+
+
+def load_saved_script(article: Article) -> Script | None:
+    """The hand-edited script beside the article, if any; refuse one made from an older article."""
+    path = saved_script_path(article.source)
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"{path}: not valid JSON ({exc})") from None
+    if data.get("source_hash") != article.source_hash:
+        raise UserError(
+            f"{path}: the article {article.source.name} changed after this script was saved; "
+            f"re-run `invoke script --source {article.source} --write` (overwrites your edits) or delete the script"
+        )
+    return script_from_dict(data, path)

@@ -1,0 +1,206 @@
+"""Speech engines: one class, one method (``synthesize``), text chunk in, encoded audio out.
+
+- :class:`GttsEngine` speaks through Google Translate with gTTS. gTTS builds the request
+  (its own RPC packaging and endpoint); we send it through our own ``requests.Session`` so that
+  certificates are verified (gTTS sends with ``verify=False``), connections are reused and every
+  request has a timeout.
+- :class:`EspeakEngine` speaks offline with espeak-ng from the ``espeakng-loader`` wheel (ctypes).
+"""
+from __future__ import annotations
+
+import base64
+import ctypes
+import io
+import re
+import threading
+import wave
+from typing import Protocol
+
+from .model import SpokenChunk
+
+
+class TtsEngine(Protocol):
+    name: str
+
+    def synthesize(self, text: str) -> SpokenChunk: ...
+
+    def cache_identity(self) -> dict: ...
+
+
+class TransientTtsError(Exception):
+    """Worth retrying: rate limiting (429), server errors, network trouble."""
+
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None,
+                 connection: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+        self.connection = connection
+
+
+class PermanentTtsError(Exception):
+    """Retrying will not help (a 4xx other than 429, an answer with no audio)."""
+
+
+# --- gTTS -------------------------------------------------------------------------------------
+AUDIO_IN_ANSWER = re.compile(r'jQ1olc","\[\\"(.*)\\"]')  # the pattern gTTS itself matches
+
+
+class GttsEngine:
+    name = "gtts"
+
+    def __init__(self, lang: str = "fr", tld: str = "fr", *, timeout: float = 10.0):
+        self.lang, self.tld, self.timeout = lang, tld, timeout
+        self._local = threading.local()
+
+    def cache_identity(self) -> dict:
+        import gtts
+
+        return {"engine": self.name, "lang": self.lang, "tld": self.tld, "slow": False,
+                "version": gtts.__version__}
+
+    def _session(self):
+        session = getattr(self._local, "session", None)
+        if session is None:
+            import requests
+
+            session = self._local.session = requests.Session()
+            session.verify = True
+        return session
+
+    def prepare(self, text: str):
+        """The request gTTS would send for ``text`` (one request: chunks are ≤ 100 characters)."""
+        from gtts import gTTS
+
+        # Our script is already normalised and cut for French; gTTS's English pre-processors
+        # (they eat the full stop of "l'est.") are off, and its tokenizer never runs on ≤100 chars.
+        tts = gTTS(text, lang=self.lang, tld=self.tld, lang_check=False, pre_processor_funcs=[])
+        requests_ = tts._prepare_requests()
+        if len(requests_) != 1:
+            raise PermanentTtsError(f"chunk would need {len(requests_)} requests: {text[:40]!r}…")
+        return requests_[0]
+
+    def synthesize(self, text: str) -> SpokenChunk:
+        import requests
+
+        request = self.prepare(text)
+        try:
+            answer = self._session().send(request, timeout=self.timeout, verify=True)
+        except requests.exceptions.SSLError as exc:
+            raise PermanentTtsError(f"TLS certificate of {request.url} refused: {exc}") from None
+        except requests.exceptions.RequestException as exc:
+            raise TransientTtsError(f"{type(exc).__name__}: {exc}", connection=True) from None
+        if answer.status_code == 429 or answer.status_code >= 500:
+            raise TransientTtsError(f"HTTP {answer.status_code}", status=answer.status_code,
+                                    retry_after=_retry_after(answer.headers.get("Retry-After")))
+        if answer.status_code != 200:
+            raise PermanentTtsError(f"HTTP {answer.status_code} from {request.url}")
+        audio = b"".join(
+            base64.b64decode(match.group(1).encode("ascii"))
+            for line in answer.text.splitlines()
+            if (match := AUDIO_IN_ANSWER.search(line))
+        )
+        if not audio:
+            raise PermanentTtsError("Google answered without audio")
+        return SpokenChunk(text=text, audio=audio, format="mp3", engine=self.name)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+        from datetime import datetime, timezone
+
+        try:
+            return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
+        except (TypeError, ValueError):
+            return None
+
+
+# --- espeak-ng --------------------------------------------------------------------------------
+SYNCHRONOUS, OUTPUT_UTF8, RATE = 2, 1, 1
+SYNTH_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+
+
+class _EspeakLibrary:
+    """The process-wide espeak-ng library: global state, so one synthesis at a time."""
+
+    _instance = None
+    _create_lock = threading.Lock()
+
+    def __init__(self):
+        import espeakng_loader
+
+        self.lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        data = espeakng_loader.get_data_path().encode()
+        self.lib.espeak_Initialize.restype = ctypes.c_int
+        self.sample_rate = self.lib.espeak_Initialize(SYNCHRONOUS, 0, data, 0)
+        if self.sample_rate <= 0:
+            raise RuntimeError("espeak-ng failed to initialise")
+        self.lock = threading.Lock()
+        self._pieces: list[bytes] = []
+        self._callback = SYNTH_CALLBACK(self._collect)  # keep a reference: C holds a pointer
+        self.lib.espeak_SetSynthCallback(self._callback)
+        self.version = self._version()
+
+    @classmethod
+    def get(cls) -> "_EspeakLibrary":
+        with cls._create_lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def _version(self) -> str:
+        self.lib.espeak_Info.restype = ctypes.c_char_p
+        return (self.lib.espeak_Info(None) or b"?").decode()
+
+    def _collect(self, samples, count, _events) -> int:
+        if count > 0:
+            self._pieces.append(ctypes.string_at(samples, count * 2))
+        return 0  # 0: go on
+
+    def speak(self, text: str, voice: str, wpm: int) -> bytes:
+        with self.lock:
+            self._pieces = []
+            if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
+                raise PermanentTtsError(f"espeak-ng has no voice {voice!r}")
+            self.lib.espeak_SetParameter(RATE, wpm, 0)
+            data = text.encode("utf-8")
+            self.lib.espeak_Synth(data, len(data) + 1, 0, 0, 0, OUTPUT_UTF8, None, None)
+            self.lib.espeak_Synchronize()
+            return b"".join(self._pieces)
+
+
+class EspeakEngine:
+    name = "espeak"
+
+    def __init__(self, voice: str = "fr", wpm: int = 165):
+        self.voice, self.wpm = voice, wpm
+
+    def cache_identity(self) -> dict:
+        return {"engine": self.name, "voice": self.voice, "wpm": self.wpm,
+                "version": _EspeakLibrary.get().version}
+
+    def synthesize(self, text: str) -> SpokenChunk:
+        library = _EspeakLibrary.get()
+        pcm = library.speak(text, self.voice, self.wpm)
+        if not pcm:
+            raise PermanentTtsError(f"espeak-ng produced no audio for {text[:40]!r}")
+        buffer = io.BytesIO()
+        with wave.open(buffer, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(library.sample_rate)
+            out.writeframes(pcm)
+        return SpokenChunk(text=text, audio=buffer.getvalue(), format="wav", engine=self.name)
+
+
+def make_engine(name: str, voice_config, timeout: float = 10.0) -> TtsEngine:
+    if name == "gtts":
+        return GttsEngine(voice_config.lang, voice_config.tld, timeout=timeout)
+    if name == "espeak":
+        return EspeakEngine(voice_config.espeak_voice, voice_config.espeak_wpm)
+    raise ValueError(f"unknown engine {name!r}")
