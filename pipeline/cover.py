@@ -1,0 +1,177 @@
+"""The show's cover art: the user's own, checked against Apple's rules, or a generated default.
+
+Apple wants a square JPEG or PNG, 1400 to 3000 px a side, RGB, and (our limit, as most hosts and
+apps advise) under 512 KB; the file extension must match the real type.
+"""
+from __future__ import annotations
+
+import io
+import textwrap
+import unicodedata
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+
+from .config import Config
+from .errors import UserError
+from .fsutil import atomic_write_bytes
+
+MIN_SIDE = 1400
+MAX_SIDE = 3000
+MAX_BYTES = 512 * 1024
+EXTENSIONS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",)}
+PUBLIC_EXTENSION = {"JPEG": ".jpg", "PNG": ".png"}  # feeds want .jpg or .png exactly
+# Modes that become RGB without losing anything a listener would notice.
+HARMLESS_MODES = {"L", "LA", "P", "PA", "RGBA"}
+
+DEFAULT_SIDE = 1400
+BACKGROUND = (24, 44, 72)  # deep ink blue
+INK = (245, 240, 228)  # warm off-white
+ACCENT = (232, 168, 56)  # amber rule under the title
+
+# A bundled font with French accents, if the package ships one; then common system fonts;
+# last, Pillow's own scalable font (which lacks accented letters: text is folded for it).
+_FONT_CANDIDATES = (
+    Path(__file__).parent / "assets" / "cover-font.ttf",
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    Path("/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf"),
+    Path("/usr/share/fonts/TTF/DejaVuSans-Bold.ttf"),
+    Path("/Library/Fonts/Arial Unicode.ttf"),
+    Path("C:/Windows/Fonts/arialbd.ttf"),
+)
+
+
+def check_cover(path: Path) -> list[str]:
+    """Problems that make ``path`` unfit as podcast cover art; empty when it is fine."""
+    path = Path(path)
+    if not path.is_file():
+        return [f"{path}: cover image not found"]
+    problems: list[str] = []
+    size = path.stat().st_size
+    try:
+        with Image.open(path) as img:
+            fmt, (width, height), mode = img.format, img.size, img.mode
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        return [f"{path}: cover is not a readable image ({exc})"]
+    if fmt not in EXTENSIONS:
+        return [f"{path}: cover is {fmt}, must be JPEG or PNG"]
+    if path.suffix.lower() not in EXTENSIONS[fmt]:
+        problems.append(f"{path}: cover is {fmt} but its extension is {path.suffix or 'missing'} "
+                        f"(use {EXTENSIONS[fmt][0]})")
+    if width != height:
+        problems.append(f"{path}: cover is {width}x{height} px, must be square")
+    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+        problems.append(f"{path}: cover is {width}x{height} px, each side must be "
+                        f"{MIN_SIDE}-{MAX_SIDE} px")
+    if mode != "RGB":
+        problems.append(f"{path}: cover colour mode is {mode}, must be RGB")
+    if size >= MAX_BYTES:
+        problems.append(f"{path}: cover is {size // 1024} KB, must be under {MAX_BYTES // 1024} KB")
+    return problems
+
+
+def ensure_cover(config: Config, public_dir: Path) -> str:
+    """Write the cover into ``public_dir`` (only if it changed); return its path relative to it."""
+    public_dir = Path(public_dir)
+    if config.show.cover:
+        fmt, data = _user_cover(config.root / config.show.cover)
+    else:
+        fmt, data = "PNG", default_cover(config.show.title)
+    name = "cover" + PUBLIC_EXTENSION[fmt]
+    target = public_dir / name
+    if not (target.is_file() and target.read_bytes() == data):
+        atomic_write_bytes(target, data)
+    return name
+
+
+def _user_cover(path: Path) -> tuple[str, bytes]:
+    """The user's cover as (format, bytes); refused with one line naming the file if unfit."""
+    problems = check_cover(path)
+    mode_only = bool(problems) and all("colour mode" in p for p in problems)
+    if problems and not mode_only:
+        raise UserError("; ".join(problems))
+    with Image.open(path) as img:
+        fmt = img.format
+        if not problems:
+            return fmt, path.read_bytes()
+        if img.mode not in HARMLESS_MODES:  # CMYK, 16-bit...: converting would shift colours
+            raise UserError("; ".join(problems))
+        rgb = _flatten(img)
+    data = _encode(rgb, fmt)
+    if len(data) >= MAX_BYTES:
+        raise UserError(f"{path}: cover is {len(data) // 1024} KB once converted to RGB, "
+                        f"must be under {MAX_BYTES // 1024} KB")
+    return fmt, data
+
+
+def _flatten(img: Image.Image) -> Image.Image:
+    """RGB version of ``img``, transparency laid on white."""
+    img = img.convert("RGBA")
+    background = Image.new("RGB", img.size, (255, 255, 255))
+    background.paste(img, mask=img.getchannel("A"))
+    return background
+
+
+def _encode(img: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        img.save(out, "JPEG", quality=90, optimize=True)
+    else:
+        img.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _load_font(size: int) -> tuple[ImageFont.FreeTypeFont, bool]:
+    """(font, whether it has French accents)."""
+    for candidate in _FONT_CANDIDATES:
+        if candidate.is_file():
+            try:
+                return ImageFont.truetype(str(candidate), size), True
+            except OSError:
+                continue
+    return ImageFont.load_default(size=size), False
+
+
+def _fold(text: str) -> str:
+    """Text Pillow's built-in font can draw: accents dropped, typographic marks made plain."""
+    text = text.translate(str.maketrans({"—": "-", "–": "-", "’": "'", "«": '"', "»": '"',
+                                         "œ": "oe", "Œ": "OE", "\u00a0": " ", "\u202f": " "}))
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _wrap(title: str, font, draw: ImageDraw.ImageDraw, width: int) -> list[str]:
+    """Greedy word wrap measured with the font itself."""
+    lines: list[str] = []
+    for word in title.split():
+        if lines and draw.textlength(lines[-1] + " " + word, font=font) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def default_cover(title: str, side: int = DEFAULT_SIDE) -> bytes:
+    """A plain, legible cover: the show's title in large type on a dark background (PNG)."""
+    img = Image.new("RGB", (side, side), BACKGROUND)
+    draw = ImageDraw.Draw(img)
+    margin = side // 10
+    usable = side - 2 * margin
+    title = " ".join(title.split()) or "Balado"
+    # The largest type that fits the square in at most five lines.
+    for size in range(side // 7, side // 30, -side // 140):
+        font, accents = _load_font(size)
+        text = title if accents else _fold(title)
+        lines = _wrap(text, font, draw, usable)
+        line_height = int(size * 1.2)
+        widest = max(draw.textlength(line, font=font) for line in lines)
+        if len(lines) <= 5 and widest <= usable and line_height * len(lines) <= usable * 0.8:
+            break
+    else:
+        lines = textwrap.wrap(text, 24)[:5]
+    top = (side - line_height * len(lines)) // 2 - side // 20
+    for i, line in enumerate(lines):
+        draw.text((margin, top + i * line_height), line, font=font, fill=INK)
+    rule_y = top + line_height * len(lines) + side // 30
+    draw.rectangle((margin, rule_y, margin + side // 6, rule_y + side // 90), fill=ACCENT)
+    return _encode(img, "PNG")

@@ -1,0 +1,269 @@
+"""The podcast feed (RSS 2.0 + iTunes + Podcasting 2.0), rebuilt from the episode manifests.
+
+Built with feedgen; what feedgen cannot write (Apple's ``true``/``false`` explicit values, the
+``podcast:`` namespace) comes from the extensions in ``podcast_ns``. Rendering is deterministic:
+the same manifests give byte-identical XML (``lastBuildDate`` is the newest episode's date, not
+the clock), so rebuilding with nothing new changes nothing.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from typing import Sequence
+from urllib.parse import quote
+
+from feedgen.feed import FeedGenerator
+
+from .config import Config
+from .errors import UserError
+from .model import EpisodeManifest
+from .podcast_ns import (
+    AppleEntryExtension,
+    AppleExtension,
+    PodcastIndexEntryExtension,
+    PodcastIndexExtension,
+    podcast_guid,
+)
+
+__all__ = ["render_feed", "podcast_guid", "clean_xml_text", "plain_text", "APPLE_CATEGORIES",
+           "MEDIA_TYPES", "file_url"]
+
+GENERATOR = "balado (python-feedgen)"
+MAX_DESCRIPTION_BYTES = 4000  # Apple's limit for the channel and item descriptions
+
+# Apple Podcasts categories (case-sensitive), each with its subcategories.
+APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
+    "Business": ("Careers", "Entrepreneurship", "Investing", "Management", "Marketing",
+                 "Non-Profit"),
+    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
+    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
+    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
+    "Government": (),
+    "History": (),
+    "Health & Fitness": ("Alternative Health", "Fitness", "Medicine", "Mental Health",
+                         "Nutrition", "Sexuality"),
+    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
+    "Leisure": ("Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies",
+                "Home & Garden", "Video Games"),
+    "Music": ("Music Commentary", "Music History", "Music Interviews"),
+    "News": ("Business News", "Daily News", "Entertainment News", "News Commentary", "Politics",
+             "Sports News", "Tech News"),
+    "Religion & Spirituality": ("Buddhism", "Christianity", "Hinduism", "Islam", "Judaism",
+                                "Religion", "Spirituality"),
+    "Science": ("Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics",
+                "Natural Sciences", "Nature", "Physics", "Social Sciences"),
+    "Society & Culture": ("Documentary", "Personal Journals", "Philosophy", "Places & Travel",
+                          "Relationships"),
+    "Sports": ("Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf",
+               "Hockey", "Rugby", "Running", "Soccer", "Swimming", "Tennis", "Volleyball",
+               "Wilderness", "Wrestling"),
+    "Technology": (),
+    "True Crime": (),
+    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
+}
+
+# MIME types of the files an episode publishes, by manifest key.
+MEDIA_TYPES = {
+    "audio": "audio/mpeg",
+    "vtt": "text/vtt",
+    "srt": "application/x-subrip",
+    "chapters": "application/json+chapters",
+}
+
+# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
+_XML_FORBIDDEN = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean_xml_text(text: str | None) -> str:
+    """``text`` without the characters XML cannot carry (lxml refuses them only at render)."""
+    return _XML_FORBIDDEN.sub("", text or "")
+
+
+class _TextExtractor(HTMLParser):
+    """Keeps the text of an HTML fragment, drops its tags, scripts and styles."""
+
+    _SKIP = {"script", "style"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in ("br", "p", "div", "li"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP and self._skipping:
+            self._skipping -= 1
+
+    def handle_data(self, data):
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def plain_text(text: str | None) -> str:
+    """Descriptions are plain text: apps render them as HTML, so no markup may reach them."""
+    text = clean_xml_text(text)
+    if "<" in text or "&" in text:
+        parser = _TextExtractor()
+        parser.feed(text)
+        parser.close()
+        text = "".join(parser.parts)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def _truncate_bytes(text: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    cut = data[: limit - len("…".encode("utf-8"))].decode("utf-8", "ignore")
+    return cut.rstrip() + "…"
+
+
+def file_url(base_url: str, relative_path: str) -> str:
+    """Absolute, ASCII URL of a file of public/ (Apple wants ASCII URLs)."""
+    return base_url.rstrip("/") + "/" + quote(relative_path.lstrip("/"), safe="/")
+
+
+def _pub_datetime(manifest: EpisodeManifest) -> datetime:
+    try:
+        when = datetime.fromisoformat(manifest.pub_date)
+    except (TypeError, ValueError):
+        raise UserError(f"episode {manifest.slug}: pub_date is not ISO 8601: "
+                        f"{manifest.pub_date!r}") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc)
+
+
+def _check_category(config: Config) -> None:
+    show = config.show
+    where = config.root / "podcast.toml"
+    if show.category not in APPLE_CATEGORIES:
+        raise UserError(f"{where}: [show] category {show.category!r} is not one of Apple's "
+                        f"categories ({', '.join(APPLE_CATEGORIES)})")
+    if show.subcategory and show.subcategory not in APPLE_CATEGORIES[show.category]:
+        allowed = ", ".join(APPLE_CATEGORIES[show.category]) or "none"
+        raise UserError(f"{where}: [show] subcategory {show.subcategory!r} is not under "
+                        f"{show.category!r} in Apple's list (allowed: {allowed})")
+
+
+def _new_generator() -> FeedGenerator:
+    fg = FeedGenerator()
+    # Registered under feedgen's own "podcast" name so fg.podcast.itunes_* work as documented.
+    fg.register_extension("podcast", AppleExtension, AppleEntryExtension, atom=False)
+    fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension,
+                          atom=False)
+    return fg
+
+
+def render_feed(
+    config: Config,
+    manifests: Sequence[EpisodeManifest],
+    *,
+    cover_path: str | None,
+    base_url: str | None = None,
+) -> bytes:
+    """The feed's XML (UTF-8) for ``manifests``, newest episode first.
+
+    ``base_url`` overrides ``config.show.base_url`` (serving locally); ``podcast:guid`` always
+    derives from the configured URL, so a show keeps its identity wherever it is previewed.
+    ``cover_path`` is the cover's path relative to public/.
+    """
+    show = config.show
+    _check_category(config)
+    base = (base_url or show.base_url).rstrip("/")
+    feed_url = base + "/feed.xml"
+    cover_url = file_url(base, cover_path) if cover_path else None
+    explicit = bool(show.explicit)
+
+    fg = _new_generator()
+    title = plain_text(show.title)
+    description = _truncate_bytes(plain_text(show.description) or title)
+    fg.title(title)
+    fg.description(description)
+    # feedgen writes the last link given as the RSS <link>: the self link goes first.
+    fg.link(href=feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=clean_xml_text(show.link) or base + "/")
+    fg.language(clean_xml_text(show.language) or "fr")
+    fg.generator(GENERATOR)
+    if cover_url:
+        fg.image(url=cover_url, title=title, link=clean_xml_text(show.link) or base + "/")
+
+    itunes = fg.podcast
+    itunes.itunes_author(clean_xml_text(show.author))
+    itunes.itunes_owner(name=clean_xml_text(show.owner_name),
+                        email=clean_xml_text(show.owner_email))
+    if cover_url:
+        itunes.itunes_image(cover_url)
+    category = {"cat": show.category}
+    if show.subcategory:
+        category["sub"] = show.subcategory
+    itunes.itunes_category(category)
+    itunes.itunes_explicit(explicit)
+    itunes.itunes_type("episodic")
+    itunes.itunes_summary(description)
+
+    fg.podcastindex.guid(podcast_guid(show.base_url.rstrip("/") + "/feed.xml"))
+    fg.podcastindex.locked(False, owner=clean_xml_text(show.owner_email) or None)
+
+    # Newest first; ties broken by episode number then GUID so the order never wobbles.
+    ordered = sorted(manifests, key=lambda m: (_pub_datetime(m), m.episode_number, m.guid),
+                     reverse=True)
+    guids = [m.guid for m in ordered]
+    duplicates = sorted({g for g in guids if guids.count(g) > 1})
+    if duplicates:
+        raise UserError(f"episode manifests share a GUID: {', '.join(duplicates)}")
+
+    for manifest in ordered:
+        _add_item(fg, manifest, base, cover_url, explicit, show.language or "fr")
+
+    # Deterministic: the feed changed last when its newest episode was published.
+    fg.lastBuildDate(_pub_datetime(ordered[0]) if ordered else
+                     datetime(1970, 1, 1, tzinfo=timezone.utc))
+    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def _add_item(fg: FeedGenerator, manifest: EpisodeManifest, base: str, cover_url: str | None,
+              explicit: bool, language: str) -> None:
+    audio = manifest.files.get("audio")
+    if not audio:
+        raise UserError(f"episode {manifest.slug}: its manifest names no audio file")
+    length = manifest.audio_bytes
+    if not isinstance(length, int) or isinstance(length, bool) or length <= 0:
+        # feedgen would happily write length="None"; apps then refuse the episode.
+        raise UserError(f"episode {manifest.slug}: audio size {length!r} is not a byte count")
+
+    title = plain_text(manifest.title)
+    entry = fg.add_entry(order="append")  # we sorted already; the default prepends
+    entry.title(title)
+    entry.description(_truncate_bytes(plain_text(manifest.description) or title))
+    entry.guid(clean_xml_text(manifest.guid), permalink=False)
+    entry.pubDate(_pub_datetime(manifest))
+    entry.enclosure(url=file_url(base, audio), length=str(length), type=MEDIA_TYPES["audio"])
+    if manifest.source_url:
+        entry.link(href=clean_xml_text(manifest.source_url))
+
+    itunes = entry.podcast
+    itunes.itunes_duration(str(round(manifest.duration_seconds)))
+    itunes.itunes_episode(int(manifest.episode_number))
+    itunes.itunes_explicit(explicit)
+    if manifest.author:
+        itunes.itunes_author(clean_xml_text(manifest.author))
+    if cover_url:
+        itunes.itunes_image(cover_url)
+
+    p20 = entry.podcastindex
+    if manifest.files.get("vtt"):
+        p20.transcript(file_url(base, manifest.files["vtt"]), MEDIA_TYPES["vtt"],
+                       language=language, rel="captions")
+    if manifest.files.get("srt"):
+        p20.transcript(file_url(base, manifest.files["srt"]), MEDIA_TYPES["srt"],
+                       language=language)
+    if manifest.files.get("chapters"):
+        p20.chapters(file_url(base, manifest.files["chapters"]), MEDIA_TYPES["chapters"])

@@ -1,0 +1,158 @@
+"""feedgen extensions for what feedgen 1.0 cannot write by itself.
+
+* ``AppleExtension`` / ``AppleEntryExtension``: feedgen's own iTunes extension, with
+  ``itunes:explicit`` written as Apple documents it today (``true``/``false``; feedgen's setter
+  only accepts the old ``yes``/``no``/``clean``) and a channel image that is refused loudly
+  (feedgen builds a ``ValueError`` for a bad image URL but never raises it).
+* ``PodcastIndexExtension`` / ``PodcastIndexEntryExtension``: the Podcasting 2.0 namespace
+  (channel ``podcast:guid`` and ``podcast:locked``; item ``podcast:transcript`` and
+  ``podcast:chapters``).
+
+Elements are added to the tree in ``extend_rss``; nothing edits the rendered XML.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.ext.podcast import PodcastExtension
+from feedgen.ext.podcast_entry import PodcastEntryExtension
+from feedgen.util import xml_elem
+
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+
+# The namespace UUID the Podcasting 2.0 spec fixes for podcast:guid.
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+
+def podcast_guid(feed_url: str) -> str:
+    """podcast:guid of a feed: UUIDv5 of its URL without scheme and trailing slashes."""
+    bare = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", feed_url.strip()).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def _explicit_text(value: bool | str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "explicit"):
+        return "true"
+    if text in ("false", "no", "clean"):
+        return "false"
+    raise ValueError(f"itunes:explicit must be true or false, not {value!r}")
+
+
+def _set_explicit(channel_or_item, value: str | None) -> None:
+    if value is not None:
+        xml_elem(f"{{{ITUNES_NS}}}explicit", channel_or_item).text = value
+
+
+class AppleExtension(PodcastExtension):
+    """feedgen's iTunes channel extension with Apple's current explicit values."""
+
+    def __init__(self):
+        super().__init__()
+        self._explicit: str | None = None
+
+    def itunes_explicit(self, itunes_explicit=None):
+        if itunes_explicit is not None:
+            self._explicit = _explicit_text(itunes_explicit)
+        return self._explicit
+
+    def itunes_image(self, itunes_image=None):
+        if itunes_image is not None and not itunes_image.lower().endswith((".jpg", ".png")):
+            raise ValueError(f"itunes:image must end in .jpg or .png: {itunes_image}")
+        return super().itunes_image(itunes_image)
+
+    def extend_rss(self, rss_feed):
+        super().extend_rss(rss_feed)
+        _set_explicit(rss_feed[0], self._explicit)
+        return rss_feed
+
+
+class AppleEntryExtension(PodcastEntryExtension):
+    """feedgen's iTunes item extension with Apple's current explicit values."""
+
+    def __init__(self):
+        super().__init__()
+        self._explicit: str | None = None
+
+    def itunes_explicit(self, itunes_explicit=None):
+        if itunes_explicit is not None:
+            self._explicit = _explicit_text(itunes_explicit)
+        return self._explicit
+
+    def extend_rss(self, entry):
+        super().extend_rss(entry)
+        _set_explicit(entry, self._explicit)
+        return entry
+
+
+class PodcastIndexExtension(BaseExtension):
+    """Channel tags of the Podcasting 2.0 namespace."""
+
+    def __init__(self):
+        self._guid: str | None = None
+        self._locked: tuple[bool, str | None] | None = None
+
+    def extend_ns(self):
+        return {"podcast": PODCAST_NS}
+
+    def guid(self, value: str | None = None) -> str | None:
+        if value is not None:
+            self._guid = str(uuid.UUID(value))  # refuse anything that is not a UUID
+        return self._guid
+
+    def locked(self, locked: bool, owner: str | None = None) -> None:
+        """podcast:locked: whether other platforms may import the feed (``no`` lets them)."""
+        self._locked = (bool(locked), owner)
+
+    def extend_rss(self, rss_feed):
+        channel = rss_feed[0]
+        if self._guid:
+            xml_elem(f"{{{PODCAST_NS}}}guid", channel).text = self._guid
+        if self._locked is not None:
+            locked, owner = self._locked
+            elem = xml_elem(f"{{{PODCAST_NS}}}locked", channel)
+            elem.text = "yes" if locked else "no"
+            if owner:
+                elem.attrib["owner"] = owner
+        return rss_feed
+
+    def extend_atom(self, feed):
+        return feed
+
+
+class PodcastIndexEntryExtension(BaseEntryExtension):
+    """Item tags of the Podcasting 2.0 namespace: transcripts and chapters."""
+
+    def __init__(self):
+        self._transcripts: list[dict[str, str]] = []
+        self._chapters: dict[str, str] | None = None
+
+    def extend_ns(self):
+        return {"podcast": PODCAST_NS}
+
+    def transcript(self, url: str, type: str, language: str | None = None,
+                   rel: str | None = None) -> None:
+        attrs = {"url": url, "type": type}
+        if language:
+            attrs["language"] = language
+        if rel:
+            attrs["rel"] = rel
+        self._transcripts.append(attrs)
+
+    def chapters(self, url: str, type: str = "application/json+chapters") -> None:
+        self._chapters = {"url": url, "type": type}
+
+    def extend_rss(self, entry):
+        for attrs in self._transcripts:
+            xml_elem(f"{{{PODCAST_NS}}}transcript", entry, **attrs)
+        if self._chapters:
+            xml_elem(f"{{{PODCAST_NS}}}chapters", entry, **self._chapters)
+        return entry
+
+    def extend_atom(self, entry):
+        return entry
