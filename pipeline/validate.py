@@ -1,0 +1,349 @@
+"""``invoke validate``: check public/ the way a podcast directory and an app would.
+
+Reads only what is published (feed.xml, the files it points at, the episode manifests) and
+returns one human-readable line per problem; an empty list means the site is fit to publish.
+"""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import unquote
+
+from lxml import etree
+
+from .config import Config
+from .cover import check_cover
+from .errors import UserError
+from .feed import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES
+from .manifest import read_manifest
+from .model import EpisodeManifest
+from .podcast_ns import ITUNES_NS, PODCAST_NS
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
+
+TARGET_LUFS = -16.0
+LUFS_TOLERANCE = 1.0
+MAX_TRUE_PEAK = -1.0
+DURATION_TOLERANCE = 1.0  # seconds
+
+# Declared MIME type → file extensions it may have.
+TYPE_EXTENSIONS = {
+    "audio/mpeg": (".mp3",),
+    "text/vtt": (".vtt",),
+    "application/x-subrip": (".srt",),
+    "application/srt": (".srt",),
+    "application/json+chapters": (".json",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+}
+
+
+def validate_public(
+    config: Config,
+    public_dir: Path,
+    *,
+    base_url: str | None = None,
+    check_loudness: bool = True,
+) -> list[str]:
+    """Every problem found in ``public_dir``, one line each; empty when it is fit to publish."""
+    public_dir = Path(public_dir)
+    base = (base_url or config.show.base_url).rstrip("/")
+    feed_path = public_dir / "feed.xml"
+    if not feed_path.is_file():
+        return [f"{feed_path}: missing (build an episode or run invoke feed)"]
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        root = etree.fromstring(feed_path.read_bytes(), parser)
+    except etree.XMLSyntaxError as exc:
+        return [f"{feed_path}: not well-formed XML ({exc})"]
+
+    check = _Checker(public_dir, base, feed_path)
+    channel = root.find("channel")
+    if root.tag != "rss" or root.get("version") != "2.0" or channel is None:
+        return [f"{feed_path}: not an RSS 2.0 feed (root <{root.tag}>, no <channel>)"]
+    check.channel(channel)
+    items = channel.findall("item")
+    for index, item in enumerate(items, start=1):
+        check.item(item, index, check_loudness)
+    check.order(items)
+    manifests, manifest_problems = _read_manifests(public_dir)
+    check.problems += manifest_problems
+    check.guids(items, manifests)
+    return check.problems
+
+
+def _read_manifests(public_dir: Path) -> tuple[list[EpisodeManifest], list[str]]:
+    folder = public_dir / "episodes"
+    manifests, problems = [], []
+    for path in sorted(folder.glob("*.json")):
+        if path.name.endswith(".chapters.json"):
+            continue
+        try:
+            manifests.append(read_manifest(path))
+        except UserError as exc:
+            problems.append(str(exc))
+    return manifests, problems
+
+
+def _text(elem, path: str) -> str:
+    found = elem.find(path, NS)
+    return (found.text or "").strip() if found is not None else ""
+
+
+class _Checker:
+    def __init__(self, public_dir: Path, base: str, feed_path: Path):
+        self.public_dir = public_dir
+        self.base = base
+        self.feed = feed_path
+        self.problems: list[str] = []
+
+    def fail(self, where: str, message: str) -> None:
+        self.problems.append(f"{self.feed}: {where}: {message}")
+
+    # --- channel -----------------------------------------------------------------------------
+    def channel(self, channel) -> None:
+        where = "channel"
+        for tag in ("title", "description", "language", "link"):
+            if not _text(channel, tag):
+                self.fail(where, f"<{tag}> is missing or empty")
+        description = _text(channel, "description")
+        if len(description.encode("utf-8")) > MAX_DESCRIPTION_BYTES:
+            self.fail(where, f"<description> is over {MAX_DESCRIPTION_BYTES} bytes")
+        if not _text(channel, "itunes:author"):
+            self.fail(where, "<itunes:author> is missing or empty")
+        if not _text(channel, "itunes:owner/itunes:email"):
+            self.fail(where, "<itunes:owner><itunes:email> is missing or empty")
+        self.explicit(channel, where, required=True)
+        self.categories(channel)
+        self_link = channel.find("atom:link[@rel='self']", NS)
+        if self_link is None or self_link.get("href") != self.base + "/feed.xml":
+            found = None if self_link is None else self_link.get("href")
+            self.fail(where, f"<atom:link rel=\"self\"> is {found!r}, expected "
+                             f"{self.base + '/feed.xml'!r}")
+        guid = _text(channel, "podcast:guid")
+        if guid:
+            try:
+                uuid.UUID(guid)
+            except ValueError:
+                self.fail(where, f"<podcast:guid> {guid!r} is not a UUID")
+        image = channel.find("itunes:image", NS)
+        if image is None or not image.get("href"):
+            self.fail(where, "<itunes:image href> is missing")
+        else:
+            self.image(image.get("href"), where)
+
+    def explicit(self, elem, where: str, required: bool) -> None:
+        found = elem.find("itunes:explicit", NS)
+        if found is None:
+            if required:
+                self.fail(where, "<itunes:explicit> is missing")
+        elif (found.text or "").strip() not in ("true", "false"):
+            self.fail(where, f"<itunes:explicit> is {found.text!r}, must be true or false")
+
+    def categories(self, channel) -> None:
+        cats = channel.findall("itunes:category", NS)
+        if not cats:
+            self.fail("channel", "<itunes:category> is missing")
+        for cat in cats:
+            name = cat.get("text")
+            if name not in APPLE_CATEGORIES:
+                self.fail("channel", f"<itunes:category> {name!r} is not in Apple's list")
+                continue
+            for sub in cat.findall("itunes:category", NS):
+                if sub.get("text") not in APPLE_CATEGORIES[name]:
+                    self.fail("channel", f"<itunes:category> {sub.get('text')!r} is not a "
+                                         f"subcategory of {name!r} in Apple's list")
+
+    def image(self, url: str, where: str) -> None:
+        path = self.resolve(url, where, "image")
+        if path is None:
+            return
+        for problem in check_cover(path):
+            self.fail(where, problem)
+
+    # --- items -------------------------------------------------------------------------------
+    def item(self, item, index: int, check_loudness: bool) -> None:
+        where = f"item {index} ({_text(item, 'title') or _text(item, 'guid') or 'untitled'})"
+        for tag in ("title", "guid", "pubDate"):
+            if not _text(item, tag):
+                self.fail(where, f"<{tag}> is missing or empty")
+        pub_date = _text(item, "pubDate")
+        if pub_date:
+            try:
+                parsedate_to_datetime(pub_date)
+            except (TypeError, ValueError):
+                self.fail(where, f"<pubDate> {pub_date!r} is not an RFC 2822 date")
+        self.explicit(item, where, required=False)
+        image = item.find("itunes:image", NS)
+        if image is not None:
+            self.resolve(image.get("href") or "", where, "itunes:image")
+
+        duration = self.duration(item, where)
+        enclosure = item.find("enclosure")
+        if enclosure is None:
+            self.fail(where, "<enclosure> is missing")
+        else:
+            self.enclosure(enclosure, where, duration, check_loudness)
+
+        for transcript in item.findall("podcast:transcript", NS):
+            self.side_file(transcript, where, "podcast:transcript")
+        for chapters in item.findall("podcast:chapters", NS):
+            self.side_file(chapters, where, "podcast:chapters")
+
+    def duration(self, item, where: str) -> float | None:
+        text = _text(item, "itunes:duration")
+        if not text:
+            self.fail(where, "<itunes:duration> is missing")
+            return None
+        if not re.fullmatch(r"\d+(:\d{1,2}){0,2}", text):
+            self.fail(where, f"<itunes:duration> {text!r} is not seconds or [HH:]MM:SS")
+            return None
+        seconds = 0
+        for part in text.split(":"):
+            seconds = seconds * 60 + int(part)
+        return float(seconds)
+
+    def enclosure(self, enclosure, where: str, duration: float | None,
+                  check_loudness: bool) -> None:
+        url, length, mime = (enclosure.get(k) for k in ("url", "length", "type"))
+        if mime != "audio/mpeg":
+            self.fail(where, f"<enclosure type> is {mime!r}, expected 'audio/mpeg'")
+        if not (length or "").isdigit():
+            self.fail(where, f"<enclosure length> is {length!r}, must be the size in bytes")
+            length = None
+        path = self.resolve(url or "", where, "enclosure")
+        if path is None:
+            return
+        self.extension(path, mime, where, "enclosure")
+        size = path.stat().st_size
+        if length is not None and int(length) != size:
+            self.fail(where, f"<enclosure length> is {length} but {path} is {size} bytes")
+        from mutagen import MutagenError
+        from mutagen.mp3 import MP3
+
+        try:
+            real = MP3(path).info.length
+        except (MutagenError, OSError) as exc:
+            self.fail(where, f"{path} is not an MP3 file ({exc})")
+            return
+        if duration is not None and abs(real - duration) > DURATION_TOLERANCE:
+            self.fail(where, f"<itunes:duration> is {duration:.0f} s but {path} lasts "
+                             f"{real:.1f} s")
+        if check_loudness:
+            self.loudness(path, where)
+
+    def loudness(self, path: Path, where: str) -> None:
+        try:
+            from .loudness import measure_file
+        except ImportError as exc:
+            self.fail(where, f"loudness not checked: pipeline.loudness is unavailable ({exc})")
+            return
+        measured = measure_file(path)
+        if abs(measured.integrated - TARGET_LUFS) > LUFS_TOLERANCE:
+            self.fail(where, f"{path} loudness is {measured.integrated:.1f} LUFS, target "
+                             f"{TARGET_LUFS:.0f} ±{LUFS_TOLERANCE:.0f}")
+        if measured.true_peak > MAX_TRUE_PEAK:
+            self.fail(where, f"{path} true peak is {measured.true_peak:.1f} dBTP, must be at "
+                             f"most {MAX_TRUE_PEAK:.1f}")
+
+    def side_file(self, elem, where: str, tag: str) -> None:
+        mime = elem.get("type") or ""
+        path = self.resolve(elem.get("url") or "", where, tag)
+        if path is None:
+            return
+        self.extension(path, mime, where, tag)
+        problem = _sniff(path, mime)
+        if problem:
+            self.fail(where, f"<{tag}> {path}: {problem}")
+
+    def extension(self, path: Path, mime: str, where: str, tag: str) -> None:
+        allowed = TYPE_EXTENSIONS.get(mime)
+        if allowed is None:
+            self.fail(where, f"<{tag}> has an unexpected type {mime!r}")
+        elif path.suffix.lower() not in allowed:
+            self.fail(where, f"<{tag}> type {mime} does not match {path.name}")
+
+    def resolve(self, url: str, where: str, tag: str) -> Path | None:
+        """The file of public/ a URL names, or None (after reporting why)."""
+        prefix = self.base + "/"
+        if not url.startswith(prefix):
+            self.fail(where, f"<{tag}> URL {url!r} is not under {prefix}")
+            return None
+        if not url.isascii():
+            self.fail(where, f"<{tag}> URL {url!r} is not ASCII")
+        relative = unquote(url[len(prefix):].split("?")[0].split("#")[0])
+        path = (self.public_dir / relative)
+        try:
+            path.resolve().relative_to(self.public_dir.resolve())
+        except ValueError:
+            self.fail(where, f"<{tag}> URL {url!r} points outside public/")
+            return None
+        if not path.is_file():
+            self.fail(where, f"<{tag}> URL {url!r} has no file: {path} is missing")
+            return None
+        return path
+
+    # --- whole feed --------------------------------------------------------------------------
+    def order(self, items) -> None:
+        dates = []
+        for item in items:
+            try:
+                dates.append(parsedate_to_datetime(_text(item, "pubDate")))
+            except (TypeError, ValueError):
+                return  # already reported
+        if any(a < b for a, b in zip(dates, dates[1:])):
+            self.fail("items", "not in newest-first order")
+
+    def guids(self, items, manifests: list[EpisodeManifest]) -> None:
+        feed_guids = [_text(item, "guid") for item in items]
+        seen: set[str] = set()
+        for guid in feed_guids:
+            if guid and guid in seen:
+                self.fail("items", f"GUID {guid!r} appears more than once")
+            seen.add(guid)
+        by_guid: dict[str, list[str]] = {}
+        for m in manifests:
+            by_guid.setdefault(m.guid, []).append(m.slug)
+        for guid, slugs in sorted(by_guid.items()):
+            if len(slugs) > 1:
+                self.problems.append(f"{self.public_dir / 'episodes'}: episodes "
+                                     f"{', '.join(slugs)} share the GUID {guid!r}")
+            if guid not in seen:
+                self.fail("items", f"episode {slugs[0]} (GUID {guid!r}) is not in the feed")
+        for guid in sorted(seen - set(by_guid)):
+            if guid:
+                self.fail("items", f"GUID {guid!r} matches no episode manifest in "
+                                   f"{self.public_dir / 'episodes'}")
+
+
+def _sniff(path: Path, mime: str) -> str | None:
+    """Why ``path`` is not really of type ``mime`` (None when it is, or the type is unknown)."""
+    data = path.read_bytes()
+    if mime == "text/vtt":
+        text = data.decode("utf-8", "replace").lstrip("\ufeff")
+        return None if text.startswith("WEBVTT") else "not a WebVTT file (no WEBVTT header)"
+    if mime in ("application/x-subrip", "application/srt"):
+        text = data.decode("utf-8", "replace").lstrip("\ufeff")
+        if re.match(r"\s*\d+\s*\r?\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}", text):
+            return None
+        return "not an SRT file (no numbered cue with a time range)"
+    if mime == "application/json+chapters":
+        try:
+            doc = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            return f"not JSON ({exc})"
+        if not isinstance(doc, dict) or "version" not in doc or not isinstance(
+                doc.get("chapters"), list):
+            return "not Podcasting 2.0 JSON chapters (needs version and a chapters list)"
+        starts = [c.get("startTime") for c in doc["chapters"] if isinstance(c, dict)]
+        if len(starts) != len(doc["chapters"]) or not all(
+                isinstance(s, (int, float)) for s in starts):
+            return "every chapter needs a numeric startTime"
+        if starts != sorted(starts):
+            return "chapters are not sorted by startTime"
+    return None
+

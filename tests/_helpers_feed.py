@@ -1,0 +1,115 @@
+"""A small but real public/ for the feed, cover and validation tests.
+
+Real MP3s (ffmpeg's sine source through the project's ffmpeg), real side files, manifests as
+the pipeline writes them, the cover from ensure_cover and the feed from render_feed.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline.config import Config, ShowConfig
+from pipeline.cover import ensure_cover
+from pipeline.feed import render_feed
+from pipeline.ffmpeg import run_ffmpeg
+from pipeline.fsutil import atomic_write_bytes
+from pipeline.manifest import load_manifests, manifest_json
+from pipeline.model import Chapter, EpisodeManifest
+
+BASE_URL = "https://balado.example/podcast"
+
+
+@functools.lru_cache(maxsize=None)
+def sine_mp3(seconds: float = 3.0, frequency: int = 440, volume_db: float = 6.0) -> bytes:
+    """A real mono 44.1 kHz 96 kb/s MP3 (made once per process); +6 dB is about -16 LUFS."""
+    proc = run_ffmpeg([
+        "-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={seconds}:sample_rate=44100",
+        "-af", f"volume={volume_db}dB", "-ac", "1", "-ar", "44100", "-b:a", "96k",
+        "-f", "mp3", "pipe:1",
+    ])
+    return proc.stdout
+
+
+def make_config(root: Path, **show) -> Config:
+    settings = dict(
+        title="Balado — l'actualité à écouter",
+        description="Les articles de la rédaction, lus à voix haute.",
+        author="La rédaction Balado",
+        owner_name="La rédaction Balado",
+        owner_email="podcast@balado.example",
+        base_url=BASE_URL,
+        link="https://balado.example/",
+        category="News",
+        subcategory="Politics",
+        explicit=False,
+    )
+    settings.update(show)
+    return Config(root=Path(root), show=ShowConfig(**settings))
+
+
+def make_manifest(number: int, *, audio_bytes: int, duration: float, **changes) -> EpisodeManifest:
+    slug = f"episode-{number}"
+    manifest = EpisodeManifest(
+        slug=slug,
+        guid=f"urn:balado:{slug}",
+        title=f"Épisode {number} : l'OTAN et l'Ukraine",
+        description=f"Résumé de l'épisode {number}, lu à voix haute.",
+        author="Jeanne Rédactrice",
+        pub_date=f"2024-03-{number:02d}T08:30:00+00:00",
+        episode_number=number,
+        duration_seconds=duration,
+        audio_bytes=audio_bytes,
+        engine="espeak",
+        source=f"episodes/{slug}.txt",
+        source_hash="0" * 64,
+        script_hash="1" * 64,
+        chapters=(Chapter("Introduction", 0.0, 1.0), Chapter("Article", 1.0, duration)),
+        files={
+            "audio": f"episodes/{slug}.mp3",
+            "vtt": f"episodes/{slug}.vtt",
+            "srt": f"episodes/{slug}.srt",
+            "chapters": f"episodes/{slug}.chapters.json",
+        },
+    )
+    return replace(manifest, **changes)
+
+
+def write_episode(public: Path, number: int, seconds: float = 3.0, **changes) -> EpisodeManifest:
+    """Write one episode's audio, transcripts, chapters and manifest into ``public``."""
+    from mutagen.mp3 import MP3
+
+    audio = sine_mp3(seconds)
+    slug = f"episode-{number}"
+    episodes = public / "episodes"
+    episodes.mkdir(parents=True, exist_ok=True)
+    (episodes / f"{slug}.mp3").write_bytes(audio)
+    duration = MP3(episodes / f"{slug}.mp3").info.length
+    end = f"00:00:0{int(seconds) - 1},000"
+    (episodes / f"{slug}.vtt").write_text(
+        f"WEBVTT\n\n00:00:00.000 --> 00:00:0{int(seconds) - 1}.000\nBonjour.\n", "utf-8")
+    (episodes / f"{slug}.srt").write_text(f"1\n00:00:00,000 --> {end}\nBonjour.\n", "utf-8")
+    chapters = {"version": "1.2.0", "chapters": [{"startTime": 0.0, "title": "Introduction"},
+                                                 {"startTime": 1.0, "title": "Article"}]}
+    (episodes / f"{slug}.chapters.json").write_text(json.dumps(chapters), "utf-8")
+    manifest = make_manifest(number, audio_bytes=len(audio), duration=duration, **changes)
+    (episodes / f"{slug}.json").write_text(manifest_json(manifest), "utf-8")
+    return manifest
+
+
+def write_feed(config: Config, public: Path, base_url: str | None = None) -> bytes:
+    """Cover and feed from the manifests in ``public``, as the pipeline does."""
+    cover = ensure_cover(config, public)
+    xml = render_feed(config, load_manifests(public), cover_path=cover, base_url=base_url)
+    atomic_write_bytes(public / "feed.xml", xml)
+    return xml
+
+
+def build_public(root: Path, episodes: int = 2, **show) -> tuple[Config, Path]:
+    config = make_config(root, **show)
+    public = root / "public"
+    for number in range(1, episodes + 1):
+        write_episode(public, number)
+    write_feed(config, public)
+    return config, public
