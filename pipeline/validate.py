@@ -311,7 +311,7 @@ class _Checker:
         for guid, slugs in sorted(by_guid.items()):
             if len(slugs) > 1:
                 self.problems.append(f"{self.public_dir / 'episodes'}: episodes "
-                                     f"{', '.join(slugs)} share the GUID {guid!r}")
+                                     f"{', '.join(sorted(slugs))} share the GUID {guid!r}")
             if guid not in seen:
                 self.fail("items", f"episode {slugs[0]} (GUID {guid!r}) is not in the feed")
         for guid in sorted(seen - set(by_guid)):

@@ -76,11 +76,12 @@ def make_manifest(number: int, *, audio_bytes: int, duration: float, **changes) 
     return replace(manifest, **changes)
 
 
-def write_episode(public: Path, number: int, seconds: float = 3.0, **changes) -> EpisodeManifest:
+def write_episode(public: Path, number: int, seconds: float = 3.0, volume_db: float = 6.0,
+                  **changes) -> EpisodeManifest:
     """Write one episode's audio, transcripts, chapters and manifest into ``public``."""
     from mutagen.mp3 import MP3
 
-    audio = sine_mp3(seconds)
+    audio = sine_mp3(seconds, volume_db=volume_db)
     slug = f"episode-{number}"
     episodes = public / "episodes"
     episodes.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,228 @@
+"""``validate_public`` passes a good build and names each kind of broken one."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from lxml import etree
+from PIL import Image
+
+from _helpers_feed import BASE_URL, build_public, sine_mp3, write_episode, write_feed
+from pipeline.manifest import manifest_json, read_manifest
+from pipeline.validate import validate_public
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory):
+    root = tmp_path_factory.mktemp("good")
+    return build_public(root, episodes=2)
+
+
+@pytest.fixture
+def site(good, tmp_path):
+    """A private copy of the good build to break."""
+    config, public = good
+    copy = tmp_path / "public"
+    shutil.copytree(public, copy)
+    return config, copy
+
+
+def problems(site, **kwargs):
+    config, public = site
+    kwargs.setdefault("check_loudness", False)
+    return validate_public(config, public, **kwargs)
+
+
+def only(found: list[str], *fragments: str) -> None:
+    """Exactly one problem per fragment, each naming it."""
+    assert len(found) == len(fragments), found
+    for fragment in fragments:
+        assert any(fragment in line for line in found), (fragment, found)
+
+
+def edit_feed(public, change) -> None:
+    path = public / "feed.xml"
+    root = etree.fromstring(path.read_bytes())
+    change(root)
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+
+
+# --- the good build --------------------------------------------------------------------------
+def test_a_good_build_passes_every_check_including_loudness(good):
+    config, public = good
+    assert validate_public(config, public) == []  # loudness measured for real
+
+
+def test_loudness_out_of_target_is_reported(site):
+    config, public = site
+    write_episode(public, 1, volume_db=-10.0)  # 16 dB too quiet
+    write_feed(config, public)
+    only(problems(site, check_loudness=True), "episode-1.mp3 loudness is -32.2 LUFS, target -16")
+
+
+# --- each kind of breakage -------------------------------------------------------------------
+def test_wrong_enclosure_length(site):
+    _, public = site
+    audio = public / "episodes/episode-2.mp3"
+    expected = audio.stat().st_size
+    with audio.open("ab") as f:
+        f.write(b"\0" * 10)
+    only(problems(site), f"<enclosure length> is {expected} but {audio} is {expected + 10} bytes")
+
+
+def test_missing_files(site):
+    _, public = site
+    (public / "episodes/episode-1.vtt").unlink()
+    (public / "episodes/episode-2.mp3").unlink()
+    only(problems(site),
+         f"<podcast:transcript> URL '{BASE_URL}/episodes/episode-1.vtt' has no file",
+         f"<enclosure> URL '{BASE_URL}/episodes/episode-2.mp3' has no file")
+
+
+def test_bad_cover(site):
+    _, public = site
+    Image.new("RGB", (1000, 800), "red").save(public / "cover.png")
+    found = problems(site)
+    only(found, "cover is 1000x800 px, must be square", "each side must be 1400-3000 px")
+    assert all(line.startswith(f"{public / 'feed.xml'}: channel: ") for line in found)
+
+
+def test_wrong_duration(site):
+    config, public = site
+    manifest = read_manifest(public / "episodes/episode-1.json")
+    late = manifest.__class__(**{**manifest.__dict__, "duration_seconds": 9.0})
+    (public / "episodes/episode-1.json").write_text(manifest_json(late), "utf-8")
+    write_feed(config, public)
+    only(problems(site), "item 2 (Épisode 1 : l'OTAN et l'Ukraine): <itunes:duration> is 9 s "
+                         f"but {public / 'episodes/episode-1.mp3'} lasts 3.0 s")
+
+
+def test_duplicate_guid_in_the_feed(site):
+    _, public = site
+
+    def duplicate(root):
+        first, second = root.findall("channel/item")
+        second.find("guid").text = first.find("guid").text
+    edit_feed(public, duplicate)
+    only(problems(site), "GUID 'urn:balado:episode-2' appears more than once",
+         "episode episode-1 (GUID 'urn:balado:episode-1') is not in the feed")
+
+
+def test_guids_must_match_the_manifests(site):
+    config, public = site
+    manifest = read_manifest(public / "episodes/episode-2.json")
+    changed = manifest.__class__(**{**manifest.__dict__, "guid": "urn:balado:renamed"})
+    (public / "episodes/episode-2.json").write_text(manifest_json(changed), "utf-8")
+    only(problems(site), "episode episode-2 (GUID 'urn:balado:renamed') is not in the feed",
+         "GUID 'urn:balado:episode-2' matches no episode manifest")
+
+
+def test_two_manifests_sharing_a_guid(site):
+    _, public = site
+    manifest = read_manifest(public / "episodes/episode-2.json")
+    copy = manifest.__class__(**{**manifest.__dict__, "slug": "episode-2-copie"})
+    (public / "episodes/episode-2-copie.json").write_text(manifest_json(copy), "utf-8")
+    only(problems(site), "episodes episode-2, episode-2-copie share the GUID")
+
+
+def test_malformed_xml(site):
+    _, public = site
+    feed = public / "feed.xml"
+    feed.write_bytes(feed.read_bytes()[:-40])
+    (line,) = problems(site)
+    assert line.startswith(f"{feed}: not well-formed XML (")
+
+
+def test_missing_feed(site):
+    _, public = site
+    (public / "feed.xml").unlink()
+    assert problems(site) == [f"{public / 'feed.xml'}: missing (build an episode or run invoke feed)"]
+
+
+def test_damaged_manifest(site):
+    _, public = site
+    (public / "episodes/episode-1.json").write_text("{", "utf-8")
+    found = problems(site)
+    assert any("episode-1.json: damaged episode manifest" in line for line in found)
+
+
+def test_type_mismatches(site):
+    _, public = site
+
+    def retype(root):
+        item = root.find("channel/item")
+        item.find("enclosure").set("type", "audio/x-m4a")
+    edit_feed(public, retype)
+    (public / "episodes/episode-1.vtt").write_text("1\nnot webvtt\n", "utf-8")
+    (public / "episodes/episode-1.chapters.json").write_text(
+        json.dumps({"version": "1.2.0", "chapters": [{"startTime": 5}, {"startTime": 1}]}))
+    only(problems(site),
+         "<enclosure type> is 'audio/x-m4a', expected 'audio/mpeg'",
+         "<enclosure> has an unexpected type 'audio/x-m4a'",
+         "episode-1.vtt: not a WebVTT file",
+         "episode-1.chapters.json: chapters are not sorted by startTime")
+
+
+def test_audio_that_is_not_mp3(site):
+    config, public = site
+    audio = public / "episodes/episode-1.mp3"
+    size = audio.stat().st_size
+    audio.write_bytes(b"RIFF" + b"\0" * (size - 4))  # same length, not MP3
+    (line,) = problems(site)
+    assert "episode-1.mp3 is not an MP3 file" in line
+
+
+def test_urls_outside_the_base_url(site):
+    config, public = site
+    write_feed(config, public, base_url="http://127.0.0.1:8000")
+    found = problems(site)
+    assert any("URL 'http://127.0.0.1:8000/episodes/episode-1.mp3' is not under" in line
+               for line in found)
+    assert any("<atom:link rel=\"self\"> is 'http://127.0.0.1:8000/feed.xml'" in line
+               for line in found)
+    # The same site checked against the URL it was built for is fine.
+    assert problems(site, base_url="http://127.0.0.1:8000/") == []
+
+
+def test_apple_tags(site):
+    _, public = site
+
+    def spoil(root):
+        channel = root.find("channel")
+        channel.find(f"{ITUNES}explicit").text = "yes"
+        channel.remove(channel.find(f"{ITUNES}owner"))
+        channel.find(f"{ITUNES}category").set("text", "Nouvelles")
+        channel.find("language").text = ""
+        item = channel.find("item")
+        item.remove(item.find(f"{ITUNES}duration"))
+        item.find("pubDate").text = "hier"
+    edit_feed(public, spoil)
+    only(problems(site),
+         "channel: <itunes:explicit> is 'yes', must be true or false",
+         "channel: <itunes:owner><itunes:email> is missing",
+         "channel: <itunes:category> 'Nouvelles' is not in Apple's list",
+         "channel: <language> is missing or empty",
+         "<itunes:duration> is missing",
+         "<pubDate> 'hier' is not an RFC 2822 date")
+
+
+def test_path_traversal_is_not_followed(site, tmp_path):
+    _, public = site
+    (tmp_path / "secret.mp3").write_bytes(sine_mp3())
+
+    def escape(root):
+        root.find("channel/item/enclosure").set("url", BASE_URL + "/../secret.mp3")
+    edit_feed(public, escape)
+    only(problems(site), "points outside public/")
+
+
+def test_a_new_episode_keeps_the_site_valid(site):
+    config, public = site
+    write_episode(public, 3)
+    assert problems(site) != []  # manifest present, feed not yet rebuilt
+    write_feed(config, public)
+    assert problems(site) == []
