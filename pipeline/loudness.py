@@ -1,0 +1,219 @@
+"""Loudness: measure, normalise to the podcast norm (-16 LUFS, true peak <= -1 dBTP), encode MP3.
+
+Two-pass ffmpeg ``loudnorm``: the first pass measures (``print_format=json``), the second applies
+one linear gain computed from those measurements, so speech keeps its natural dynamics.
+loudnorm silently switches to its *dynamic* mode (a compressor that resamples to 192 kHz and lets
+peaks through after MP3 encoding) whenever the linear gain would push the true peak over the
+target. TTS audio is often quiet with sharp peaks, so when that would happen we first apply the
+gain ourselves and catch the peaks with a look-ahead limiter, measure that, and then normalise
+linearly. The second pass is therefore always linear.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pipeline.ffmpeg import run_ffmpeg
+
+
+@dataclass(frozen=True)
+class LoudnessMeasurement:
+    integrated: float  # LUFS
+    true_peak: float  # dBTP
+    lra: float  # LU
+    threshold: float  # LUFS, the relative gate
+    target_offset: float = 0.0  # loudnorm's suggested offset (0 when measured with ebur128)
+    normalization: str = ""  # "linear" / "dynamic" when reported by a loudnorm pass
+
+    def as_dict(self) -> dict[str, float]:
+        """Numbers for the episode manifest."""
+        return {
+            "integrated_lufs": self.integrated,
+            "true_peak_dbtp": self.true_peak,
+            "lra_lu": self.lra,
+        }
+
+
+# Inter-sample peaks of speech at 44.1 kHz sit up to ~1 dB above the sample peaks the limiter sees.
+_LIMITER_MARGIN_DB = 1.0
+_LIMITER_ATTEMPTS = 4
+_ENCODE_ATTEMPTS = 3
+_I_TOLERANCE = 0.5  # LU; the podcast norm allows +-1
+_WAV_IN = ["-f", "wav", "-i", "pipe:0"]
+
+
+def _loudnorm_json(stderr: bytes) -> dict:
+    text = stderr.decode("utf-8", "replace")
+    start = text.rfind("{")
+    end = text.rfind("}")
+    if start < 0 or end < start:
+        raise RuntimeError("ffmpeg loudnorm printed no measurement")
+    return json.loads(text[start : end + 1])
+
+
+def _num(value: str) -> float:
+    # loudnorm prints "-inf" for silence; keep it as a float the caller can test.
+    return float(value)
+
+
+def _loudnorm_spec(target_i: float, target_tp: float, target_lra: float, extra: str = "") -> str:
+    spec = f"loudnorm=I={target_i}:TP={target_tp}:LRA={target_lra}"
+    return spec + (":" + extra if extra else "") + ":print_format=json"
+
+
+def measure_loudness(
+    wav_bytes: bytes,
+    *,
+    target_i: float = -16.0,
+    target_tp: float = -1.5,
+    target_lra: float = 11.0,
+    pre_filters: str = "",
+) -> LoudnessMeasurement:
+    """First loudnorm pass on a WAV (optionally after ``pre_filters``, an ffmpeg filter chain)."""
+    chain = ",".join(f for f in (pre_filters, _loudnorm_spec(target_i, target_tp, target_lra)) if f)
+    proc = run_ffmpeg([*_WAV_IN, "-af", chain, "-f", "null", "-"], wav_bytes)
+    data = _loudnorm_json(proc.stderr)
+    return LoudnessMeasurement(
+        integrated=_num(data["input_i"]),
+        true_peak=_num(data["input_tp"]),
+        lra=_num(data["input_lra"]),
+        threshold=_num(data["input_thresh"]),
+        target_offset=_num(data["target_offset"]),
+        normalization=data.get("normalization_type", ""),
+    )
+
+
+def _linear_fits(m: LoudnessMeasurement, target_i: float, target_tp: float) -> bool:
+    """loudnorm's own test for linear mode (the LRA half is handled by raising the LRA target)."""
+    return m.true_peak + (target_i - m.integrated) <= target_tp
+
+
+def _limited_chain(gain_db: float, ceiling_db: float) -> str:
+    ceiling = 10 ** (ceiling_db / 20)
+    # Float precision so the gain cannot clip; level=0 stops alimiter's auto make-up gain;
+    # latency=1 removes its look-ahead delay so chapter and cue times stay exact.
+    return (
+        f"volume={gain_db:.2f}dB:precision=float,"
+        f"alimiter=limit={ceiling:.4f}:level=0:latency=1:attack=5:release=50"
+    )
+
+
+def encode_mp3(
+    wav_bytes: bytes,
+    out_path: Path,
+    *,
+    bitrate: str = "96k",
+    sample_rate: int = 44100,
+    target_i: float = -16.0,
+    target_tp: float = -1.5,
+    target_lra: float = 11.0,
+) -> LoudnessMeasurement:
+    """Normalise a WAV to the target loudness and write a mono CBR MP3 to ``out_path``.
+
+    ``target_tp`` is a ceiling for the finished MP3: the encoder adds a few tenths of a dB of
+    peaks (more on noisy audio), so when the measured MP3 overshoots, or lands more than
+    half a LU off target, it is encoded again with the aim corrected by the error.
+    Returns the loudness measured back on the written MP3 (ebur128, true peak).
+    """
+    first = measure_loudness(wav_bytes, target_i=target_i, target_tp=target_tp, target_lra=target_lra)
+    if not first.integrated > -70.0:
+        raise ValueError("audio is silent or too short to measure its loudness")
+
+    aim_i, aim_tp = target_i, target_tp
+    for _ in range(_ENCODE_ATTEMPTS):
+        result = _normalise_and_encode(
+            wav_bytes, out_path, first, aim_i, aim_tp, target_lra, bitrate, sample_rate
+        )
+        i_error = target_i - result.integrated
+        tp_error = result.true_peak - target_tp
+        if abs(i_error) <= _I_TOLERANCE and tp_error <= 0.0:
+            break
+        aim_i = min(-5.0, aim_i + i_error)
+        if tp_error > 0.0:
+            aim_tp = max(-9.0, aim_tp - tp_error - 0.1)
+    return result
+
+
+def _normalise_and_encode(
+    wav_bytes: bytes,
+    out_path: Path,
+    first: LoudnessMeasurement,
+    target_i: float,
+    target_tp: float,
+    target_lra: float,
+    bitrate: str,
+    sample_rate: int,
+) -> LoudnessMeasurement:
+    pre, measured = "", first
+    if not _linear_fits(first, target_i, target_tp):
+        gain, ceiling = target_i - first.integrated, target_tp - _LIMITER_MARGIN_DB
+        for _ in range(_LIMITER_ATTEMPTS):
+            pre = _limited_chain(gain, ceiling)
+            measured = measure_loudness(
+                wav_bytes, target_i=target_i, target_tp=target_tp, target_lra=target_lra, pre_filters=pre
+            )
+            if _linear_fits(measured, target_i, target_tp):
+                break
+            # Limiting cost some loudness: add it back to the gain (the limiter holds the peaks);
+            # inter-sample peaks above the ceiling lower the ceiling.
+            gain += target_i - measured.integrated
+            ceiling -= max(0.0, measured.true_peak - ceiling)
+
+    # Linear mode also requires measured LRA <= target LRA and a non-zero LRA; the LRA target
+    # only steers the dynamic mode we avoid, so widen it rather than compress the speech.
+    lra_measured = max(measured.lra, 0.1)
+    lra_target = min(50.0, max(target_lra, lra_measured))
+    second = _loudnorm_spec(
+        target_i,
+        target_tp,
+        lra_target,
+        f"measured_I={measured.integrated}:measured_TP={measured.true_peak}"
+        f":measured_LRA={lra_measured}:measured_thresh={measured.threshold}"
+        f":offset={measured.target_offset}:linear=true",
+    )
+    chain = ",".join(f for f in (pre, second, f"aresample={sample_rate}") if f)
+    proc = run_ffmpeg(
+        [
+            *_WAV_IN,
+            "-af", chain,
+            "-ac", "1",
+            "-ar", str(sample_rate),
+            "-c:a", "libmp3lame",
+            "-b:a", bitrate,
+            "-map_metadata", "-1",
+            "-id3v2_version", "3",
+            "-f", "mp3",
+            "-y", str(out_path),
+        ],
+        wav_bytes,
+    )
+    mode = _loudnorm_json(proc.stderr).get("normalization_type", "")
+    return replace(measure_file(out_path), normalization=mode)
+
+
+_EBUR128 = {
+    "integrated": r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf) LUFS\s*Threshold:\s*(-?[\d.]+|-inf) LUFS",
+    "lra": r"Loudness range:\s*LRA:\s*(-?[\d.]+) LU",
+    "true_peak": r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS",
+}
+
+
+def measure_file(path: Path) -> LoudnessMeasurement:
+    """Measure an audio file with ffmpeg's ebur128 filter (integrated, LRA, true peak)."""
+    proc = run_ffmpeg(
+        ["-i", str(path), "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]
+    )
+    text = proc.stderr.decode("utf-8", "replace")
+    summary = text[text.rfind("Summary:") :]
+    found = {key: re.search(pattern, summary) for key, pattern in _EBUR128.items()}
+    missing = [key for key, match in found.items() if match is None]
+    if missing:
+        raise RuntimeError(f"ffmpeg ebur128 printed no {', '.join(missing)} for {path}")
+    return LoudnessMeasurement(
+        integrated=float(found["integrated"].group(1)),
+        threshold=float(found["integrated"].group(2)),
+        lra=float(found["lra"].group(1)),
+        true_peak=float(found["true_peak"].group(1)),
+    )
