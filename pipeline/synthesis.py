@@ -56,7 +56,7 @@ class AdaptiveLimiter:
 
     def __init__(self, maximum: int):
         self.maximum = max(1, maximum)
-        self.limit = self.maximum
+        self.limit = self.lowest = self.maximum  # lowest: reported by the benchmark
         self.in_flight = 0
         self._successes = 0
         self._condition = threading.Condition()
@@ -71,6 +71,7 @@ class AdaptiveLimiter:
             self.in_flight -= 1
             if throttled:
                 self.limit = max(1, self.limit // 2)
+                self.lowest = min(self.lowest, self.limit)
                 self._successes = 0
             else:
                 self._successes += 1

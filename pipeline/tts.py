@@ -84,8 +84,12 @@ class GttsEngine:
         import requests
 
         request = self.prepare(text)
+        session = self._session()
+        # Like requests.get: honour https_proxy and REQUESTS_CA_BUNDLE, but always verify.
+        settings = session.merge_environment_settings(request.url, {}, None, True, None)
+        settings["verify"] = settings.get("verify") or True
         try:
-            answer = self._session().send(request, timeout=self.timeout, verify=True)
+            answer = session.send(request, timeout=self.timeout, **settings)
         except requests.exceptions.SSLError as exc:
             raise PermanentTtsError(f"TLS certificate of {request.url} refused: {exc}") from None
         except requests.exceptions.RequestException as exc:

@@ -1,0 +1,125 @@
+"""What each Invoke task does, with the user-facing output. ``tasks.py`` only parses arguments.
+
+A :class:`UserError` becomes one line on stderr and exit status 1; Ctrl-C becomes one line and
+exit status 130. Neither shows a traceback.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+from .config import load_config
+from .errors import UserError
+
+
+class CommandFailed(SystemExit):
+    pass
+
+
+def user_facing(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except UserError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise CommandFailed(1) from None
+        except KeyboardInterrupt:
+            print("interrupted: nothing was published; spoken chunks are cached", file=sys.stderr)
+            raise CommandFailed(130) from None
+    return wrapper
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs:02d} s"
+
+
+@user_facing
+def build_episode(root: str = ".", source: str | None = None, engine: str | None = None, force: bool = False,
+                  jobs: int | None = None) -> None:
+    from .build import build
+
+    config = load_config(root)
+    report = build(config, sources=[Path(source)] if source else None, engine=engine or config.voice.engine,
+                   force=force, jobs=jobs)
+    for episode in report.episodes:
+        if episode.status == "up to date":
+            print(f"✓ {episode.slug}: up to date ({_duration(episode.duration_seconds)}, {episode.engine})")
+        else:
+            print(f"✓ {episode.slug}: built {_duration(episode.duration_seconds)} with {episode.engine} — "
+                  f"{episode.chunks} chunks ({episode.spoken} spoken, {episode.cached} cached, "
+                  f"{episode.retried} retried) in {episode.seconds:.1f} s")
+    where = report.feed_path.relative_to(config.root) if report.feed_path.is_relative_to(config.root) else report.feed_path
+    if report.published:
+        print(f"published {len(report.published)} file(s); feed: {where} → {config.feed_url}")
+    else:
+        print(f"nothing changed; feed: {where}")
+
+
+@user_facing
+def script(root: str = ".", source: str | None = None, write: bool = False) -> None:
+    from datetime import datetime, timezone
+
+    from .article import read_article
+    from .fsutil import atomic_write_text
+    from .manifest import manifest_path, read_manifest
+    from .script import build_script, saved_script_path, script_json
+
+    if not source:
+        raise UserError("give the article with --source PATH")
+    config = load_config(root)
+    article = read_article(source)
+    previous = read_manifest(manifest_path(config.public_dir, article.slug))
+    pub_date = article.date or (datetime.fromisoformat(previous.pub_date) if previous
+                                else datetime.now(timezone.utc).replace(microsecond=0))
+    text = script_json(build_script(article, config, pub_date), article.source_hash)
+    if write:
+        target = saved_script_path(article.source)
+        atomic_write_text(target, text)
+        print(f"script saved to {target}; edit it, then run invoke build-episode", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+@user_facing
+def feed(root: str = ".") -> None:
+    from .build import render_site
+    from .cover import ensure_cover
+    from .publish import StagedSite
+    from .validate import validate_public
+
+    config = load_config(root)
+    with StagedSite(config.public_dir) as site:
+        cover = ensure_cover(config, site.root)
+        render_site(config, site.root, cover)
+        problems = validate_public(config, site.root, check_loudness=False)
+        if problems:
+            raise UserError(f"refusing to publish: {problems[0]}")
+        site.commit()
+    print(f"feed rebuilt: {config.public_dir / 'feed.xml'}")
+
+
+@user_facing
+def validate(root: str = ".") -> None:
+    from .validate import validate_public
+
+    config = load_config(root)
+    problems = validate_public(config, config.public_dir)
+    for problem in problems:
+        print(problem)
+    if problems:
+        raise CommandFailed(1)
+    print(f"{config.public_dir}: valid")
+
+
+@user_facing
+def clean(root: str = ".", cache: bool = False) -> None:
+    from .cache import ChunkCache
+
+    config = load_config(root)
+    if not cache:
+        raise UserError("say what to clean: --cache empties the spoken-chunk cache")
+    removed = ChunkCache(config.cache_dir).clear()
+    print(f"cache emptied: {removed} chunk(s) removed from {config.cache_dir}")

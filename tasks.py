@@ -1,0 +1,69 @@
+"""Invoke tasks: argument parsing only; the work is in the ``pipeline`` package."""
+import sys
+
+from invoke import task
+
+
+@task(help={"source": "one article to build (default: every new or changed article in episodes/)",
+            "engine": "auto (gTTS, else espeak-ng offline), gtts or espeak",
+            "force": "rebuild even when nothing changed",
+            "jobs": "chunks spoken in parallel (default: podcast.toml [synthesis] jobs)"})
+def build_episode(c, source=None, engine=None, force=False, jobs=None):
+    """Speak new or changed articles and publish them to public/ with the feed."""
+    from pipeline import cli
+
+    cli.build_episode(source=source, engine=engine, force=force, jobs=int(jobs) if jobs else None)
+
+
+@task(help={"source": "the article", "write": "save it beside the article as <name>.script.json to edit"})
+def script(c, source=None, write=False):
+    """Print the spoken script of an article as JSON (no audio)."""
+    from pipeline import cli
+
+    cli.script(source=source, write=write)
+
+
+@task
+def feed(c):
+    """Rebuild public/feed.xml and index.html from the episode manifests."""
+    from pipeline import cli
+
+    cli.feed()
+
+
+@task
+def validate(c):
+    """Check public/ as a podcast directory and app would; one line per problem."""
+    from pipeline import cli
+
+    cli.validate()
+
+
+@task(help={"cache": "empty the spoken-chunk cache in .cache/"})
+def clean(c, cache=False):
+    """Remove generated caches."""
+    from pipeline import cli
+
+    cli.clean(cache=cache)
+
+
+@task(help={"host": "address to listen on (0.0.0.0 for phones on the LAN)", "port": "TCP port",
+            "base_url": "serve a feed rebuilt for this address instead of podcast.toml's base_url"})
+def serve(c, host="127.0.0.1", port=8000, base_url=None):
+    """Serve public/ over HTTP (byte ranges, HEAD, 304) for podcast apps and browsers."""
+    from pipeline import cli
+
+    cli.serve(host=host, port=int(port), base_url=base_url)
+
+
+@task
+def bench(c):
+    """Benchmark synthesis, rebuilds and long reads against baselines; writes bench/results.json."""
+    c.run(f"{sys.executable} bench/run.py", pty=False)
+
+
+@task(help={"k": "only tests matching this expression"})
+def test(c, k=None):
+    """Run the whole test suite."""
+    select = f" -k {k!r}" if k else ""
+    c.run(f"{sys.executable} -m pytest -n 2 -q{select}", pty=False)

@@ -1,0 +1,192 @@
+"""Synthesis: cache, order under concurrency, retries with backoff, AIMD, and the final error."""
+from __future__ import annotations
+
+import io
+import random
+import threading
+import time
+import wave
+
+import pytest
+import responses
+
+from google_standin import google_responses
+from pipeline.audio import RATE
+from pipeline.cache import ChunkCache, chunk_key
+from pipeline.errors import SynthesisError
+from pipeline.model import SpokenChunk
+from pipeline.synthesis import AdaptiveLimiter, RetryPolicy, Synthesizer
+from pipeline.tts import GttsEngine, PermanentTtsError, TransientTtsError
+
+
+def tone_wav(seconds: float, frequency: int) -> bytes:
+    import math
+
+    frames = b"".join(int(8000 * math.sin(2 * math.pi * frequency * i / RATE)).to_bytes(2, "little", signed=True)
+                      for i in range(int(RATE * seconds)))
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1), out.setsampwidth(2), out.setframerate(RATE), out.writeframes(frames)
+    return buffer.getvalue()
+
+
+class ScriptedEngine:
+    """A stand-in engine (we test the synthesizer here, not an engine) with scripted failures."""
+
+    name = "scripted"
+
+    def __init__(self, failures=None, delay=lambda text: 0.0):
+        self.failures = dict(failures or {})  # text → list of exceptions to raise first
+        self.delay = delay
+        self.calls: list[str] = []
+        self.in_flight = 0
+        self.peak = 0
+        self.lock = threading.Lock()
+
+    def cache_identity(self):
+        return {"engine": self.name}
+
+    def synthesize(self, text):
+        with self.lock:
+            self.calls.append(text)
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            pending = self.failures.get(text)
+            error = pending.pop(0) if pending else None
+        try:
+            time.sleep(self.delay(text))
+            if error:
+                raise error
+            # each text gets its own length, so order can be read back from the audio
+            return SpokenChunk(text, tone_wav(0.1 + 0.01 * len(text), 440), "wav", self.name)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def synthesizer(tmp_path, engine, **kwargs):
+    kwargs.setdefault("sleep", lambda s: None)
+    return Synthesizer(engine, ChunkCache(tmp_path / "cache"), **kwargs)
+
+
+def seconds(pcm: bytes) -> float:
+    return len(pcm) / 2 / RATE
+
+
+def test_results_come_back_in_script_order_under_concurrency(tmp_path):
+    texts = [f"phrase {'x' * n}" for n in range(12)]
+    rng = random.Random(4)
+    engine = ScriptedEngine(delay=lambda text: rng.uniform(0, 0.03))
+    pcm = synthesizer(tmp_path, engine, jobs=4).speak_all(texts)
+    assert [round(seconds(p), 2) for p in pcm] == [round(0.1 + 0.01 * len(t), 2) for t in texts]
+    assert 1 < engine.peak <= 4
+
+
+def test_cache_hit_sends_nothing_and_repeated_chunks_are_spoken_once(tmp_path):
+    engine = ScriptedEngine()
+    first = synthesizer(tmp_path, engine).speak_all(["Bonjour.", "Merci.", "Bonjour."])
+    assert sorted(engine.calls) == ["Bonjour.", "Merci."]
+    again = synthesizer(tmp_path, engine)
+    assert again.speak_all(["Bonjour.", "Merci."]) == first[:2]
+    assert len(engine.calls) == 2 and again.stats.cached == 2 and again.stats.requests == 0
+
+
+def test_cache_key_covers_everything_that_changes_the_sound():
+    base = {"engine": "gtts", "lang": "fr", "tld": "fr", "version": "2.5.4"}
+    keys = {chunk_key(base, "Bonjour."), chunk_key({**base, "tld": "ca"}, "Bonjour."),
+            chunk_key({**base, "version": "2.5.5"}, "Bonjour."), chunk_key(base, "Bonjour !")}
+    assert len(keys) == 4
+
+
+def test_damaged_cache_entry_is_spoken_again(tmp_path):
+    engine = ScriptedEngine()
+    synthesizer(tmp_path, engine).speak_all(["Bonjour."])
+    [entry] = (tmp_path / "cache").rglob("*.wav")
+    entry.write_bytes(entry.read_bytes()[:100])  # truncated on disk
+    synthesizer(tmp_path, engine).speak_all(["Bonjour."])
+    assert engine.calls == ["Bonjour.", "Bonjour."]
+
+
+def test_cache_entry_that_does_not_decode_is_spoken_again(tmp_path):
+    engine = ScriptedEngine()
+    cache = ChunkCache(tmp_path / "cache")
+    key = chunk_key(engine.cache_identity(), "Bonjour.")
+    cache.put(key, SpokenChunk("Bonjour.", b"RIFF not really a wave file" * 10, "wav", "scripted"))
+    pcm = Synthesizer(engine, cache).speak_all(["Bonjour."])
+    assert engine.calls == ["Bonjour."] and seconds(pcm[0]) > 0.1
+
+
+def test_cache_writes_are_atomic_and_clear_empties_it(tmp_path):
+    synthesizer(tmp_path, ScriptedEngine()).speak_all(["Un.", "Deux."])
+    cache = ChunkCache(tmp_path / "cache")
+    assert not list((tmp_path / "cache").rglob("*.tmp"))
+    assert cache.clear() == 2 and not list((tmp_path / "cache").rglob("*.wav"))
+
+
+def test_retries_with_exponential_backoff_and_retry_after(tmp_path):
+    errors = [TransientTtsError("HTTP 503", status=503), TransientTtsError("reset", connection=True),
+              TransientTtsError("HTTP 429", status=429, retry_after=4.0)]
+    engine = ScriptedEngine({"Bonjour.": errors})
+    slept = []
+    synth = synthesizer(tmp_path, engine, sleep=slept.append, rng=random.Random(1),
+                        retry=RetryPolicy(base_delay=1.0, max_delay=30.0))
+    synth.speak_all(["Bonjour."])
+    assert len(engine.calls) == 4 and synth.stats.retried == 3
+    assert 0 <= slept[0] <= 1.0 and 0 <= slept[1] <= 2.0  # full jitter under 2^attempt
+    assert slept[2] == 4.0  # Retry-After wins
+
+
+def test_exhausted_retries_fail_with_one_clear_line_and_keep_the_rest_cached(tmp_path):
+    engine = ScriptedEngine({"Bloqué.": [TransientTtsError("HTTP 429", status=429)] * 50})
+    synth = synthesizer(tmp_path, engine, jobs=1, retry=RetryPolicy(base_delay=10, max_delay=10, max_total_wait=25),
+                        rng=random.Random(0))
+    with pytest.raises(SynthesisError) as caught:
+        synth.speak_all(["Un.", "Deux.", "Bloqué."])
+    message = str(caught.value)
+    assert "\n" not in message and "2 chunk(s) are spoken and cached" in message and "re-run" in message
+    assert "HTTP 429" in message
+    assert ChunkCache(tmp_path / "cache").clear() == 2
+
+
+def test_permanent_error_is_not_retried(tmp_path):
+    engine = ScriptedEngine({"Non.": [PermanentTtsError("HTTP 403")]})
+    with pytest.raises(SynthesisError, match="HTTP 403"):
+        synthesizer(tmp_path, engine).speak_all(["Non."])
+    assert engine.calls == ["Non."]
+
+
+def test_limiter_halves_on_throttling_and_grows_back_one_step_at_a_time():
+    limiter = AdaptiveLimiter(8)
+    for _ in range(2):
+        limiter.acquire()
+    limiter.release(throttled=True)
+    assert limiter.limit == 4
+    limiter.release(throttled=True)
+    assert limiter.limit == 2
+    for _ in range(2):
+        limiter.acquire(), limiter.release()
+    assert limiter.limit == 3
+    for _ in range(3):
+        limiter.acquire(), limiter.release()
+    assert limiter.limit == 4
+
+
+def test_429_lowers_requests_in_flight(tmp_path):
+    texts = [f"Phrase numéro {n}." for n in range(16)]
+    failures = {text: [TransientTtsError("HTTP 429", status=429)] for text in texts[:4]}
+    engine = ScriptedEngine(failures, delay=lambda text: 0.01)
+    synth = synthesizer(tmp_path, engine, jobs=4)
+    synth.speak_all(texts)
+    assert synth.limiter.lowest < 4 and synth.stats.throttled == 4
+    assert len(engine.calls) == 20
+
+
+def test_gtts_path_with_throttling_google_completes(tmp_path):
+    """Through gTTS and the wire format: every 5th answer is a 429; the build still completes."""
+    texts = [f"Voici la phrase numéro {n}." for n in range(10)]
+    with responses.RequestsMock() as mock:
+        counter = google_responses(mock, status_for=lambda i: 429 if i % 5 == 4 else 200)
+        synth = synthesizer(tmp_path, GttsEngine(), jobs=2)
+        pcm = synth.speak_all(texts)
+    assert len(pcm) == 10 and all(seconds(p) > 0.5 for p in pcm)
+    assert synth.stats.throttled >= 1 and counter["n"] < 2 * len(texts)
