@@ -288,6 +288,7 @@ def _check_french(path: Path, text: str) -> None:
 
 
 def slugify(value: str) -> str:
+    value = value.replace("’", "-").replace("'", "-")  # "l’Otan" → "l-otan", not "lotan"
     ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:80].strip("-") or "episode"
