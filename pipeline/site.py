@@ -1,0 +1,257 @@
+"""The landing page, public/index.html, rebuilt from the same manifests as the feed.
+
+Jinja2 with autoescaping renders ``templates/index.html.j2``; the page's CSS and JS are inlined
+from ``templates/site.css`` / ``site.js`` and allowed by a hash-based Content-Security-Policy, so
+the page can load nothing from elsewhere (no CDN, no web fonts) even if someone edits it later.
+Every link inside the page is relative: it works under any base URL, and on a phone through
+``invoke serve --host 0.0.0.0``. Dates and durations are written in French without the locale
+module (whose French locale may not be installed).
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+from urllib.parse import quote
+
+import jinja2
+
+from .config import Config
+from .feed import plain_text
+from .model import Chapter, EpisodeManifest
+
+__all__ = ["render_index", "french_date", "french_duration", "clock", "read_vtt_cues",
+           "subscribe_links", "TranscriptPart"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre")
+
+# Dates read as a listener in France would say them (an article of 00:30 Paris time is
+# 23:30 UTC the day before). Falls back to UTC where the tz database is missing.
+try:
+    from zoneinfo import ZoneInfo
+
+    DISPLAY_TZ = ZoneInfo("Europe/Paris")
+except Exception:  # pragma: no cover - only without tzdata
+    DISPLAY_TZ = timezone.utc
+
+
+def french_date(when: datetime) -> str:
+    """``26 novembre 2026``; the first of the month is ``1er``, as French writes it."""
+    day = "1er" if when.day == 1 else str(when.day)
+    return f"{day} {MONTHS[when.month - 1]} {when.year}"
+
+
+def french_duration(seconds: float) -> str:
+    """``3 min 12 s``, ``45 s``, ``1 h 02 min 05 s``; zero parts inside are kept, trailing ones not."""
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        text = f"{hours} h {minutes:02d} min"
+        return f"{text} {secs:02d} s" if secs else text
+    if minutes:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    return f"{secs} s"
+
+
+def clock(seconds: float) -> str:
+    """A player's clock: ``0:12``, ``3:05``, ``1:02:03``."""
+    total = max(0, int(seconds))  # floor: a chapter at 12.9 s is said to start at 0:12
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+# --- transcripts ----------------------------------------------------------------------------
+_TIMING = re.compile(r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{3})\s+-->\s+((?:\d+:)?\d{1,2}:\d{2}[.,]\d{3})")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _vtt_seconds(stamp: str) -> float:
+    parts = stamp.replace(",", ".").split(":")
+    seconds = float(parts[-1])
+    for i, value in enumerate(reversed(parts[:-1]), start=1):
+        seconds += int(value) * 60 ** i
+    return seconds
+
+
+def read_vtt_cues(text: str) -> list[tuple[float, str]]:
+    """(start, text) of each cue of a WebVTT file, tags removed.
+
+    Only what a transcript needs: blocks without a timing line (header, NOTE, STYLE, REGION)
+    are skipped, cue settings ignored; the text is unescaped by the page's autoescaping anyway.
+    """
+    import html
+
+    cues: list[tuple[float, str]] = []
+    for block in re.split(r"\r?\n\s*\r?\n", text.replace("\ufeff", "")):
+        lines = block.strip().splitlines()
+        for i, line in enumerate(lines):
+            match = _TIMING.match(line)
+            if match:
+                words = " ".join(l.strip() for l in lines[i + 1:] if l.strip())
+                words = html.unescape(_TAG.sub("", words)).strip()
+                if words:
+                    cues.append((_vtt_seconds(match.group(1)), words))
+                break
+    return cues
+
+
+@dataclass(frozen=True)
+class TranscriptPart:
+    """The transcript's sentences under one chapter (title None when there are no chapters)."""
+
+    title: str | None
+    start: float
+    text: str
+
+
+def _transcript(public_dir: Path, manifest: EpisodeManifest) -> list[TranscriptPart]:
+    relative = manifest.files.get("vtt")
+    if not relative:
+        return []
+    path = public_dir / relative
+    try:
+        cues = read_vtt_cues(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return []  # the page still lists the episode; validate_public reports missing files
+    chapters = sorted(manifest.chapters, key=lambda c: c.start)
+    if not chapters:
+        return [TranscriptPart(None, 0.0, " ".join(t for _, t in cues))] if cues else []
+    parts = []
+    for index, chapter in enumerate(chapters):
+        end = chapters[index + 1].start if index + 1 < len(chapters) else float("inf")
+        # A cue belongs to the chapter its start falls in; the first chapter takes earlier ones.
+        texts = [t for start, t in cues
+                 if (start < end) and (start >= chapter.start or index == 0)]
+        if texts:
+            parts.append(TranscriptPart(chapter.title, chapter.start, " ".join(texts)))
+    return parts
+
+
+# --- subscribing ----------------------------------------------------------------------------
+def subscribe_links(feed_url: str) -> list[tuple[str, str]]:
+    """(app name, link) for apps that subscribe from a link naming the raw feed URL.
+
+    Each is a URL scheme the app registers on the phone, nothing that loads from a web site.
+    """
+    bare = re.sub(r"^https?://", "", feed_url)
+    encoded = quote(feed_url, safe="")
+    return [
+        ("Apple Podcasts", f"podcast://{bare}"),
+        ("AntennaPod", f"antennapod-subscribe://{bare}"),
+        ("Overcast", f"overcast://x-callback-url/add?url={encoded}"),
+        ("Pocket Casts", f"pktc://subscribe/{bare}"),
+        ("Castro", f"castro://subscribe/{bare}"),
+        ("Podcast Addict", f"podcastaddict://{bare}"),
+    ]
+
+
+# --- rendering ------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["clock"] = clock
+    return env
+
+
+def _asset(name: str) -> tuple[str, str]:
+    """An inline asset's text and its CSP hash source."""
+    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+    return text, f"'sha256-{digest}'"
+
+
+def _published(manifest: EpisodeManifest) -> datetime:
+    try:
+        when = datetime.fromisoformat(manifest.pub_date)
+    except (TypeError, ValueError):
+        return datetime(1970, 1, 1, tzinfo=timezone.utc)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when
+
+
+def _href(relative: str | None) -> str | None:
+    """A relative link to a file of public/ (percent-encoded, never starting with "/")."""
+    return quote(relative.lstrip("/"), safe="/") if relative else None
+
+
+def _episode(manifest: EpisodeManifest, public_dir: Path) -> dict:
+    when = _published(manifest)
+    chapters: list[Chapter] = sorted(manifest.chapters, key=lambda c: c.start)
+    return {
+        "slug": manifest.slug,
+        "id": "episode-" + re.sub(r"[^A-Za-z0-9_-]", "-", manifest.slug),
+        "title": plain_text(manifest.title),
+        "description": plain_text(manifest.description),
+        "number": manifest.episode_number,
+        "iso_date": when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "date": french_date(when.astimezone(DISPLAY_TZ)),
+        "duration": french_duration(manifest.duration_seconds),
+        "audio": _href(manifest.files["audio"]),
+        "vtt": _href(manifest.files.get("vtt")),
+        "srt": _href(manifest.files.get("srt")),
+        "source_url": manifest.source_url,
+        "chapters": chapters,
+        "transcript": _transcript(public_dir, manifest),
+    }
+
+
+def render_index(
+    config: Config,
+    manifests: Sequence[EpisodeManifest],
+    *,
+    cover_path: str | None,
+    public_dir: Path,
+    base_url: str | None = None,
+) -> str:
+    """The HTML of public/index.html for ``manifests``, newest episode first.
+
+    ``cover_path`` and the manifests' files are relative to ``public_dir`` (transcripts are
+    read from there). ``base_url`` overrides the configured one (previews); it only changes the
+    feed address shown for copying and in the app links. Same input, same bytes.
+    """
+    show = config.show
+    base = (base_url or show.base_url).rstrip("/")
+    feed_url = base + "/feed.xml"
+    ordered = sorted(manifests, key=lambda m: (_published(m), m.episode_number, m.guid),
+                     reverse=True)
+    css, css_hash = _asset("site.css")
+    js, js_hash = _asset("site.js")
+    csp = "; ".join([
+        "default-src 'none'",
+        "img-src 'self'",
+        "media-src 'self'",
+        f"style-src {css_hash}",
+        f"script-src {js_hash}",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ])
+    return _environment().get_template("index.html.j2").render(
+        show_title=plain_text(show.title),
+        show_description=plain_text(show.description),
+        show_author=plain_text(show.author),
+        cover=_href(cover_path),
+        feed_url=feed_url,
+        apps=subscribe_links(feed_url),
+        episodes=[_episode(m, Path(public_dir)) for m in ordered],
+        css=css,
+        js=js,
+        csp=csp,
+    )
