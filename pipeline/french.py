@@ -1,0 +1,423 @@
+"""Written French → what a presenter says: no digit or symbol is left for the TTS engine to guess.
+
+Modelled on gTTS's tokenizer: an ordered list of small text→text pre-processors (``PRE_PROCESSORS``),
+each testable alone. Numbers are spelled by num2words (``lang="fr"``), never by hand. Pure: no I/O.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+# --- helpers -------------------------------------------------------------------------------------
+UPPER = "A-ZÀ-ÖØ-Þ"
+LOWER = "a-zß-öø-ÿœ"
+# A number as French writes it: "3 345", "1 500 000", "4,7" (groups of three after clean_typography
+# turned NBSP / narrow NBSP into plain spaces).
+NUM = r"(?<!\d)(?:\d{1,3}(?: \d{3})+|\d+)(?:,\d+)?(?![\d])"
+
+
+@lru_cache(maxsize=1)
+def _n2w() -> Callable[..., str]:
+    from num2words import num2words  # ~25 ms to import: only pay it when a number shows up
+
+    return num2words
+
+
+def _value(number: str) -> float:
+    return float(number.replace(" ", "").replace(",", "."))
+
+
+def _plural(number: str) -> bool:
+    """French grammar: plural from 2 up ("1,5 million", "2 millions")."""
+    return abs(_value(number)) >= 2
+
+
+def _feminine(words: str) -> str:
+    """"vingt et un" → "vingt et une" before a feminine noun ("vingt et une heures")."""
+    return re.sub(r"(?<![a-zé])un$", "une", words)
+
+
+def say_number(number: str, feminine: bool = False) -> str:
+    """"3 345" → "trois mille trois cent quarante-cinq", "4,75" → "quatre virgule soixante-quinze"."""
+    n2w = _n2w()
+    whole, _, decimals = number.replace(" ", "").partition(",")
+    significant = whole.lstrip("0")
+    if significant:  # leading zeros are read out: "007" → "zéro zéro sept"
+        spoken = "zéro " * (len(whole) - len(significant)) + n2w(int(significant), lang="fr")
+    else:
+        spoken = "zéro"
+    if not decimals:
+        return _feminine(spoken) if feminine else spoken
+    zeros = len(decimals) - len(decimals.lstrip("0"))
+    rest = decimals.lstrip("0")
+    if len(rest) > 3:  # long decimals are read digit by digit
+        tail = " ".join(n2w(int(d), lang="fr") for d in rest)
+    else:
+        tail = n2w(int(rest), lang="fr") if rest else ""
+    return " ".join(filter(None, [spoken, "virgule", "zéro " * zeros + tail])).replace("  ", " ")
+
+
+def say_ordinal(number: int, suffix: str = "e") -> str:
+    if number == 1:
+        return {"re": "première", "ère": "première", "res": "premières", "ères": "premières",
+                "ers": "premiers"}.get(suffix, "premier")
+    if number == 2 and suffix.startswith("nd"):
+        return {"nd": "second", "nde": "seconde", "nds": "seconds", "ndes": "secondes"}[suffix]
+    word = _n2w()(number, lang="fr", to="ordinal")
+    # num2words slips on round numbers ("deux centsième", "un millionième"): mend them.
+    word = re.sub(r"s(ième)$", r"\1", word)
+    word = re.sub(r"^un (million|milliard)", r"\1", word)
+    return word + ("s" if suffix.endswith("s") else "")
+
+
+# --- typography -----------------------------------------------------------------------------------
+_SPACES = "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000\t\r\n"
+_TRANSLATE = {ord(c): " " for c in _SPACES}
+_TRANSLATE.update({ord(c): None for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"})
+_TRANSLATE.update({ord("\u2019"): "'", ord("\u2018"): "'", ord("\u02bc"): "'", ord("\u2032"): "'",
+                   ord("\u2212"): "-", ord("\u2010"): "-", ord("\u2011"): "-", ord("\u2012"): "-",
+                   ord("\u2015"): "—", ord("\u201c"): "«", ord("\u201d"): "»", ord("\u201e"): "«",
+                   ord("\u00ba"): "°"})
+_TYPO_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\.{3,}"), "…"),
+    (re.compile(r"ᵉʳ"), "er"), (re.compile(r"ʳᵉ"), "re"), (re.compile(r"ᵉ"), "e"),
+    (re.compile(r'"([^"]*)"'), r"«\1»"),  # straight double quotes in pairs
+    (re.compile(r"(?<=\d)[–—](?=\d)"), "-"),  # ranges: 1939–1945
+    (re.compile(r"(?:(?<=\s)|^|(?<=\())[–—](?=\d)"), "-"),  # minus sign: –2 °C
+    (re.compile(r"\s*—\s*|\s+–\s*|\s*–\s+"), " – "),  # dashes of an aside
+    (re.compile(r"«\s*"), "« "), (re.compile(r"\s*»"), " »"),
+    (re.compile(r"(?<=\w)«"), " «"), (re.compile(rf"»(?=[\w{UPPER}])"), "» "),
+    (re.compile(rf"(?<=[{UPPER}{LOWER}»)])\s*([;:!?]+)(?=\s|$|»)"), r" \1"),
+    (re.compile(r"\s+([,.…)])"), r"\1"), (re.compile(r"\(\s+"), "("),
+    (re.compile(r" {2,}"), " "),
+]
+
+
+def clean_typography(text: str) -> str:
+    """Typographic cleanup only (transcripts keep the article's words): plain spaces everywhere
+    (no NBSP before ; : ! ? », which stops gTTS from splitting), ' for apostrophes, « » quotes,
+    – for asides, … for ellipses, no zero-width characters."""
+    text = text.translate(_TRANSLATE)
+    for pattern, repl in _TYPO_RULES:
+        text = pattern.sub(repl, text)
+    return text.strip()
+
+
+# --- pre-processors (order matters; see PRE_PROCESSORS) -----------------------------------------
+def _subs(rules: list[tuple[str, str | Callable[[re.Match[str]], str]]]) -> Callable[[str], str]:
+    compiled = [(re.compile(p), r) for p, r in rules]
+
+    def run(text: str) -> str:
+        for pattern, repl in compiled:
+            text = pattern.sub(repl, text)
+        return text
+
+    return run
+
+
+def _keep_stop(word: str) -> Callable[[re.Match[str]], str]:
+    """An abbreviation's full stop also ends the sentence when nothing or a capital follows."""
+
+    def repl(m: re.Match[str]) -> str:
+        rest = m.string[m.end():]
+        ends = not rest.strip() or re.match(rf"\s+[{UPPER}]", rest)
+        return word + ("." if ends and m.group(0).endswith(".") else "")
+
+    return repl
+
+
+drop_elisions = _subs([(r"\s*[(\[]…[)\]]", "")])
+
+expand_abbreviations = _subs([
+    (rf"\bMM\.(?=\s+[{UPPER}])", "Messieurs"), (rf"\bM\.(?=\s+[{UPPER}])", "Monsieur"),
+    (r"\bMmes\b\.?", "Mesdames"), (r"\bMme\b\.?", "Madame"),
+    (r"\bMlles\b\.?", "Mesdemoiselles"), (r"\bMlle\b\.?", "Mademoiselle"),
+    (rf"\bDr\b\.?(?=\s+[{UPPER}])", "Docteur"), (rf"\bPr\b\.?(?=\s+[{UPPER}])", "Professeur"),
+    (rf"\bMe(?=\s+[{UPPER}][{LOWER}])", "Maître"), (r"\bMgr\b\.?", "Monseigneur"),
+    (rf"\bSte(?=[- ][{UPPER}])", "Sainte"), (rf"\bSt(?=[- ][{UPPER}])", "Saint"),
+    (r"\bav\. J\.-C\.", _keep_stop("avant Jésus-Christ")),
+    (r"\bapr\. J\.-C\.", _keep_stop("après Jésus-Christ")), (r"\bJ\.-C\.", _keep_stop("Jésus-Christ")),
+    (r"\betc\.(?:\s*…)?|\betc\b", _keep_stop("et cetera")),
+    (r"\bcf\.", "voir"), (r"\benv\.(?=\s*\d)", "environ"),
+    (r"\bpp\.\s*(?=\d)", "pages "), (r"\bp\.\s*(?=\d)", "page "), (r"\bvol\.\s*(?=\d)", "volume "),
+    (r"\bart\.\s*(?=\d)", "article "), (r"\bchap\.\s*", "chapitre "), (r"\bvs\.?(?=\s)", "contre"),
+    (r"\bhab\.", _keep_stop("habitants")), (r"\bCie\b", "compagnie"),
+    (r"\b[nN]°\s*", "numéro "), (r"§\s*", "paragraphe "), (r"\s*&\s*", " et "),
+])
+
+# "G7" → "G 7", "Covid-19" → "Covid 19", "4G" → "4 G": each half is then read by its own rule.
+split_letters_digits = _subs([
+    (rf"(?<=[{UPPER}{LOWER}])-?(?=\d)", " "), (rf"(?<=\d)(?=[{UPPER}]+\b)", " "),
+])
+
+_MONTHS = ("janvier février mars avril mai juin juillet août septembre octobre novembre "
+           "décembre").split()
+
+
+def _date(day: str, month: str, year: str | None) -> str | None:
+    d, m = int(day), int(month)
+    if not (1 <= d <= 31 and 1 <= m <= 12):
+        return None
+    return " ".join(filter(None, ["1er" if d == 1 else str(d), _MONTHS[m - 1], year]))
+
+
+dates = _subs([
+    (r"\b(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\b",
+     lambda m: _date(m[1], m[3], m[4]) or m[0]),
+    (r"\b(\d{4})-(\d{2})-(\d{2})\b", lambda m: _date(m[3], m[2], m[1]) or m[0]),
+    (rf"\b1(?= (?:{'|'.join(_MONTHS)})\b)", "1er"),
+])
+
+
+def _time(hours: str, minutes: str | None) -> str:
+    h = int(hours)
+    spoken = "minuit" if h == 0 and minutes else _feminine(say_number(hours)) + (
+        " heure" if h < 2 else " heures")
+    if minutes and int(minutes):
+        spoken += " " + _feminine(say_number(str(int(minutes))))
+    return spoken
+
+
+times = _subs([
+    (r"\b(\d+) ?([hj]) ?/ ?(\d+)\b",  # 24h/24, 7j/7
+     lambda m: f"{say_number(m[1], m[2] == 'h')} {'heures' if m[2] == 'h' else 'jours'} sur {m[3]}"),
+    (r"\b(\d{1,2})\s?h\s?(\d{2})?(?![\w'])", lambda m: _time(m[1], m[2])),
+    (r"\b([01]?\d|2[0-3]):([0-5]\d)\b", lambda m: _time(m[1], m[2])),
+])
+
+_ROMAN = re.compile(r"^(?=[IVXLC])(X{0,3}|XL|L?X{0,3}|XC|C{1,3}X{0,3}|C{1,3}XL|C{1,3}L?X{0,3}|"
+                    r"C{1,3}XC)(IX|IV|V?I{0,3})$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+# Real words that look like a Roman numeral + ordinal suffix ("Vie" = VI + e).
+_NOT_ROMAN = {"Vie", "Vies", "Lie", "Lies", "Cie", "Cies", "Ive", "Xie", "Ce", "Ces", "Le", "Les"}
+_REGNAL = ("Louis Henri Charles François Philippe Napoléon Jean Jean-Paul Jean-Baptiste Benoît Pie "
+           "Léon Grégoire Paul Innocent Clément Urbain Boniface Sixte Jules Alexandre Nicolas Pierre "
+           "Édouard Edouard Elizabeth Élisabeth Elisabeth Victoria Guillaume George Georges Frédéric "
+           "Richard Jacques Alphonse Ferdinand Isabelle Marie Anne Catherine Constantin Juan Felipe "
+           "Carlos Ramsès Mohammed Hassan Abdallah Lothaire Childéric Clovis Robert Rainier Albert "
+           "Baudouin Harald Olav Haakon Gustave Christian Frederik Umberto Victor-Emmanuel").split()
+
+
+def _roman(numeral: str) -> int | None:
+    if not _ROMAN.match(numeral):
+        return None
+    values = [_ROMAN_VALUES[c] for c in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def _roman_ordinal(m: re.Match[str]) -> str:
+    numeral, suffix = m[1], m[2]
+    value = _roman(numeral)
+    context = re.match(r"\s+(siècles?|millénaires?)", m.string[m.end():])
+    if value is None or m[0] in _NOT_ROMAN or (len(numeral) == 1 and numeral in "LC" and not context):
+        return m[0]
+    if suffix in ("er", "re", "ère") and value != 1:
+        return m[0]
+    return say_ordinal(value, suffix)
+
+
+def _regnal(m: re.Match[str]) -> str:
+    value = _roman(m[2])
+    if value is None:
+        return m[0]
+    return f"{m[1]} " + ("premier" if value == 1 else say_number(str(value)))
+
+
+ordinals = _subs([
+    (rf"({NUM})(ers|er|res|re|ères|ère|ndes|nde|nds|nd|èmes|ème|es|e|è)\b",
+     lambda m: say_ordinal(int(_value(m[1])), m[2])),
+    (r"\b([IVXLC]+)(ers|er|res|re|ère|èmes|ème|es|e)\b", _roman_ordinal),
+    (r"\b([IVXLC]+)(?=\s+siècles?\b)", lambda m: say_ordinal(_roman(m[1]) or 0) if _roman(m[1]) else m[0]),
+])
+
+roman_numerals = _subs([
+    (rf"\b({'|'.join(map(re.escape, _REGNAL))}) ([IVXLC]+)\b(?!')", _regnal),
+    # Any capitalised name followed by a multi-letter numeral: "Vatican II", "Apollo XI".
+    (rf"\b([{UPPER}][{LOWER}]+) ([IVX]{{2,}})\b(?![\w'])", _regnal),
+])
+
+
+def _signed(sign: str | None, number: str, singular: str, plural: str) -> str:
+    spoken = {"-": "moins ", "+": "plus "}.get(sign or "", "") + say_number(number)
+    return f"{spoken} {plural if _plural(number) else singular}"
+
+
+temperatures = _subs([
+    (rf"(?<![\w])([-+])?({NUM}) ?° ?C\b", lambda m: _signed(m[1], m[2], "degré", "degrés")),
+    (rf"(?<![\w])([-+])?({NUM}) ?° ?F\b",
+     lambda m: _signed(m[1], m[2], "degré Fahrenheit", "degrés Fahrenheit")),
+    (rf"(?<![\w])([-+])?({NUM}) ?°", lambda m: _signed(m[1], m[2], "degré", "degrés")),
+])
+
+# symbol → (singular, plural, "de"/"d'" form after millions, name of the hundredths)
+_CURRENCIES = {
+    "€": ("euro", "euros", "d'euros", "centimes"), "EUR": ("euro", "euros", "d'euros", "centimes"),
+    "$": ("dollar", "dollars", "de dollars", "cents"), "USD": ("dollar", "dollars", "de dollars", "cents"),
+    "£": ("livre", "livres", "de livres", "pence"),
+    "CHF": ("franc suisse", "francs suisses", "de francs suisses", "centimes"),
+    "¥": ("yen", "yens", "de yens", ""),
+}
+_CUR = r"(€|\$|£|¥|\bEUR\b|\bUSD\b|\bCHF\b)"
+_SCALES = {"M": ("million", "millions"), "Md": ("milliard", "milliards"),
+           "Mds": ("milliard", "milliards"), "Mrd": ("milliard", "milliards"),
+           "Mrds": ("milliard", "milliards"), "G": ("milliard", "milliards")}
+
+
+def _money(number: str, symbol: str, scale: str | None = None) -> str:
+    singular, plural, of, cents = _CURRENCIES[symbol]
+    feminine = symbol == "£"
+    if scale in ("k", "K"):
+        return f"{say_number(number)} mille {plural}"
+    if scale:
+        words = _SCALES.get(scale) or ((scale, scale) if scale.endswith("s") else (scale, scale + "s"))
+        return f"{say_number(number)} {words[1] if _plural(number) else words[0]} {of}"
+    whole, _, decimals = number.partition(",")
+    if decimals and len(decimals) <= 2 and cents:
+        hundredths = say_number(str(int(decimals.ljust(2, "0"))))
+        if not whole.strip("0 "):
+            return f"{hundredths} {cents}"
+        unit = plural if _plural(whole) else singular
+        return f"{say_number(whole, feminine)} {unit} {hundredths}"
+    return f"{say_number(number, feminine)} {plural if _plural(number) else singular}"
+
+
+currencies = _subs([
+    (rf"({NUM}) ?(Mds|Mrds|Mrd|Md|M|G|k|K) ?{_CUR}", lambda m: _money(m[1], m[3], m[2])),
+    (rf"({NUM}) (millions?|milliards?|mille) (?:d'|de )?{_CUR}", lambda m: _money(m[1], m[3], m[2])),
+    (rf"({NUM}) ?{_CUR}", lambda m: _money(m[1], m[2])),
+    (rf"(?:US)?{_CUR} ?({NUM})(?: (millions?|milliards?))?", lambda m: _money(m[2], m[1], m[3])),
+])
+
+percentages = _subs([(rf"({NUM}) ?%", lambda m: say_number(m[1]) + " pour cent")])
+
+# unit → (singular, plural); only after a number, case-sensitive.
+_UNITS = {
+    "km/h": ("kilomètre heure", "kilomètres heure"), "km²": ("kilomètre carré", "kilomètres carrés"),
+    "m²": ("mètre carré", "mètres carrés"), "m³": ("mètre cube", "mètres cubes"),
+    "km": ("kilomètre", "kilomètres"), "cm": ("centimètre", "centimètres"),
+    "mm": ("millimètre", "millimètres"), "m": ("mètre", "mètres"), "kg": ("kilo", "kilos"),
+    "mg": ("milligramme", "milligrammes"), "g": ("gramme", "grammes"), "t": ("tonne", "tonnes"),
+    "l": ("litre", "litres"), "L": ("litre", "litres"), "ml": ("millilitre", "millilitres"),
+    "cl": ("centilitre", "centilitres"), "ha": ("hectare", "hectares"),
+    "kWh": ("kilowattheure", "kilowattheures"), "TWh": ("térawattheure", "térawattheures"),
+    "kW": ("kilowatt", "kilowatts"), "MW": ("mégawatt", "mégawatts"), "GW": ("gigawatt", "gigawatts"),
+    "Mo": ("mégaoctet", "mégaoctets"), "Go": ("gigaoctet", "gigaoctets"),
+    "min": ("minute", "minutes"), "j": ("jour", "jours"), "pts": ("point", "points"),
+    "Mds": ("milliard", "milliards"), "Md": ("milliard", "milliards"),
+}
+_FEMININE_UNITS = {"t", "min"}
+_UNIT_RE = "|".join(map(re.escape, sorted(_UNITS, key=len, reverse=True)))
+
+
+def _unit(m: re.Match[str]) -> str:
+    singular, plural = _UNITS[m[2]]
+    return f"{say_number(m[1], m[2] in _FEMININE_UNITS)} {plural if _plural(m[1]) else singular}"
+
+
+units = _subs([(rf"({NUM}) ?({_UNIT_RE})(?![\w'²³/])", _unit)])
+
+signs = _subs([
+    (r"(?<=\d) ?[-–] ?(?=\d)", " à "),  # 1939-1945, 3-2
+    (r"(?<![\w-])-(?=\d)", "moins "), (r"(?<![\w+])\+(?=\d)", "plus "),
+    (r"(?<=\d) ?/ ?(?=\d)", " sur "),  # 24h/24, 7j/7, 3/4
+])
+
+# Nouns that make "un" feminine: "une personne", "vingt et une voix".
+_FEMININE_NOUNS = set(
+    "heure minute seconde fois personne tonne semaine année journée nuit voix victime femme fille "
+    "page place voiture maison entreprise région ville commune école équipe mesure question nation "
+    "province étape édition saison session réunion division brigade armée arme frappe attaque "
+    "roquette bombe ogive balle chaîne ligne usine centrale république langue chambre élection "
+    "famille génération espèce pièce vie mort livre lettre loi proposition circonscription "
+    "candidate guerre base vague classe catégorie".split())
+
+
+def _cardinal(m: re.Match[str]) -> str:
+    noun = (m[2] or "").strip().lower()
+    feminine = noun in _FEMININE_NOUNS or noun.rstrip("sx") in _FEMININE_NOUNS
+    return say_number(m[1], feminine)
+
+
+cardinals = _subs([(rf"({NUM})(?=( [{LOWER}]+)?)", _cardinal)])
+
+# Acronyms read as a word (value) rather than spelled; anything else is spelled letter by letter.
+ACRONYMS_AS_WORDS = {
+    "OTAN": "Otan", "ONU": "Onu", "UNESCO": "Unesco", "UNICEF": "Unicef", "NASA": "Nasa",
+    "OPEP": "Opep", "SIDA": "sida", "OVNI": "ovni", "INSEE": "Insee", "CNIL": "Cnil", "FIFA": "Fifa",
+    "UEFA": "Uefa", "ASEAN": "Asean", "CERN": "Cern", "INSERM": "Inserm", "INRIA": "Inria",
+    "SMIC": "Smic", "ENA": "Éna", "UNEF": "Unef", "MEDEF": "Medef", "COP": "Cop", "NUPES": "Nupes",
+    "ZAD": "Zad", "CROUS": "Crous", "COVID": "Covid", "SRAS": "Sras", "CAF": "Caf", "SAMU": "Samu",
+    "SMUR": "Smur", "GIEC": "Giec", "FED": "Fed", "OPA": "Opa", "PAC": "Pac", "FARC": "Farc",
+    "HAMAS": "Hamas", "NATO": "Nato", "MODEM": "Modem", "RAID": "Raid", "BAC": "bac",
+    "BRICS": "Brics", "CAC": "Cac", "IFOP": "Ifop", "ADEME": "Ademe", "ANSES": "Anses",
+    "ARCOM": "Arcom", "CESE": "Cése", "ONERA": "Onera", "UNRWA": "Unrwa", "AIDES": "Aides",
+}
+# Spelled even though they contain a vowel (an unknown acronym with a vowel is left to the engine).
+ACRONYMS_SPELLED = set(
+    "UE USA URSS ONG OMS OCDE OMC FMI BCE AIEA OSCE UA UK RDC RFA RDA IA PIB TVA PME ETI CDI CDD "
+    "SDF IVG PMA GPA JO IUT BTS ADN ARN OGM EPR RSA APL HLM CSG ISF RGPD OQTF EDF GDF RTE RATP "
+    "SNCF TGV TER RER PDG DRH CGT CFDT FO CNRS FBI CIA KGB FSB NSA DGSE DGSI GIGN PS LR RN LFI PCF "
+    "NPA UDI UMP EELV LCI RFI AFP TF BFM BFMTV TV AP EI PSG OM OL UFC IRA ETA USB PC ONU".split()
+) - set(ACRONYMS_AS_WORDS)
+
+
+def _spell(word: str) -> str:
+    return " ".join(word)
+
+
+def acronyms_processor(table: dict[str, str], protected: frozenset[str]) -> Callable[[str], str]:
+    def repl(m: re.Match[str]) -> str:
+        word = m[0]
+        if word in protected:
+            return word
+        if word in table:
+            return table[word]
+        if word in ACRONYMS_SPELLED or not re.search("[AEIOUYÀ-ÆÈ-ÏÒ-ÖÙ-Ü]", word):
+            return _spell(word)
+        return word
+
+    pattern = re.compile(rf"(?<![\w-])[{UPPER}]{{2,}}(?![\w-])")
+    return lambda text: pattern.sub(repl, text)
+
+
+symbols = _subs([
+    (r"\s*%", " pour cent"), (r"\s*€", " euros"), (r"\s*\$", " dollars"), (r"\s*£", " livres"),
+    (r"\s*°", " degrés"), (r"\s*\+\s*", " plus "), (r"\s*=\s*", " égale "), (r"\s*@\s*", " arobase "),
+    (r"\s*<\s*", " inférieur à "), (r"\s*>\s*", " supérieur à "), (r"[#*_^~|\\]", " "),
+    (r"(?<=\w)/(?=\w)", " "), (r"\d+", lambda m: say_number(m[0])),  # catch-all: no digit left
+])
+
+# What a listener hears as punctuation: quotes are dropped, asides and brackets become pauses.
+speech_punctuation = _subs([
+    (r"\s*[«»\"]\s*", " "),
+    (r"\s+[–-]\s+", ", "), (r"\s*[()\[\]]\s*", ", "),
+    (r"\s*,(?:\s*,)+", ","), (r"\s*,\s*([.…;:!?])", r"\1"), (r"^\s*[,;:]\s*", ""),
+    (r"\s+([,.…])", r"\1"), (r" {2,}", " "),
+])
+
+PRE_PROCESSORS: tuple[Callable[[str], str], ...] = (
+    clean_typography, drop_elisions, expand_abbreviations, split_letters_digits, dates, times,
+    ordinals, roman_numerals, temperatures, currencies, percentages, units, signs, cardinals,
+)
+POST_PROCESSORS: tuple[Callable[[str], str], ...] = (symbols, speech_punctuation)
+
+
+def apply_lexicon(text: str, lexicon: dict[str, str]) -> str:
+    """Whole-word, case-sensitive replacements in one pass (no replacement feeds another)."""
+    if not lexicon:
+        return text
+    keys = sorted(lexicon, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, keys)) + r")(?!\w)")
+    return pattern.sub(lambda m: lexicon[m[0]], text)
+
+
+def normalise_for_speech(text: str, acronyms: dict[str, str] | None = None,
+                         lexicon: dict[str, str] | None = None) -> str:
+    """Written French (a sentence or a paragraph) → the words a presenter says."""
+    lexicon = lexicon or {}
+    table = {**ACRONYMS_AS_WORDS, **(acronyms or {})}
+    steps = (*PRE_PROCESSORS, acronyms_processor(table, frozenset(lexicon)), *POST_PROCESSORS)
+    for step in steps:
+        text = step(text)
+    return " ".join(apply_lexicon(text, lexicon).split())
