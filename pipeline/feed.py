@@ -183,7 +183,7 @@ def render_feed(
     explicit = bool(show.explicit)
 
     fg = _new_generator()
-    title = plain_text(show.title)
+    title = plain_text(show.title) or "Balado"  # RSS requires a title
     description = _truncate_bytes(plain_text(show.description) or title)
     fg.title(title)
     fg.description(description)
@@ -196,9 +196,10 @@ def render_feed(
         fg.image(url=cover_url, title=title, link=clean_xml_text(show.link) or base + "/")
 
     itunes = fg.podcast
-    itunes.itunes_author(clean_xml_text(show.author))
-    itunes.itunes_owner(name=clean_xml_text(show.owner_name),
-                        email=clean_xml_text(show.owner_email))
+    itunes.itunes_author(plain_text(show.author))
+    owner_name, owner_email = plain_text(show.owner_name), plain_text(show.owner_email)
+    if owner_email:  # feedgen wants both; validation reports a missing e-mail
+        itunes.itunes_owner(name=owner_name or title, email=owner_email)
     if cover_url:
         itunes.itunes_image(cover_url)
     category = {"cat": show.category}
@@ -210,7 +211,7 @@ def render_feed(
     itunes.itunes_summary(description)
 
     fg.podcastindex.guid(podcast_guid(show.base_url.rstrip("/") + "/feed.xml"))
-    fg.podcastindex.locked(False, owner=clean_xml_text(show.owner_email) or None)
+    fg.podcastindex.locked(False, owner=owner_email or None)
 
     # Newest first; ties broken by episode number then GUID so the order never wobbles.
     ordered = sorted(manifests, key=lambda m: (_pub_datetime(m), m.episode_number, m.guid),
@@ -239,7 +240,7 @@ def _add_item(fg: FeedGenerator, manifest: EpisodeManifest, base: str, cover_url
         # feedgen would happily write length="None"; apps then refuse the episode.
         raise UserError(f"episode {manifest.slug}: audio size {length!r} is not a byte count")
 
-    title = plain_text(manifest.title)
+    title = plain_text(manifest.title) or manifest.slug
     entry = fg.add_entry(order="append")  # we sorted already; the default prepends
     entry.title(title)
     entry.description(_truncate_bytes(plain_text(manifest.description) or title))
@@ -254,7 +255,7 @@ def _add_item(fg: FeedGenerator, manifest: EpisodeManifest, base: str, cover_url
     itunes.itunes_episode(int(manifest.episode_number))
     itunes.itunes_explicit(explicit)
     if manifest.author:
-        itunes.itunes_author(clean_xml_text(manifest.author))
+        itunes.itunes_author(plain_text(manifest.author))
     if cover_url:
         itunes.itunes_image(cover_url)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import unquote
@@ -20,7 +20,7 @@ from .errors import UserError
 from .feed import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES
 from .manifest import read_manifest
 from .model import EpisodeManifest
-from .podcast_ns import ITUNES_NS, PODCAST_NS
+from .podcast_ns import ITUNES_NS, PODCAST_NS, podcast_guid
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
@@ -61,7 +61,7 @@ def validate_public(
     except etree.XMLSyntaxError as exc:
         return [f"{feed_path}: not well-formed XML ({exc})"]
 
-    check = _Checker(public_dir, base, feed_path)
+    check = _Checker(public_dir, base, feed_path, config.feed_url)
     channel = root.find("channel")
     if root.tag != "rss" or root.get("version") != "2.0" or channel is None:
         return [f"{feed_path}: not an RSS 2.0 feed (root <{root.tag}>, no <channel>)"]
@@ -95,8 +95,10 @@ def _text(elem, path: str) -> str:
 
 
 class _Checker:
-    def __init__(self, public_dir: Path, base: str, feed_path: Path):
+    def __init__(self, public_dir: Path, base: str, feed_path: Path, canonical_feed_url: str):
         self.public_dir = public_dir
+        self.canonical_feed_url = canonical_feed_url
+        self.show_guid = podcast_guid(canonical_feed_url)
         self.base = base
         self.feed = feed_path
         self.problems: list[str] = []
@@ -125,11 +127,9 @@ class _Checker:
             self.fail(where, f"<atom:link rel=\"self\"> is {found!r}, expected "
                              f"{self.base + '/feed.xml'!r}")
         guid = _text(channel, "podcast:guid")
-        if guid:
-            try:
-                uuid.UUID(guid)
-            except ValueError:
-                self.fail(where, f"<podcast:guid> {guid!r} is not a UUID")
+        if guid and guid != self.show_guid:
+            self.fail(where, f"<podcast:guid> is {guid!r}, expected {self.show_guid!r} "
+                             f"(derived from {self.canonical_feed_url})")
         image = channel.find("itunes:image", NS)
         if image is None or not image.get("href"):
             self.fail(where, "<itunes:image href> is missing")
@@ -174,9 +174,15 @@ class _Checker:
         pub_date = _text(item, "pubDate")
         if pub_date:
             try:
-                parsedate_to_datetime(pub_date)
+                when = parsedate_to_datetime(pub_date)
             except (TypeError, ValueError):
                 self.fail(where, f"<pubDate> {pub_date!r} is not an RFC 2822 date")
+            else:
+                if when.tzinfo is None:
+                    self.fail(where, f"<pubDate> {pub_date!r} has no time zone")
+                # Apps hide or misorder episodes dated in the future (small slack for clocks).
+                elif when > datetime.now(timezone.utc) + timedelta(minutes=5):
+                    self.fail(where, f"<pubDate> {pub_date!r} is in the future")
         self.explicit(item, where, required=False)
         image = item.find("itunes:image", NS)
         if image is not None:
@@ -292,9 +298,12 @@ class _Checker:
         dates = []
         for item in items:
             try:
-                dates.append(parsedate_to_datetime(_text(item, "pubDate")))
+                when = parsedate_to_datetime(_text(item, "pubDate"))
             except (TypeError, ValueError):
                 return  # already reported
+            if when.tzinfo is None:
+                return  # already reported
+            dates.append(when)
         if any(a < b for a, b in zip(dates, dates[1:])):
             self.fail("items", "not in newest-first order")
 

@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 import feedparser
 import podcastparser
 import pytest
+from hypothesis import given, settings, strategies as st
 from lxml import etree
 
 from _helpers_feed import BASE_URL, build_public, make_config, make_manifest
@@ -246,3 +247,19 @@ def test_a_cover_that_is_not_jpg_or_png_is_refused_loudly():
 def test_empty_show_still_renders_a_valid_feed():
     parsed = feedparser.parse(render(items=[]))
     assert not parsed.bozo and parsed.entries == []
+
+
+# --- any text at all gives a well-formed feed ------------------------------------------------
+any_text = st.text(st.characters(blacklist_categories=()))  # controls and lone surrogates too
+
+
+@settings(max_examples=80, deadline=None)
+@given(title=any_text, description=any_text, author=any_text, owner=any_text)
+def test_any_text_renders_a_well_formed_feed(title, description, author, owner):
+    items = [make_manifest(1, audio_bytes=10, duration=1.0, title=title,
+                           description=description, author=author)]
+    config = make_config("/x", title=title, description=description, author=author,
+                         owner_name=owner, owner_email=owner)
+    root = etree.fromstring(render(config, items))  # raises if not well-formed
+    assert root.findtext("channel/title") and root.findtext("channel/item/title")
+    assert root.find("channel/item/enclosure").get("length") == "10"

@@ -226,3 +226,32 @@ def test_a_new_episode_keeps_the_site_valid(site):
     assert problems(site) != []  # manifest present, feed not yet rebuilt
     write_feed(config, public)
     assert problems(site) == []
+
+
+def test_podcast_guid_must_be_the_shows(site):
+    _, public = site
+
+    def regenerate(root):
+        root.find("channel/{https://podcastindex.org/namespace/1.0}guid").text = (
+            "9b024349-ccf0-5f69-a609-6b82873eab3c")
+    edit_feed(public, regenerate)
+    only(problems(site), "<podcast:guid> is '9b024349-ccf0-5f69-a609-6b82873eab3c', expected")
+
+
+def test_dates_in_the_future_or_out_of_order(site):
+    _, public = site
+
+    def redate(root):
+        first, second = root.findall("channel/item")
+        first.find("pubDate").text = "Tue, 01 Jan 2999 10:00:00 +0000"
+        second.find("pubDate").text = "Wed, 01 Jan 2998 10:00:00 +0000"
+    edit_feed(public, redate)
+    only(problems(site), "<pubDate> 'Tue, 01 Jan 2999 10:00:00 +0000' is in the future",
+         "<pubDate> 'Wed, 01 Jan 2998 10:00:00 +0000' is in the future")
+
+    def reorder(root):
+        first, second = root.findall("channel/item")
+        first.find("pubDate").text = "Mon, 01 Jan 2024 10:00:00 +0000"
+        second.find("pubDate").text = "Tue, 02 Jan 2024 10:00:00 +0000"
+    edit_feed(public, reorder)
+    only(problems(site), "items: not in newest-first order")
