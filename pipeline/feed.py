@@ -23,6 +23,7 @@ from .podcast_ns import (
     AppleExtension,
     PodcastIndexEntryExtension,
     PodcastIndexExtension,
+    explicit_text,
     podcast_guid,
 )
 
@@ -180,7 +181,11 @@ def render_feed(
     base = (base_url or show.base_url).rstrip("/")
     feed_url = base + "/feed.xml"
     cover_url = file_url(base, cover_path) if cover_path else None
-    explicit = bool(show.explicit)
+    try:
+        explicit = explicit_text(show.explicit) == "true"
+    except ValueError:
+        raise UserError(f"{config.root / 'podcast.toml'}: [show] explicit must be true or false, "
+                        f"not {show.explicit!r}") from None
 
     fg = _new_generator()
     title = plain_text(show.title) or "Balado"  # RSS requires a title

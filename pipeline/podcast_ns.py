@@ -33,7 +33,8 @@ def podcast_guid(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
-def _explicit_text(value: bool | str) -> str:
+def explicit_text(value: bool | str) -> str:
+    """Apple's itunes:explicit value (``true``/``false``) for a boolean or a legacy word."""
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value).strip().lower()
@@ -58,7 +59,7 @@ class AppleExtension(PodcastExtension):
 
     def itunes_explicit(self, itunes_explicit=None):
         if itunes_explicit is not None:
-            self._explicit = _explicit_text(itunes_explicit)
+            self._explicit = explicit_text(itunes_explicit)
         return self._explicit
 
     def itunes_image(self, itunes_image=None):
@@ -81,7 +82,7 @@ class AppleEntryExtension(PodcastEntryExtension):
 
     def itunes_explicit(self, itunes_explicit=None):
         if itunes_explicit is not None:
-            self._explicit = _explicit_text(itunes_explicit)
+            self._explicit = explicit_text(itunes_explicit)
         return self._explicit
 
     def extend_rss(self, entry):

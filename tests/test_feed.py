@@ -147,6 +147,18 @@ def test_explicit_true_when_the_show_says_so():
     assert root.findtext("channel/item/itunes:explicit", namespaces=NS) == "true"
 
 
+@pytest.mark.parametrize("value, text", [(True, "true"), (False, "false"), ("yes", "true"),
+                                         ("no", "false"), ("clean", "false")])
+def test_explicit_setting_in_any_spelling_is_written_as_apple_wants(value, text):
+    root = etree.fromstring(render(make_config("/x", explicit=value)))
+    assert root.findtext("channel/itunes:explicit", namespaces=NS) == text
+
+
+def test_explicit_setting_that_means_nothing_is_refused():
+    with pytest.raises(UserError, match=r"podcast.toml: \[show\] explicit must be true or false"):
+        render(make_config("/x", explicit="peut-être"))
+
+
 def test_duration_is_rounded_to_whole_seconds():
     items = [make_manifest(1, audio_bytes=10, duration=125.5001),
              make_manifest(2, audio_bytes=10, duration=59.4)]
