@@ -1,0 +1,152 @@
+"""French sentence splitting and prosody-aware chunking for the TTS engine. Pure: no I/O.
+
+gTTS sends at most 100 characters per request and, left alone, cuts at every comma (choppy
+intonation). Here each sentence is cut only when it does not fit, at the break a presenter would
+breathe at: ``; :`` first, then a comma, then before a conjunction or relative pronoun, then before
+a preposition, and only as a last resort at any space. No chunk is a fragment of one or two words.
+"""
+from __future__ import annotations
+
+import re
+
+UPPER = "A-ZÀ-ÖØ-Þ"
+
+# --- sentences ------------------------------------------------------------------------------------
+# Words whose full stop does not end a sentence when a capital follows ("dit M. Dupont").
+ABBREVIATIONS = frozenset(
+    "M MM Mme Mmes Mlle Mlles Dr Pr Me Mgr St Ste av apr cf p pp env vol art chap fig ex éd coll "
+    "hab min max no n° vs Jr Sr Inc Ltd Co Gal Cdt Col Lt Sgt Cne Adj bd av réf tél".split()
+)
+_END = re.compile(
+    r"(?P<end>[.!?…]+)"  # the sentence's final punctuation
+    r"(?P<close>(?:\s*[»”\"’)\]])*)"  # closing quotes and brackets stay with their sentence
+    r"(?P<gap>\s+)"
+    rf"(?=[«“\"(\[–—-]?\s*[{UPPER}0-9])"  # the next sentence starts with a capital or a digit
+)
+_INITIAL = re.compile(rf"^(?:[{UPPER}]\.-?)*[{UPPER}]$")  # "J", "J.-M" (initials)
+
+
+def _is_boundary(text: str, m: re.Match[str]) -> bool:
+    end = m["end"]
+    if end == ".":
+        word = re.split(r"[\s(«“\"'’]", text[: m.start()])[-1]
+        if word in ABBREVIATIONS or _INITIAL.match(word):
+            return False
+    if "…" in end and not m["close"].strip():
+        # An ellipsis inside an open « quote » is a hesitation, not the end of the sentence.
+        before = text[: m.start()]
+        if before.count("«") > before.count("»"):
+            return False
+    return True
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a French paragraph into sentences (stripped, in order, nothing lost)."""
+    sentences, start = [], 0
+    for m in _END.finditer(text):
+        if _is_boundary(text, m):
+            sentences.append(text[start : m.start("gap")].strip())
+            start = m.end()
+    sentences.append(text[start:].strip())
+    return [s for s in sentences if s]
+
+
+# --- chunks -----------------------------------------------------------------------------------------
+# Breathing before these words sounds natural (a clause or a complement starts there).
+CONJUNCTIONS = frozenset(
+    "et mais ou donc or ni car qui que qu' dont où lorsque lorsqu' puisque puisqu' quand comme "
+    "tandis alors parce afin bien quoique quoiqu' si tant sinon soit ainsi".split()
+)
+PREPOSITIONS = frozenset(
+    "pour dans avec sans sur sous entre contre depuis pendant avant après malgré selon vers chez "
+    "face durant envers parmi jusqu' jusqu'à jusque auprès lors hors notamment dès".split()
+)
+# Short prepositions: a possible breath before a complement ("un engagement | de deux cents...").
+WEAK_PREPOSITIONS = frozenset("de d' à au aux en par".split())
+# Never breathe right after these (an article or a preposition waits for its noun).
+FUNCTION_WORDS = frozenset(
+    "le la les l' un une des du de d' à au aux en et ou ne n' se s' ce c' sa son ses leur leurs "
+    "mon ma mes ton ta tes notre nos votre vos cette cet ces qui que qu' dont où par pour dans "
+    "avec sans sur sous entre plus très moins si y il elle ils elles on nous vous je j' tu "
+    "me m' te t' lui".split()
+)
+CHUNK_COST = 6  # each extra request costs more than a weak break (keeps the request count low)
+SHORT_CHUNK = 30  # a breath shorter than this (in characters) sounds rushed
+_CLOSING = re.compile(r"^[;:!?»”),.…]+$")  # tokens that belong to the word before them
+_HAS_WORD = re.compile(r"\w")
+
+
+def _lead(word: str) -> str:
+    """The word as a table key: lower case, without leading punctuation, elision kept ("qu'")."""
+    word = word.lower().lstrip("«“\"(–-")
+    elided = re.match(r"^(\w+')", word)
+    return elided.group(1) if elided else word.rstrip(",;:.!?»”)")
+
+
+def _break_cost(words: list[str], i: int) -> int:
+    """Cost of breathing between words[i-1] and words[i] (lower is a more natural pause)."""
+    before, after = words[i - 1], words[i]
+    if _CLOSING.match(after) or before in ("«", "“", "(", "–", "-"):
+        return 100  # never strand punctuation, never open a quote and stop
+    if before[-1] in ";:!?…":
+        return 0
+    if before[-1] in ",)»”–":
+        return 1
+    if _lead(after) in CONJUNCTIONS:
+        return 3
+    if _lead(before) in FUNCTION_WORDS or before.endswith("'"):
+        return 30
+    if _lead(after) in PREPOSITIONS:
+        return 5
+    if _lead(after) in WEAK_PREPOSITIONS:
+        return 8
+    return 16
+
+
+def _hard_split(word: str, limit: int) -> list[str]:
+    """A single word longer than the limit (a URL...) has to be cut: the only mid-word cut."""
+    return [word[i : i + limit] for i in range(0, len(word), limit)]
+
+
+def chunk_sentence(text: str, limit: int = 100) -> list[str]:
+    """Cut one (normalised) sentence into chunks of at most ``limit`` characters.
+
+    Joining the chunks with single spaces gives back the whitespace-normalised input. Among all
+    cuts that respect the limit, the cheapest is chosen (dynamic programming over word gaps):
+    each chunk costs CHUNK_COST, plus the cost of its break, plus a penalty for a short breath;
+    a chunk of one or two words costs so much that it only appears when nothing else fits.
+    """
+    words = [piece for word in text.split() for piece in _hard_split(word, limit)]
+    if not words:
+        return []
+    if len(" ".join(words)) <= limit:
+        return [" ".join(words)]
+    n = len(words)
+    ends = [0]  # ends[j] = length of " ".join(words[:j]) + 1 (a trailing space)
+    for word in words:
+        ends.append(ends[-1] + len(word) + 1)
+    counted = [0]  # how many real words (not lone punctuation) precede position j
+    for word in words:
+        counted.append(counted[-1] + bool(_HAS_WORD.search(word)))
+    best: list[tuple[float, int]] = [(0.0, 0)] + [(float("inf"), 0)] * n
+    for j in range(1, n + 1):
+        tail = 0 if j == n else _break_cost(words, j)
+        for i in range(j - 1, -1, -1):
+            length = ends[j] - ends[i] - 1
+            if length > limit:
+                break
+            if best[i][0] == float("inf"):
+                continue
+            cost = best[i][0] + CHUNK_COST + tail
+            if counted[j] - counted[i] < 3:
+                cost += 1000  # a fragment of one or two words: only if nothing else fits
+            if length < SHORT_CHUNK:
+                cost += 3
+            if cost < best[j][0]:
+                best[j] = (cost, i)
+    chunks, j = [], n
+    while j > 0:
+        i = best[j][1]
+        chunks.append(" ".join(words[i:j]))
+        j = i
+    return chunks[::-1]
