@@ -64,7 +64,9 @@ def validate_public(
     check = _Checker(public_dir, base, feed_path, config.feed_url)
     channel = root.find("channel")
     if root.tag != "rss" or root.get("version") != "2.0" or channel is None:
-        return [f"{feed_path}: not an RSS 2.0 feed (root <{root.tag}>, no <channel>)"]
+        found = f"<{root.tag} version={root.get('version')!r}>" + ("" if channel is not None
+                                                                 else " without <channel>")
+        return [f"{feed_path}: not an RSS 2.0 feed (found {found})"]
     check.channel(channel)
     items = channel.findall("item")
     for index, item in enumerate(items, start=1):

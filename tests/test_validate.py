@@ -135,6 +135,9 @@ def test_malformed_xml(site):
     feed.write_bytes(feed.read_bytes()[:-40])
     (line,) = problems(site)
     assert line.startswith(f"{feed}: not well-formed XML (")
+    feed.write_text("<html><body>Not Found</body></html>")
+    assert problems(site) == [f"{feed}: not an RSS 2.0 feed (found <html version=None> "
+                              "without <channel>)"]
 
 
 def test_missing_feed(site):
