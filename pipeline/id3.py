@@ -69,7 +69,7 @@ def write_id3(
     tags.add(_text(TIT2, title))
     tags.add(_text(TALB, show))
     tags.add(_text(TPE1, author))
-    # TDRC is v2.4; mutagen turns it into v2.3's TYER + TDAT when saving with v2_version=3.
+    # TDRC is v2.4; update_to_v23() below turns it into v2.3's TYER (year) + TDAT (DDMM).
     tags.add(TDRC(encoding=Encoding.LATIN1, text=[date]))
     tags.add(TCON(encoding=Encoding.LATIN1, text=["Podcast"]))
     tags.add(TLAN(encoding=Encoding.LATIN1, text=[language]))
@@ -109,6 +109,8 @@ def write_id3(
                     sub_frames=[_text(TIT2, chapter.title)],
                 )
             )
+    # save(v2_version=3) only changes the header: the frames must be converted first.
+    tags.update_to_v23()
     tags.save(path, v2_version=3)
 
 

@@ -1,0 +1,86 @@
+"""Loudness: two-pass loudnorm to -16 LUFS / <= -1 dBTP, measured back with ebur128 on the MP3."""
+from __future__ import annotations
+
+import io
+import wave
+from pathlib import Path
+
+import pytest
+from mutagen.mp3 import MP3, BitrateMode
+
+from _helpers_audio import lavfi_wav, quiet_peaky_wav, sine_wav, speech_like_wav
+from pipeline.loudness import encode_mp3, measure_file, measure_loudness
+
+
+def _wav_seconds(wav_bytes: bytes) -> float:
+    with wave.open(io.BytesIO(wav_bytes)) as w:
+        return w.getnframes() / w.getframerate()
+
+
+def test_measurements_match_the_standard_on_a_reference_tone(tmp_path: Path):
+    # EBU Tech 3341: a 1 kHz sine at -20 dBFS in one channel reads -23 LUFS (mono: -3.01 dB).
+    wav = sine_wav(4.0, amplitude=0.1)
+    first_pass = measure_loudness(wav)
+    assert first_pass.integrated == pytest.approx(-23.0, abs=0.2)
+    assert first_pass.true_peak == pytest.approx(-20.0, abs=0.2)
+
+    path = tmp_path / "tone.wav"
+    path.write_bytes(wav)
+    scanned = measure_file(path)
+    assert scanned.integrated == pytest.approx(-23.0, abs=0.2)
+    assert scanned.true_peak == pytest.approx(-20.0, abs=0.2)
+
+
+@pytest.mark.parametrize(
+    "name, make_wav, input_lufs",
+    [
+        # Quiet with sharp peaks: the +15 dB gain needs the limiter before linear loudnorm.
+        ("quiet-peaky", quiet_peaky_wav, (-33.0, -29.0)),
+        # Hot and clipped, like a loud engine: linear attenuation.
+        ("hot", lambda: speech_like_wav(amplitude=1.0, gain_db=9.0), (-10.0, -6.0)),
+    ],
+)
+def test_encoded_episode_meets_the_podcast_norm(tmp_path: Path, name, make_wav, input_lufs):
+    wav = make_wav()
+    before = measure_loudness(wav)
+    assert input_lufs[0] <= before.integrated <= input_lufs[1], "the test signal is not what it claims"
+
+    out = tmp_path / f"{name}.mp3.tmp"  # the caller's temp path: no .mp3 suffix to guess from
+    reported = encode_mp3(wav, out)
+
+    measured = measure_file(out)
+    assert measured.integrated == pytest.approx(-16.0, abs=1.0)
+    assert measured.true_peak <= -1.0
+    assert reported.integrated == measured.integrated
+    assert reported.true_peak == measured.true_peak
+    # Never loudnorm's dynamic mode (a compressor that lets MP3 peaks through).
+    assert reported.normalization == "linear"
+
+    info = MP3(out).info
+    assert info.channels == 1
+    assert info.sample_rate == 44100
+    assert info.bitrate == pytest.approx(96000, abs=500)  # mutagen derives it from the Info header
+    assert info.bitrate_mode == BitrateMode.CBR
+    # Timing is preserved (the limiter's look-ahead is compensated): chapters stay exact.
+    assert info.length == pytest.approx(_wav_seconds(wav), abs=0.06)
+
+
+def test_quiet_speech_with_peaks_would_not_fit_linear_gain_alone():
+    # Guards the test above: this input really exercises the limiter path.
+    before = measure_loudness(quiet_peaky_wav())
+    assert before.true_peak + (-16.0 - before.integrated) > -1.5
+
+
+def test_bitrate_and_rate_are_honoured(tmp_path: Path):
+    out = tmp_path / "out.bin"
+    encode_mp3(speech_like_wav(3.0), out, bitrate="128k", sample_rate=48000)
+    info = MP3(out).info
+    assert (info.channels, info.sample_rate) == (1, 48000)
+    assert info.bitrate == pytest.approx(128000, abs=500)
+
+
+def test_silence_cannot_be_normalised(tmp_path: Path):
+    silence = lavfi_wav("anullsrc=r=44100:cl=mono:d=3")
+    with pytest.raises(ValueError, match="silent"):
+        encode_mp3(silence, tmp_path / "silent.mp3")
+    assert not (tmp_path / "silent.mp3").exists()
