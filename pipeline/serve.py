@@ -87,11 +87,11 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | str:
             return "unsatisfiable"
         return max(0, size - length), size - 1
     start = int(first)
-    end = int(last) if last else size - 1
-    if end < start:
+    if last and int(last) < start:
         return None  # invalid, not unsatisfiable (RFC 9110 §14.1.1)
     if start >= size:
         return "unsatisfiable"
+    end = int(last) if last else size - 1
     return start, min(end, size - 1)
 
 
