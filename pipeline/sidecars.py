@@ -24,16 +24,15 @@ def _clock(ms: int, separator: str) -> str:
 
 
 def _lines(text: str) -> str:
-    """Wrap to two lines of ~42 characters when that fits; a longer sentence keeps more lines."""
+    """Lines of at most ~42 characters; a longer sentence is cut once, at the space nearest
+    its middle, so a cue never grows past two lines."""
     text = " ".join(text.split())
     lines = textwrap.wrap(text, LINE_WIDTH, break_long_words=False, break_on_hyphens=False)
-    if len(lines) > MAX_LINES:
-        # Two balanced lines read better than many short ones, even past 42 characters.
-        width = max(LINE_WIDTH, -(-len(text) // MAX_LINES) + 1)
-        lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
-        if len(lines) > MAX_LINES:
-            lines = [text]
-    return "\n".join(lines)
+    if len(lines) <= MAX_LINES:
+        return "\n".join(lines)
+    spaces = [i for i, char in enumerate(text) if char == " "]
+    middle = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:middle] + "\n" + text[middle + 1 :]
 
 
 def _cues(timeline: Timeline) -> Iterator[TimedSentence]:
