@@ -40,9 +40,10 @@ def decode_to_pcm(audio: bytes, fmt: str) -> bytes:
 
 def _trim(pcm: bytes) -> bytes:
     """Cut leading and trailing silence (gTTS pads every request), keeping a small margin."""
+    AudioSegment = pydub().AudioSegment  # first: imports pydub quietly
     from pydub.silence import detect_leading_silence
 
-    segment = pydub().AudioSegment(data=pcm, sample_width=WIDTH, frame_rate=RATE, channels=1)
+    segment = AudioSegment(data=pcm, sample_width=WIDTH, frame_rate=RATE, channels=1)
     start = max(0, detect_leading_silence(segment, SILENCE_THRESHOLD_DBFS) - TRIM_MARGIN_MS)
     end = len(segment) - max(0, detect_leading_silence(segment.reverse(), SILENCE_THRESHOLD_DBFS) - TRIM_MARGIN_MS)
     if end <= start:

@@ -269,7 +269,7 @@ def resolve_engine(choice: str, config: Config, cache, texts: list[str], warn):
     except TransientTtsError as exc:
         if not exc.connection:
             return gtts  # Google answered (429/5xx): it is there, the retries will deal with it
-        reason = str(exc).split("(Caused by")[0].strip()
+        reason = str(exc)
     except PermanentTtsError as exc:
         reason = str(exc)
     warn(f"warning: Google TTS is unreachable ({reason[:120]}); speaking with espeak-ng, the offline voice, instead")

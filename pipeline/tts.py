@@ -93,7 +93,8 @@ class GttsEngine:
         except requests.exceptions.SSLError as exc:
             raise PermanentTtsError(f"TLS certificate of {request.url} refused: {exc}") from None
         except requests.exceptions.RequestException as exc:
-            raise TransientTtsError(f"{type(exc).__name__}: {exc}", connection=True) from None
+            host = request.url.split("/")[2]
+            raise TransientTtsError(f"no answer from {host} ({type(exc).__name__})", connection=True) from None
         if answer.status_code == 429 or answer.status_code >= 500:
             raise TransientTtsError(f"HTTP {answer.status_code}", status=answer.status_code,
                                     retry_after=_retry_after(answer.headers.get("Retry-After")))

@@ -1,0 +1,176 @@
+"""End to end: articles in, a podcast feed out, read back as podcast apps read it."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+from mutagen.mp3 import MP3
+
+from conftest import REPO, SAMPLE
+from pipeline.build import build
+from pipeline.config import load_config
+from pipeline.errors import SynthesisError, UserError
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its size and modification time (ns)."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def parse_feed(public: Path):
+    url = (public / "feed.xml").as_uri()
+    with open(public / "feed.xml", "rb") as stream:
+        gpodder = podcastparser.parse(url, stream)
+    return gpodder, feedparser.parse(str(public / "feed.xml"))
+
+
+def decode_seconds(path: Path) -> float:
+    from pipeline.audio import decode_to_pcm, RATE
+
+    return len(decode_to_pcm(path.read_bytes(), "mp3")) / 2 / RATE
+
+
+def test_build_short_article_with_gtts_then_read_it_as_podcast_apps_do(project, short_article, google):
+    config = load_config(project)
+    report = build(config, engine="gtts")
+    [episode] = report.episodes
+    assert episode.status == "built" and episode.engine == "gtts"
+    assert episode.requests == len(google.seen) == episode.chunks
+    public = project / "public"
+    gpodder, parsed = parse_feed(public)
+    [item] = gpodder["episodes"]
+    [enclosure] = item["enclosures"]
+    audio = public / "episodes" / "otan-bref.mp3"
+    assert enclosure["url"] == "https://balado.example/podcast/episodes/otan-bref.mp3"
+    assert enclosure["file_size"] == audio.stat().st_size
+    assert enclosure["mime_type"] == "audio/mpeg"
+    seconds = decode_seconds(audio)
+    assert abs(item["total_time"] - seconds) <= 1.0
+    assert abs(MP3(audio).info.length - seconds) <= 1.0
+    assert parsed.bozo == 0 and parsed.feed.language == "fr"
+    assert parsed.entries[0].enclosures[0].length == str(audio.stat().st_size)
+    manifest = json.loads((public / "episodes" / "otan-bref.json").read_text())
+    assert manifest["engine"] == "gtts" and manifest["guid"] == item["guid"]
+    assert manifest["audio_bytes"] == audio.stat().st_size
+
+
+def test_rebuild_keeps_guid_and_pubdate_and_adds_no_item(project, short_article, google):
+    config = load_config(project)
+    build(config, engine="gtts")
+    first, _ = parse_feed(project / "public")
+    build(config, engine="gtts", force=True)
+    second, _ = parse_feed(project / "public")
+    assert len(second["episodes"]) == 1
+    assert [(e["guid"], e["published"]) for e in first["episodes"]] == \
+        [(e["guid"], e["published"]) for e in second["episodes"]]
+
+
+def test_nothing_changed_sends_nothing_and_writes_nothing(project, short_article, google):
+    config = load_config(project)
+    build(config, engine="gtts")
+    before, calls = snapshot(project / "public"), len(google.calls)
+    report = build(config, engine="gtts")
+    assert report.episodes[0].status == "up to date" and report.published == []
+    assert len(google.calls) == calls and snapshot(project / "public") == before
+
+
+def test_editing_one_passage_respeaks_only_that_passage(project, google):
+    source = project / "episodes" / SAMPLE.name
+    source.write_bytes(SAMPLE.read_bytes())
+    config = load_config(project)
+    build(config, engine="gtts")
+    guid = json.loads((project / "public/episodes/otan-cheque-ukraine.json").read_text())
+    google.seen.clear()
+    text = SAMPLE.read_text(encoding="utf-8").replace("Le Canada a de son côté promis", "Le Canada a pour sa part promis")
+    source.write_text(text, encoding="utf-8")
+    build(config, engine="gtts")
+    assert google.seen and all("Canada" in t or "pour sa part" in t for t in google.seen), google.seen
+    after = json.loads((project / "public/episodes/otan-cheque-ukraine.json").read_text())
+    assert (after["guid"], after["pub_date"]) == (guid["guid"], guid["pub_date"])
+
+
+def test_auto_falls_back_to_espeak_with_one_warning(project, short_article, offline):
+    warnings = []
+    report = build(load_config(project), engine="auto", warn=warnings.append)
+    assert report.episodes[0].engine == "espeak"
+    assert len(warnings) == 1 and "espeak-ng" in warnings[0] and "unreachable" in warnings[0]
+    manifest = json.loads((project / "public/episodes/otan-bref.json").read_text())
+    assert manifest["engine"] == "espeak"
+
+
+def test_failed_build_leaves_the_published_site_exactly_as_it_was(project, short_article, google):
+    config = load_config(project)
+    build(config, engine="gtts")
+    before = snapshot(project / "public")
+    short_article.write_text(short_article.read_text() + "Une nouvelle phrase ajoutée au texte.\n")
+    google.replace("POST", google.registered()[0].url, status=403)
+    with pytest.raises(SynthesisError):
+        build(config, engine="gtts")
+    assert snapshot(project / "public") == before
+    assert not [p for p in (project / "public").iterdir() if p.name.startswith(".staging")]
+
+
+def test_two_new_articles_get_distinct_numbers_and_newest_first(project, short_article, google):
+    (project / "episodes" / "b.md").write_text(
+        '+++\ndate = 2025-01-02\n+++\n# Deuxième\n\nLes Pays-Bas ont annoncé un engagement supplémentaire.\n')
+    build(load_config(project), engine="gtts")
+    gpodder, _ = parse_feed(project / "public")
+    assert len(gpodder["episodes"]) == 2
+    numbers = {json.loads(p.read_text())["episode_number"] for p in (project / "public/episodes").glob("*.json")
+               if not p.name.endswith(".chapters.json")}
+    assert numbers == {1, 2}
+
+
+def run_invoke(project: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "invoke", "--search-root", str(REPO), *args], cwd=project,
+                          capture_output=True, text=True, env=env, timeout=600)
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"", "the file is empty"),
+    (b"   \n\n  ", "only whitespace"),
+    (b"\x00\x01\x02binary\x00", "not text"),
+    (b"Titre\n\nL'accueil\n", "no article text left"),
+])
+def test_bad_input_from_the_command_line(project, content, problem):
+    bad = project / "episodes" / "bad.txt"
+    bad.write_bytes(content)
+    result = run_invoke(project, "build-episode", "--source", str(bad))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and problem in lines[0] and "bad.txt" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "public").exists() and not (project / ".cache").exists()
+
+
+@pytest.mark.slow
+def test_full_sample_offline_through_invoke(project):
+    """The README's first command on the sample, with no network: a 2-4 minute French episode."""
+    (project / "episodes" / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
+    env_offline = {"https_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
+    os.environ.update(env_offline)
+    try:
+        result = run_invoke(project, "build-episode")
+    finally:
+        for key in env_offline:
+            os.environ.pop(key, None)
+    assert result.returncode == 0, result.stderr
+    assert "espeak-ng" in result.stderr and "built" in result.stdout
+    public = project / "public"
+    gpodder, parsed = parse_feed(public)
+    [item] = gpodder["episodes"]
+    audio = public / "episodes" / "otan-cheque-ukraine.mp3"
+    assert item["enclosures"][0]["file_size"] == audio.stat().st_size
+    seconds = decode_seconds(audio)
+    assert 120 <= seconds <= 240, seconds
+    assert abs(item["total_time"] - seconds) <= 1.0
+    validate = run_invoke(project, "validate")
+    assert validate.returncode == 0, validate.stdout + validate.stderr
