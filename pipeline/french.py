@@ -66,9 +66,24 @@ def say_ordinal(number: int, suffix: str = "e") -> str:
         return {"nd": "second", "nde": "seconde", "nds": "seconds", "ndes": "secondes"}[suffix]
     word = _n2w()(number, lang="fr", to="ordinal")
     # num2words slips on round numbers ("deux centsième", "un millionième"): mend them.
-    word = re.sub(r"s(ième)$", r"\1", word)
+    word = re.sub(r"(cent|vingt|million|milliard)sième$", r"\1ième", word)
     word = re.sub(r"^un (million|milliard)", r"\1", word)
     return word + ("s" if suffix.endswith("s") else "")
+
+
+def _subs(rules: list[tuple[str, str | Callable[[re.Match[str]], str]]]) -> Callable[[str], str]:
+    """A pre-processor applying (pattern, replacement) pairs in order. Patterns are compiled on
+    first use so that importing this module stays cheap (there are about a hundred)."""
+    compiled: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = []
+
+    def run(text: str) -> str:
+        if not compiled:
+            compiled.extend((re.compile(p), r) for p, r in rules)
+        for pattern, repl in compiled:
+            text = pattern.sub(repl, text)
+        return text
+
+    return run
 
 
 # --- typography -----------------------------------------------------------------------------------
@@ -79,43 +94,29 @@ _TRANSLATE.update({ord("\u2019"): "'", ord("\u2018"): "'", ord("\u02bc"): "'", o
                    ord("\u2212"): "-", ord("\u2010"): "-", ord("\u2011"): "-", ord("\u2012"): "-",
                    ord("\u2015"): "—", ord("\u201c"): "«", ord("\u201d"): "»", ord("\u201e"): "«",
                    ord("\u00ba"): "°"})
-_TYPO_RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\.{3,}"), "…"),
-    (re.compile(r"ᵉʳ"), "er"), (re.compile(r"ʳᵉ"), "re"), (re.compile(r"ᵉ"), "e"),
-    (re.compile(r'"([^"]*)"'), r"«\1»"),  # straight double quotes in pairs
-    (re.compile(r"(?<=\d)[–—](?=\d)"), "-"),  # ranges: 1939–1945
-    (re.compile(r"(?:(?<=\s)|^|(?<=\())[–—](?=\d)"), "-"),  # minus sign: –2 °C
-    (re.compile(r"\s*—\s*|\s+–\s*|\s*–\s+"), " – "),  # dashes of an aside
-    (re.compile(r"«\s*"), "« "), (re.compile(r"\s*»"), " »"),
-    (re.compile(r"(?<=\w)«"), " «"), (re.compile(rf"»(?=[\w{UPPER}])"), "» "),
-    (re.compile(rf"(?<=[{UPPER}{LOWER}»)])\s*([;:!?]+)(?=\s|$|»)"), r" \1"),
-    (re.compile(r"\s+([,.…)])"), r"\1"), (re.compile(r"\(\s+"), "("),
-    (re.compile(r" {2,}"), " "),
-]
+_typography = _subs([
+    (r"\.{3,}", "…"),
+    (r"ᵉʳ", "er"), (r"ʳᵉ", "re"), (r"ᵉ", "e"),
+    (r'"([^"]*)"', r"«\1»"),  # straight double quotes in pairs
+    (r"(?<=\d)[–—](?=\d)", "-"),  # ranges: 1939–1945
+    (r"(?:(?<=\s)|^|(?<=\())[–—](?=\d)", "-"),  # minus sign: –2 °C
+    (r"\s*—\s*|\s+–\s*|\s*–\s+", " – "),  # dashes of an aside
+    (r"«\s*", "« "), (r"\s*»", " »"),
+    (r"(?<=\w)«", " «"), (rf"»(?=[\w{UPPER}])", "» "),
+    (rf"(?<=[{UPPER}{LOWER}»)])\s*([;:!?]+)(?=\s|$|»)", r" \1"),
+    (r"\s+([,.…)])", r"\1"), (r"\(\s+", "("),
+    (r" {2,}", " "),
+])
 
 
 def clean_typography(text: str) -> str:
     """Typographic cleanup only (transcripts keep the article's words): plain spaces everywhere
     (no NBSP before ; : ! ? », which stops gTTS from splitting), ' for apostrophes, « » quotes,
     – for asides, … for ellipses, no zero-width characters."""
-    text = text.translate(_TRANSLATE)
-    for pattern, repl in _TYPO_RULES:
-        text = pattern.sub(repl, text)
-    return text.strip()
+    return _typography(text.translate(_TRANSLATE)).strip()
 
 
 # --- pre-processors (order matters; see PRE_PROCESSORS) -----------------------------------------
-def _subs(rules: list[tuple[str, str | Callable[[re.Match[str]], str]]]) -> Callable[[str], str]:
-    compiled = [(re.compile(p), r) for p, r in rules]
-
-    def run(text: str) -> str:
-        for pattern, repl in compiled:
-            text = pattern.sub(repl, text)
-        return text
-
-    return run
-
-
 def _keep_stop(word: str) -> Callable[[re.Match[str]], str]:
     """An abbreviation's full stop also ends the sentence when nothing or a capital follows."""
 
@@ -142,7 +143,8 @@ expand_abbreviations = _subs([
     (r"\bcf\.", "voir"), (r"\benv\.(?=\s*\d)", "environ"),
     (r"\bpp\.\s*(?=\d)", "pages "), (r"\bp\.\s*(?=\d)", "page "), (r"\bvol\.\s*(?=\d)", "volume "),
     (r"\bart\.\s*(?=\d)", "article "), (r"\bchap\.\s*", "chapitre "), (r"\bvs\.?(?=\s)", "contre"),
-    (r"\bhab\.", _keep_stop("habitants")), (r"\bCie\b", "compagnie"),
+    (r"\bhab\.", _keep_stop("habitants")),
+    (r"\btél\.", "téléphone"), (r"\bCie\b", "compagnie"),
     (r"\b[nN]°\s*", "numéro "), (r"§\s*", "paragraphe "), (r"\s*&\s*", " et "),
 ])
 
@@ -181,7 +183,7 @@ def _time(hours: str, minutes: str | None) -> str:
 
 times = _subs([
     (r"\b(\d+) ?([hj]) ?/ ?(\d+)\b",  # 24h/24, 7j/7
-     lambda m: f"{say_number(m[1], m[2] == 'h')} {'heures' if m[2] == 'h' else 'jours'} sur {m[3]}"),
+     lambda m: f"{say_number(m[1], m[2] == 'h')} {_UNITS[m[2]][_plural(m[1])]} sur {m[3]}"),
     (r"\b(\d{1,2})\s?h\s?(\d{2})?(?![\w'])", lambda m: _time(m[1], m[2])),
     (r"\b([01]?\d|2[0-3]):([0-5]\d)\b", lambda m: _time(m[1], m[2])),
 ])
@@ -303,7 +305,7 @@ _UNITS = {
     "kWh": ("kilowattheure", "kilowattheures"), "TWh": ("térawattheure", "térawattheures"),
     "kW": ("kilowatt", "kilowatts"), "MW": ("mégawatt", "mégawatts"), "GW": ("gigawatt", "gigawatts"),
     "Mo": ("mégaoctet", "mégaoctets"), "Go": ("gigaoctet", "gigaoctets"),
-    "min": ("minute", "minutes"), "j": ("jour", "jours"), "pts": ("point", "points"),
+    "min": ("minute", "minutes"), "j": ("jour", "jours"), "h": ("heure", "heures"), "pts": ("point", "points"),
     "Mds": ("milliard", "milliards"), "Md": ("milliard", "milliards"),
 }
 _FEMININE_UNITS = {"t", "min"}
@@ -318,6 +320,8 @@ def _unit(m: re.Match[str]) -> str:
 units = _subs([(rf"({NUM}) ?({_UNIT_RE})(?![\w'²³/])", _unit)])
 
 signs = _subs([
+    (r"(?<![\d.])(\d{1,3}(?:\.\d{3})+)(?![\d.,])", lambda m: m[1].replace(".", " ")),  # 1.500
+    (r"(?<=\d)\.(?=\d)", " point "),  # 49.3, 2.5
     (r"(?<=\d) ?[-–] ?(?=\d)", " à "),  # 1939-1945, 3-2
     (r"(?<![\w-])-(?=\d)", "moins "), (r"(?<![\w+])\+(?=\d)", "plus "),
     (r"(?<=\d) ?/ ?(?=\d)", " sur "),  # 24h/24, 7j/7, 3/4
@@ -385,7 +389,7 @@ symbols = _subs([
     (r"\s*%", " pour cent"), (r"\s*€", " euros"), (r"\s*\$", " dollars"), (r"\s*£", " livres"),
     (r"\s*°", " degrés"), (r"\s*\+\s*", " plus "), (r"\s*=\s*", " égale "), (r"\s*@\s*", " arobase "),
     (r"\s*<\s*", " inférieur à "), (r"\s*>\s*", " supérieur à "), (r"[#*_^~|\\]", " "),
-    (r"(?<=\w)/(?=\w)", " "), (r"\d+", lambda m: say_number(m[0])),  # catch-all: no digit left
+    (r"/", " "), (r"\d+", lambda m: say_number(m[0])),  # catch-all: no digit left
 ])
 
 # What a listener hears as punctuation: quotes are dropped, asides and brackets become pauses.
@@ -393,12 +397,12 @@ speech_punctuation = _subs([
     (r"\s*[«»\"]\s*", " "),
     (r"\s+[–-]\s+", ", "), (r"\s*[()\[\]]\s*", ", "),
     (r"\s*,(?:\s*,)+", ","), (r"\s*,\s*([.…;:!?])", r"\1"), (r"^\s*[,;:]\s*", ""),
-    (r"\s+([,.…])", r"\1"), (r" {2,}", " "),
+    (r"\s+([,.…])", r"\1"), (r"[\s,]+$", ""), (r"^\s+", ""), (r" {2,}", " "),
 ])
 
 PRE_PROCESSORS: tuple[Callable[[str], str], ...] = (
     clean_typography, drop_elisions, expand_abbreviations, split_letters_digits, dates, times,
-    ordinals, roman_numerals, temperatures, currencies, percentages, units, signs, cardinals,
+    ordinals, roman_numerals, temperatures, signs, currencies, percentages, units, cardinals,
 )
 POST_PROCESSORS: tuple[Callable[[str], str], ...] = (symbols, speech_punctuation)
 
