@@ -75,7 +75,9 @@ def make_config(root: Path, base_url: str = "https://balado.example/podcast") ->
 
 def make_manifest(slug: str = "otan-ukraine", *, number: int = 1, audio_bytes: int = 1000,
                   duration: float = SECONDS, pub_date: str = "2026-11-26T08:30:00+00:00",
-                  chapters: tuple[Chapter, ...] = CHAPTERS, **files: str) -> EpisodeManifest:
+                  chapters: tuple[Chapter, ...] = CHAPTERS, source_url: str | None = None,
+                  **files: str) -> EpisodeManifest:
+    """A manifest as the pipeline writes it; keyword ``files`` override its file paths."""
     paths = {"audio": f"episodes/{slug}.mp3", "vtt": f"episodes/{slug}.vtt",
              "srt": f"episodes/{slug}.srt", "chapters": f"episodes/{slug}.chapters.json"}
     paths.update(files)
@@ -85,6 +87,7 @@ def make_manifest(slug: str = "otan-ukraine", *, number: int = 1, audio_bytes: i
         pub_date=pub_date, episode_number=number, duration_seconds=duration,
         audio_bytes=audio_bytes, engine="espeak", source=f"articles/{slug}.md",
         source_hash="0" * 64, script_hash="1" * 64, chapters=chapters, files=paths,
+        source_url=source_url,
     )
 
 

@@ -1,0 +1,240 @@
+"""The landing page's HTML, read back with lxml as a browser's parser would see it."""
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from pipeline.model import Chapter
+from pipeline.site import (clock, french_date, french_duration, read_vtt_cues, render_index,
+                           subscribe_links)
+
+from _helpers_site import CHAPTERS, VTT, make_config, make_manifest
+
+BASE = "https://balado.example/podcast"
+APP_SCHEMES = ("podcast:", "antennapod-subscribe:", "overcast:", "pktc:", "castro:",
+               "podcastaddict:")
+
+
+@pytest.fixture
+def public(tmp_path):
+    folder = tmp_path / "public"
+    (folder / "episodes").mkdir(parents=True)
+    for slug in ("otan-ukraine", "budget"):
+        (folder / "episodes" / f"{slug}.vtt").write_text(VTT, encoding="utf-8")
+    return folder
+
+
+def manifests():
+    newer = make_manifest("otan-ukraine", number=2, duration=192.4,
+                          pub_date="2026-11-26T08:30:00+00:00",
+                          source_url="https://journal.example/otan")
+    older = replace(make_manifest("budget", number=1, duration=45.0,
+                                  pub_date="2026-11-01T07:00:00+00:00",
+                                  chapters=(Chapter("Le budget", 0.0, 45.0),)),
+                    title="Le budget & la dette")
+    return [older, newer]  # given oldest first: the page must reorder
+
+
+def render(public: Path, episodes=None, **kwargs) -> tuple[str, lxml.html.HtmlElement]:
+    kwargs.setdefault("cover_path", "cover.png")
+    html = render_index(make_config(public.parent, BASE),
+                        manifests() if episodes is None else episodes,
+                        public_dir=public, **kwargs)
+    return html, lxml.html.document_fromstring(html)
+
+
+def test_page_structure_is_french_and_accessible(public):
+    _, doc = render(public)
+    assert doc.get("lang") == "fr"
+    for landmark in ("header", "main", "footer"):
+        assert len(doc.findall(f".//{landmark}")) == 1, landmark
+    assert doc.find(".//header//h1").text_content() == "Balado — l'actualité à écouter"
+    assert doc.find(".//meta[@name='viewport']") is not None
+    cover = doc.find(".//header//img")
+    assert cover.get("src") == "cover.png" and cover.get("alt")
+    # Every form control has a label, every button says what it does.
+    for control in doc.iter("input"):
+        assert doc.xpath(f"//label[@for='{control.get('id')}']"), control.get("id")
+    for button in doc.iter("button"):
+        assert button.get("type") == "button"
+        assert button.text_content().strip()
+    # Sections are named by their headings.
+    for section in doc.iter("section", "article"):
+        labelled = section.get("aria-labelledby")
+        assert labelled and doc.get_element_by_id(labelled).text_content().strip()
+    assert doc.find(".//a[@class='skip']").get("href") == "#episodes"
+
+
+def test_episodes_newest_first_with_french_dates_and_durations(public):
+    _, doc = render(public)
+    articles = doc.findall(".//article")
+    titles = [a.find(".//h3").text_content() for a in articles]
+    assert titles == ["L'OTAN et l'Ukraine : ce qui change", "Le budget & la dette"]
+    first, second = (" ".join(a.find(".//p[@class='meta']").text_content().split())
+                     for a in articles)
+    assert "26 novembre 2026" in first and "3 min 12 s" in first and "Épisode 2" in first
+    assert "1er novembre 2026" in second and "45 s" in second
+    assert articles[0].find(".//time").get("datetime") == "2026-11-26T08:30:00Z"
+
+
+def test_players_chapters_and_transcripts(public):
+    _, doc = render(public)
+    article = doc.findall(".//article")[0]
+    audio = article.find(".//audio")
+    assert audio.get("controls") is not None
+    assert audio.get("preload") == "none"
+    assert audio.get("src") == "episodes/otan-ukraine.mp3"
+    assert audio.get("aria-label")
+
+    buttons = article.findall(".//button[@data-start]")
+    assert [float(b.get("data-start")) for b in buttons] == [c.start for c in CHAPTERS]
+    assert all(b.get("data-audio") == audio.get("id") for b in buttons)
+    assert [b.find(".//span[@class='chapter-title']").text for b in buttons] == \
+        [c.title for c in CHAPTERS]
+    assert buttons[1].find(".//span[@class='time']").text == "0:02"
+
+    details = article.find(".//details")
+    assert details.find("summary").text_content() == "Transcription"
+    text = " ".join(details.text_content().split())
+    # Tags of the cue removed, its entity decoded, each cue under its chapter.
+    assert "Les ministres se sont réunis à Bruxelles & ont tranché." in text
+    assert "<b>" not in text and "-->" not in text and "WEBVTT" not in text
+    headings = [" ".join(h.text_content().split()) for h in details.findall("h4")]
+    assert headings == ["0:00 Introduction", "0:02 Le cœur du sujet", "0:04 Conclusion"]
+    paragraphs = [p.text_content() for p in details.findall("p")]
+    assert paragraphs[2] == "Merci de votre écoute."
+
+    files = {a.text_content().strip(): a.get("href") for a in article.findall(".//p[@class='files']/a")}
+    assert files["Transcription WebVTT"] == "episodes/otan-ukraine.vtt"
+    assert files["Sous-titres SRT"] == "episodes/otan-ukraine.srt"
+    assert files["Lire l’article d’origine"] == "https://journal.example/otan"
+
+
+def test_no_external_resources_and_relative_links(public):
+    html, doc = render(public)
+    feed_url = BASE + "/feed.xml"
+    allowed_http = {feed_url, "https://journal.example/otan"}  # shown text / a link to read
+    for element in doc.iter():
+        for attribute in ("src", "href", "value", "action", "poster", "data"):
+            value = element.get(attribute)
+            if value is None:
+                continue
+            if attribute == "src":
+                assert "://" not in value and not value.startswith(("/", "data:")), value
+            if value.startswith(APP_SCHEMES) or value in allowed_http:
+                continue
+            assert "://" not in value and not value.startswith("//"), (element.tag, value)
+            if attribute == "href" and not value.startswith("#"):
+                assert not value.startswith("/"), value  # relative: works under any base URL
+    assert not doc.xpath("//script[@src] | //link[@rel='stylesheet'] | //iframe")
+    assert "@import" not in html and "url(" not in html and "@font-face" not in html
+
+
+def test_content_security_policy_allows_exactly_the_inline_assets(public):
+    _, doc = render(public)
+    csp = doc.find(".//meta[@http-equiv='Content-Security-Policy']").get("content")
+    rules = dict(rule.strip().split(" ", 1) for rule in csp.split(";"))
+    assert rules["default-src"] == "'none'"
+
+    def digest(text):
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    [script] = doc.findall(".//script")
+    [style] = doc.findall(".//style")
+    assert rules["script-src"] == digest(script.text)
+    assert rules["style-src"] == digest(style.text)
+
+
+def test_subscribe_block_uses_the_feed_url_and_app_links(public):
+    _, doc = render(public, base_url="http://192.168.1.20:8000/")
+    feed = doc.get_element_by_id("feed-url")
+    assert feed.get("value") == "http://192.168.1.20:8000/feed.xml"
+    assert feed.get("readonly") is not None
+    copy = doc.find(".//button[@data-copy]")
+    assert copy.get("data-copy") == "feed-url" and copy.text_content() == "Copier"
+    links = {a.text_content(): a.get("href") for a in doc.findall(".//ul[@class='apps']//a")}
+    assert links["AntennaPod"] == "antennapod-subscribe://192.168.1.20:8000/feed.xml"
+    assert links["Apple Podcasts"] == "podcast://192.168.1.20:8000/feed.xml"
+    assert links["Overcast"] == \
+        "overcast://x-callback-url/add?url=http%3A%2F%2F192.168.1.20%3A8000%2Ffeed.xml"
+    assert links["Autre application (flux RSS)"] == "feed.xml"
+    assert doc.find(".//link[@rel='alternate']").get("href") == "feed.xml"
+    assert dict(subscribe_links("https://a.example/f.xml"))["Pocket Casts"] == \
+        "pktc://subscribe/a.example/f.xml"
+
+
+def test_text_is_escaped_and_markup_cannot_get_in(public):
+    hostile = replace(make_manifest("x<y", number=3),
+                      title='Tom & "Jerry" <script>alert(1)</script>',
+                      description='<img src=x onerror="alert(1)">Résumé')
+    html, doc = render(public, [hostile])
+    assert "alert(1)" not in html
+    assert len(doc.findall(".//img")) == 1  # the cover only
+    assert len(doc.findall(".//script")) == 1  # the page's own
+    article = doc.find(".//article")
+    assert article.find(".//h3").text_content() == 'Tom & "Jerry"'
+    assert article.get("id") == "episode-x-y"
+    assert article.find(".//audio").get("src") == "episodes/x%3Cy.mp3"
+
+
+def test_missing_pieces_still_give_a_page(public):
+    bare = make_manifest("sans-texte", chapters=(), vtt="episodes/absent.vtt")
+    _, doc = render(public, [bare], cover_path=None)
+    assert doc.find(".//img") is None
+    article = doc.find(".//article")
+    assert article.find(".//audio") is not None
+    assert article.find(".//details") is None and article.find(".//button") is None
+    _, empty = render(public, [])
+    assert "Aucun épisode" in empty.find(".//main").text_content()
+
+
+def test_rendering_is_deterministic(public):
+    assert render(public)[0] == render(public)[0]
+
+
+@pytest.mark.parametrize("iso, expected", [
+    ("2026-11-26T08:30:00+00:00", "26 novembre 2026"),
+    ("2026-12-01T10:00:00+00:00", "1er décembre 2026"),
+    ("2026-11-25T23:30:00+00:00", "26 novembre 2026"),  # already the 26th in Paris
+    ("2026-08-15T12:00:00+00:00", "15 août 2026"),
+    ("2027-02-03T12:00:00", "3 février 2027"),  # naive: read as UTC
+])
+def test_dates_as_a_french_listener_reads_them(public, iso, expected):
+    _, doc = render(public, [make_manifest(pub_date=iso)])
+    assert doc.find(".//time").text_content() == expected
+
+
+def test_french_date_has_no_locale_dependency():
+    from datetime import date
+
+    assert [french_date(date(2026, m, 2)).split()[1] for m in range(1, 13)] == [
+        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+        "septembre", "octobre", "novembre", "décembre"]
+
+
+@pytest.mark.parametrize("seconds, expected", [
+    (192.4, "3 min 12 s"), (45, "45 s"), (0, "0 s"), (180, "3 min"), (59.6, "1 min"),
+    (3725, "1 h 02 min 05 s"), (3600, "1 h 00 min"), (605, "10 min 5 s"),
+])
+def test_durations(seconds, expected):
+    assert french_duration(seconds) == expected
+
+
+@pytest.mark.parametrize("seconds, expected", [
+    (0, "0:00"), (12.9, "0:12"), (185, "3:05"), (3723, "1:02:03")])
+def test_clock(seconds, expected):
+    assert clock(seconds) == expected
+
+
+def test_vtt_reader_skips_headers_notes_and_settings():
+    text = ("\ufeffWEBVTT - Balado\r\nKind: captions\r\n\r\nNOTE écrit par balado\r\n\r\n"
+            "STYLE\r\n::cue { color: red }\r\n\r\n"
+            "intro\r\n00:01.500 --> 00:03.000 align:start line:0\r\n<v Voix>Première</v>\r\n"
+            "ligne &lt;3\r\n\r\n01:00:00.000 --> 01:00:01.000\r\nTard.\r\n\r\n"
+            "00:00:05.000 --> 00:00:06.000\r\n\r\n")
+    assert read_vtt_cues(text) == [(1.5, "Première ligne <3"), (3600.0, "Tard.")]
