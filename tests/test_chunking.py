@@ -1,0 +1,211 @@
+"""Sentence splitting and prosody-aware chunking: tables, properties, and the sample article."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.chunking import chunk_sentence, split_sentences
+from pipeline.french import clean_typography, normalise_for_speech
+
+SAMPLE = Path(__file__).resolve().parents[1] / "episodes" / "otan-cheque-ukraine.txt"
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+# --- sentences ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("paragraph", "sentences"),
+    [
+        ("Il pleut. Il vente.", ["Il pleut.", "Il vente."]),
+        ("Vraiment ? Oui ! Bien sûr.", ["Vraiment ?", "Oui !", "Bien sûr."]),
+        ("Le vent souffle de l'est. Il fait froid.", ["Le vent souffle de l'est.", "Il fait froid."]),
+        ("Voici ce qu'a dit M. Dupont hier. Rien.", ["Voici ce qu'a dit M. Dupont hier.", "Rien."]),
+        ("Mme. Durand et Mme Roux. Puis MM. Dupont.", ["Mme. Durand et Mme Roux.", "Puis MM. Dupont."]),
+        ("Le Dr. Watson arrive. Il entre.", ["Le Dr. Watson arrive.", "Il entre."]),
+        ("Des pommes, des poires, etc. et des prunes. Fin.",
+         ["Des pommes, des poires, etc. et des prunes.", "Fin."]),
+        ("Des pommes, des poires, etc. Puis la suite.", ["Des pommes, des poires, etc.", "Puis la suite."]),
+        ("Donald J. Trump parle. J.-M. Le Pen aussi.", ["Donald J. Trump parle.", "J.-M. Le Pen aussi."]),
+        ("Il a mesuré 4.7 mètres. Ensuite 3,5.", ["Il a mesuré 4.7 mètres.", "Ensuite 3,5."]),
+        ("Voir p. 12 et art. 4. Fin.", ["Voir p. 12 et art. 4.", "Fin."]),
+        ("« Je ne sais pas… » dit-il. Puis il part.", ["« Je ne sais pas… » dit-il.", "Puis il part."]),
+        ("Il a dit : « Je ne sais pas… Peut-être demain. » Puis il part.",
+         ["Il a dit : « Je ne sais pas… Peut-être demain. »", "Puis il part."]),
+        ("Et puis… Rien. Fin.", ["Et puis…", "Rien.", "Fin."]),
+        ("Elle a dit : « Venez à la table pour une paix juste. » La suite.",
+         ["Elle a dit : « Venez à la table pour une paix juste. »", "La suite."]),
+        (f"Elle a dit : «{NNBSP}Venez.{NNBSP}» La suite.",
+         [f"Elle a dit : «{NNBSP}Venez.{NNBSP}»", "La suite."]),
+        ("« Pourquoi ? » demande-t-il. Personne.", ["« Pourquoi ? » demande-t-il.", "Personne."]),
+        ("Une “citation.” Ensuite.", ["Une “citation.”", "Ensuite."]),
+        ("Il est parti (enfin.) Ensuite.", ["Il est parti (enfin.)", "Ensuite."]),
+        ("En 2024. 150 000 personnes.", ["En 2024.", "150 000 personnes."]),
+        ("L'État décide. À Paris, rien.", ["L'État décide.", "À Paris, rien."]),
+        ("une phrase sans fin", ["une phrase sans fin"]),
+        ("Fin.\n\nSuite ici.", ["Fin.", "Suite ici."]),
+        ("", []),
+        ("   ", []),
+    ],
+)
+def test_split_sentences(paragraph: str, sentences: list[str]) -> None:
+    assert split_sentences(paragraph) == sentences
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="aéM. !?…«»\u202fAÉ", max_size=80))
+def test_split_sentences_loses_nothing(paragraph: str) -> None:
+    sentences = split_sentences(paragraph)
+    assert "".join("".join(sentences).split()) == "".join(paragraph.split())
+    assert all(s == s.strip() and s for s in sentences)
+
+
+# --- chunks ------------------------------------------------------------------------------------------
+def test_a_sentence_that_fits_is_one_chunk() -> None:
+    text = "Ce dispositif a déjà levé près de quatre milliards d'euros."
+    assert chunk_sentence(text) == [text]
+    assert chunk_sentence("  Ce   dispositif\n a levé.  ") == ["Ce dispositif a levé."]
+    assert chunk_sentence("x" * 100 + "") == ["x" * 100]
+    assert chunk_sentence("") == [] and chunk_sentence("   ") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "chunks"),
+    [
+        (  # the colon beats a comma
+            "Le ministre, arrivé tôt ce matin, a fixé deux priorités pour la réunion : maintenir la "
+            "pression sur la Russie et armer l'Ukraine.",
+            ["Le ministre, arrivé tôt ce matin, a fixé deux priorités pour la réunion :",
+             "maintenir la pression sur la Russie et armer l'Ukraine."],
+        ),
+        (  # a semicolon
+            "Le gouvernement a présenté son budget pour l'année prochaine au Parlement ; les "
+            "députés en débattront dès lundi matin.",
+            ["Le gouvernement a présenté son budget pour l'année prochaine au Parlement ;",
+             "les députés en débattront dès lundi matin."],
+        ),
+        (  # a comma
+            "Plusieurs ministres européens ont accusé le Kremlin de jouer la montre, voire de "
+            "saboter toute perspective de paix.",
+            ["Plusieurs ministres européens ont accusé le Kremlin de jouer la montre,",
+             "voire de saboter toute perspective de paix."],
+        ),
+        (  # before a relative pronoun when there is no punctuation
+            "Les prochains jours diront si les discussions russo-américaines ont encore une chance "
+            "de produire des résultats.",
+            ["Les prochains jours diront",
+             "si les discussions russo-américaines ont encore une chance de produire des résultats."],
+        ),
+        (  # before a conjunction
+            "Poutine devrait cesser les fanfaronnades et les effusions de sang et venir à la table "
+            "pour une paix juste et durable.",
+            ["Poutine devrait cesser les fanfaronnades et les effusions de sang",
+             "et venir à la table pour une paix juste et durable."],
+        ),
+    ],
+)
+def test_chunks_break_where_a_presenter_breathes(sentence: str, chunks: list[str]) -> None:
+    assert chunk_sentence(sentence) == chunks
+
+
+def test_never_strands_punctuation_or_a_short_fragment() -> None:
+    sentence = (
+        "La cheffe de la diplomatie britannique a été l'une des plus directes envers ses homologues "
+        "russes hier ; oui."
+    )
+    chunks = chunk_sentence(sentence)
+    assert all(not re.fullmatch(r"[;:!?».,]+", c) for c in chunks)
+    assert all(len(c.split()) >= 3 for c in chunks), chunks
+
+
+def test_never_breaks_right_after_an_article_or_a_preposition() -> None:
+    sentence = "mot " * 18 + "avec le président de la République française et les autres invités"
+    for chunk in chunk_sentence(sentence)[:-1]:
+        assert chunk.split()[-1] not in {"le", "la", "de", "avec", "les"}, chunk
+
+
+@pytest.mark.parametrize("limit", [40, 60, 100])
+def test_respects_any_limit(limit: int) -> None:
+    text = normalise_for_speech(SAMPLE.read_text(encoding="utf-8").splitlines()[4])
+    chunks = chunk_sentence(text, limit)
+    assert all(len(c) <= limit for c in chunks)
+    assert " ".join(chunks) == " ".join(text.split())
+
+
+def test_a_word_longer_than_the_limit_is_the_only_mid_word_cut() -> None:
+    url = "https://balado.example/" + "x" * 120
+    chunks = chunk_sentence(f"voir le lien {url} pour la suite", 100)
+    assert all(len(c) <= 100 for c in chunks)
+    assert "".join(chunks).replace(" ", "") == f"voirlelien{url}pourlasuite"
+
+
+# --- properties --------------------------------------------------------------------------------------
+WORDS = st.text(alphabet="abcdeéèàçôïœ'-", min_size=1, max_size=15)
+PUNCTUATED = st.tuples(WORDS, st.sampled_from(["", "", "", ",", ";", " :", " ?", "."])).map("".join)
+CONNECTORS = st.sampled_from(["et", "mais", "qui", "que", "dont", "où", "pour", "de", "la", "« ", "»"])
+TOKEN = st.one_of(PUNCTUATED, PUNCTUATED, CONNECTORS)
+SEPARATORS = st.sampled_from([" ", "  ", "\n", " \t "])
+
+
+@st.composite
+def sentences(draw: st.DrawFn) -> str:
+    tokens = draw(st.lists(TOKEN, min_size=1, max_size=70))
+    return "".join(tok + draw(SEPARATORS) for tok in tokens)
+
+
+@settings(max_examples=400, deadline=None)
+@given(sentences(), st.sampled_from([100, 100, 60, 45]))
+def test_chunks_fit_keep_every_word_and_never_split_one(text: str, limit: int) -> None:
+    chunks = chunk_sentence(text, limit)
+    assert all(0 < len(c) <= limit for c in chunks)
+    # Nothing lost, nothing reordered, no word cut: the words of the chunks are the input's words.
+    assert [w for c in chunks for w in c.split()] == text.split()
+    assert " ".join(chunks) == " ".join(text.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, min_size=3, max_size=60))
+def test_no_fragment_of_one_or_two_words(words: list[str]) -> None:
+    # With words of at most 15 characters a cut into chunks of 3+ words always exists.
+    chunks = chunk_sentence(" ".join(words), 100)
+    assert all(len(c.split()) >= 3 for c in chunks), chunks
+
+
+# --- the sample article ------------------------------------------------------------------------------
+def _sample_body() -> list[str]:
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    body = [line for line in lines[1:] if line.strip()]
+    return [line for line in body if line.strip() != "L'accueil"]  # the scraper's crumb
+
+
+def _spoken_chunks(paragraphs: list[str]) -> list[list[str]]:
+    return [
+        chunk_sentence(normalise_for_speech(sentence, lexicon={"PURL": "Peurl"}))
+        for paragraph in paragraphs
+        for sentence in split_sentences(clean_typography(paragraph))
+    ]
+
+
+def test_sample_body_needs_few_requests() -> None:
+    paragraphs = _sample_body()
+    assert len(paragraphs) == 6
+    per_sentence = _spoken_chunks(paragraphs)
+    chunks = [c for sentence in per_sentence for c in sentence]
+    print(f"\nsample body: {len(per_sentence)} sentences, {len(chunks)} chunks")
+    assert len(per_sentence) == 17
+    assert len(chunks) <= 38
+    assert all(len(c) <= 100 for c in chunks)
+    assert not any(re.search(r"\d", c) for c in chunks)
+    assert all(len(c.split()) >= 3 for c in chunks)
+
+
+def test_sample_body_beats_gtts_own_split() -> None:
+    from gtts import gTTS
+
+    paragraphs = _sample_body()
+    theirs = sum(len(gTTS(p, lang="fr")._tokenize(p)) for p in paragraphs)
+    ours = sum(len(s) for s in _spoken_chunks(paragraphs))
+    print(f"\nsample body: {ours} chunks here, {theirs} with gTTS's own tokenizer")
+    assert ours < theirs
