@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 __all__ = ["make_server", "serve_forever", "lan_address", "preview_overlay", "content_type",
-           "PublicServer"]
+           "mount_path", "PublicServer"]
 
 CHUNK = 64 * 1024
 
@@ -111,6 +111,7 @@ def _etag_matches(header: str, etag: str) -> bool:
 class PublicHandler(BaseHTTPRequestHandler):
     server: PublicServer
     protocol_version = "HTTP/1.1"  # keep-alive: apps fetch feed, cover and audio in a row
+    timeout = 60  # an idle keep-alive connection gives its thread back after a minute
 
     def version_string(self) -> str:
         return "balado"
@@ -127,6 +128,11 @@ class PublicHandler(BaseHTTPRequestHandler):
         raw = urlsplit(self.path).path
         if not raw.startswith("/"):
             return None
+        mount = self.server.mount
+        if mount:  # the site lives under e.g. /podcast, as its base URL says
+            if raw != mount and not raw.startswith(mount + "/"):
+                return None
+            raw = raw[len(mount):] or "/"
         lowered = raw.lower()
         # Encoded separators and NUL are never part of a legitimate public/ path.
         if "\\" in raw or "%2f" in lowered or "%5c" in lowered or "%00" in lowered:
@@ -146,6 +152,14 @@ class PublicHandler(BaseHTTPRequestHandler):
 
     # --- answering -------------------------------------------------------------------------
     def _serve(self, body: bool) -> None:
+        mount = self.server.mount
+        if mount and urlsplit(self.path).path in ("/", mount):
+            # Relative links need the trailing slash: /podcast → /podcast/.
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", mount + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         path = self._resolve()
         if path is None:
             self._error(HTTPStatus.NOT_FOUND)
@@ -281,16 +295,18 @@ def _contained(root: Path, parts: list[str]) -> Path | None:
 class PublicServer(ThreadingHTTPServer):
     daemon_threads = True  # Ctrl-C must not wait for a player holding a connection open
 
-    def __init__(self, roots: list[Path], address: tuple[str, int], *, quiet: bool = False):
+    def __init__(self, roots: list[Path], address: tuple[str, int], *, mount: str = "",
+                 quiet: bool = False):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.roots = [Path(r).resolve() for r in roots]
+        self.mount = mount
         self.quiet = quiet
         super().__init__(address, PublicHandler)
 
     @property
     def url(self) -> str:
-        """Where a browser on this machine reaches the server."""
+        """Where a browser on this machine reaches the site (no trailing slash)."""
         host, port = self.server_address[:2]
         if host in ("0.0.0.0", ""):
             host = "127.0.0.1"
@@ -298,28 +314,44 @@ class PublicServer(ThreadingHTTPServer):
             host = "::1"
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{port}"
+        return f"http://{host}:{port}{self.mount}"
+
+
+def mount_path(base_url: str | None) -> str:
+    """The path a base URL puts the site under: ``/podcast`` for ``http://h:8000/podcast/``."""
+    if not base_url:
+        return ""
+    path = urlsplit(base_url).path.rstrip("/")  # kept percent-encoded, as requests arrive
+    return "/" + path.lstrip("/") if path else ""
 
 
 def make_server(public_dir: Path, host: str = "127.0.0.1", port: int = 8000, *,
-                overlay_dir: Path | None = None, quiet: bool = False) -> PublicServer:
+                overlay_dir: Path | None = None, mount: str = "",
+                quiet: bool = False) -> PublicServer:
     """A bound (not yet running) server for ``public_dir``; port 0 picks a free port.
 
-    ``overlay_dir``, when given, is looked in first (see ``preview_overlay``).
+    ``overlay_dir``, when given, is looked in first (see ``preview_overlay``). ``mount`` serves
+    the site under a path (``mount_path(base_url)``) so a feed whose URLs carry one still works.
     """
     public_dir = Path(public_dir)
     if not public_dir.is_dir():
         raise FileNotFoundError(f"{public_dir}: no such folder")
     roots = [Path(overlay_dir)] if overlay_dir else []
     roots.append(public_dir)
-    return PublicServer(roots, (host, port), quiet=quiet)
+    return PublicServer(roots, (host, port), mount=mount_path(mount), quiet=quiet)
 
 
 def serve_forever(public_dir: Path, host: str = "127.0.0.1", port: int = 8000, *,
                   on_ready: Callable[[str], None] | None = None,
-                  overlay_dir: Path | None = None, quiet: bool = False) -> None:
-    """Serve until Ctrl-C; ``on_ready(url)`` is called once the socket listens."""
-    server = make_server(public_dir, host, port, overlay_dir=overlay_dir, quiet=quiet)
+                  overlay_dir: Path | None = None, mount: str = "",
+                  quiet: bool = False) -> None:
+    """Serve until Ctrl-C; ``on_ready(url)`` is called once the socket listens.
+
+    ``url`` is the site's local address (loopback when listening on all interfaces); its feed
+    is ``url + "/feed.xml"``.
+    """
+    server = make_server(public_dir, host, port, overlay_dir=overlay_dir, mount=mount,
+                         quiet=quiet)
     try:
         if on_ready:
             on_ready(server.url)

@@ -119,7 +119,9 @@ def build_public(root: Path, *, base_url: str = "https://balado.example/podcast"
 def running_server(public_dir: Path, **kwargs):
     """The real server on a free loopback port, in a thread, for the duration of a test."""
     server = make_server(public_dir, "127.0.0.1", 0, quiet=True, **kwargs)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits for it (0.5 s by default, per test).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         yield server

@@ -17,9 +17,10 @@ import podcastparser
 import pytest
 
 from pipeline.feed import render_feed
-from pipeline.serve import content_type, lan_address, parse_range, preview_overlay
+from pipeline.serve import (content_type, lan_address, mount_path, parse_range,
+                            preview_overlay)
 
-from _helpers_site import build_public, running_server
+from _helpers_site import build_public, make_config, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -277,6 +278,32 @@ def test_preview_overlay_shadows_files_without_touching_public(site):
     with pytest.raises(ValueError):
         with preview_overlay({"../escape.xml": b"x"}):
             pass
+
+
+def test_a_base_url_with_a_path_is_served_under_it(site):
+    """`invoke serve --base-url http://host:port/podcast`: the feed's URLs carry /podcast."""
+    _, manifest, public = site
+    config = make_config(public.parent)
+    mount = mount_path("http://127.0.0.1:8000/podcast/")
+    with preview_overlay({}) as overlay, \
+            running_server(public, overlay_dir=overlay, mount=mount) as server:
+        assert server.url.endswith(":%d/podcast" % server.server_address[1])
+        (overlay / "feed.xml").write_bytes(
+            render_feed(config, [manifest], cover_path="cover.png", base_url=server.url))
+        feed_url = server.url + "/feed.xml"
+        parsed = podcastparser.parse(feed_url, urllib.request.urlopen(feed_url))
+        [enclosure] = parsed["episodes"][0]["enclosures"]
+        with urllib.request.urlopen(enclosure["url"]) as response:
+            assert response.read() == (public / manifest.files["audio"]).read_bytes()
+
+        status, headers, _ = request(server, "GET", "/podcast")
+        assert (status, headers["Location"]) == (301, "/podcast/")
+        assert request(server, "GET", "/podcast/")[2] == (public / "index.html").read_bytes()
+        for path in ("/feed.xml", "/podcastfeed.xml", "/podcast/../podcast/feed.xml",
+                     "/other/feed.xml"):
+            assert request(server, "GET", path)[0] == 404, path
+    assert mount_path("http://h:8000") == mount_path("http://h:8000/") == ""
+    assert mount_path("https://h/a/b/") == "/a/b"
 
 
 def test_lan_address_is_a_usable_ipv4_or_none():
