@@ -237,6 +237,8 @@ roman_numerals = _subs([
     (rf"\b({'|'.join(map(re.escape, _REGNAL))}) ([IVXLC]+)\b(?!')", _regnal),
     # Any capitalised name followed by a multi-letter numeral: "Vatican II", "Apollo XI".
     (rf"\b([{UPPER}][{LOWER}]+) ([IVX]{{2,}})\b(?![\w'])", _regnal),
+    (r"\b(chapitre|tome|acte|titre|livre|partie|scène|volume|saison|article) ([IVXLC]+)\b(?![\w'])",
+     _regnal),
 ])
 
 
@@ -305,7 +307,8 @@ _UNITS = {
     "kWh": ("kilowattheure", "kilowattheures"), "TWh": ("térawattheure", "térawattheures"),
     "kW": ("kilowatt", "kilowatts"), "MW": ("mégawatt", "mégawatts"), "GW": ("gigawatt", "gigawatts"),
     "Mo": ("mégaoctet", "mégaoctets"), "Go": ("gigaoctet", "gigaoctets"),
-    "min": ("minute", "minutes"), "j": ("jour", "jours"), "h": ("heure", "heures"), "pts": ("point", "points"),
+    "min": ("minute", "minutes"), "j": ("jour", "jours"), "h": ("heure", "heures"),
+    "pts": ("point", "points"),
     "Mds": ("milliard", "milliards"), "Md": ("milliard", "milliards"),
 }
 _FEMININE_UNITS = {"t", "min"}
@@ -321,7 +324,8 @@ units = _subs([(rf"({NUM}) ?({_UNIT_RE})(?![\w'²³/])", _unit)])
 
 signs = _subs([
     (r"(?<![\d.])(\d{1,3}(?:\.\d{3})+)(?![\d.,])", lambda m: m[1].replace(".", " ")),  # 1.500
-    (r"(?<=\d)\.(?=\d)", " point "),  # 49.3, 2.5
+    (r"\b49\.3\b", "49 3"),  # the constitutional article everyone says "quarante-neuf trois"
+    (r"(?<=\d)\.(?=\d)", " point "),  # 2.5
     (r"(?<=\d) ?[-–] ?(?=\d)", " à "),  # 1939-1945, 3-2
     (r"(?<![\w-])-(?=\d)", "moins "), (r"(?<![\w+])\+(?=\d)", "plus "),
     (r"(?<=\d) ?/ ?(?=\d)", " sur "),  # 24h/24, 7j/7, 3/4
@@ -362,7 +366,7 @@ ACRONYMS_SPELLED = set(
     "UE USA URSS ONG OMS OCDE OMC FMI BCE AIEA OSCE UA UK RDC RFA RDA IA PIB TVA PME ETI CDI CDD "
     "SDF IVG PMA GPA JO IUT BTS ADN ARN OGM EPR RSA APL HLM CSG ISF RGPD OQTF EDF GDF RTE RATP "
     "SNCF TGV TER RER PDG DRH CGT CFDT FO CNRS FBI CIA KGB FSB NSA DGSE DGSI GIGN PS LR RN LFI PCF "
-    "NPA UDI UMP EELV LCI RFI AFP TF BFM BFMTV TV AP EI PSG OM OL UFC IRA ETA USB PC ONU".split()
+    "NPA UDI UMP EELV LCI RFI AFP TF BFM BFMTV TV AP EI PSG OM OL UFC USB PC".split()
 ) - set(ACRONYMS_AS_WORDS)
 
 

@@ -109,7 +109,8 @@ def test_gtts_pitfalls(written: str, spoken: str) -> None:
         ("la guerre de 1939-1945", "la guerre de mille neuf cent trente-neuf à mille neuf cent quarante-cinq"),
         ("un score de 3-2", "un score de trois à deux"),
         ("les trois quarts, 3/4", "les trois quarts, trois sur quatre"),
-        ("l'article 49.3", "l'article quarante-neuf point trois"),
+        ("le 49.3", "le quarante-neuf trois"),
+        ("la version 2.5", "la version deux point cinq"),
         ("-5 points", "moins cinq points"),
         ("+3 points", "plus trois points"),
     ],
@@ -228,6 +229,8 @@ def test_ordinals(written: str, spoken: str) -> None:
         ("Henri IV", "Henri quatre"),
         ("le concile Vatican II", "le concile Vatican deux"),
         ("la mission Apollo XI", "la mission Apollo onze"),
+        ("le chapitre XIV", "le chapitre quatorze"),
+        ("le tome III", "le tome trois"),
     ],
 )
 def test_roman_numerals_regnal(written: str, spoken: str) -> None:
