@@ -38,6 +38,7 @@ class EpisodeReport:
     retried: int = 0
     requests: int = 0
     seconds: float = 0.0
+    synthesis_seconds: float = 0.0
 
 
 @dataclass
@@ -202,7 +203,9 @@ def build_episode(config: Config, site, article, previous, recipe: str, engine_c
     with ChunkProgress(article.slug, len(set(texts))) as progress:
         synthesizer = Synthesizer(engine, cache, jobs=jobs or config.synthesis.jobs, retry=retry,
                                   progress=progress.update)
+        synthesis_started = time.perf_counter()
         pcm = synthesizer.speak_all(texts)
+        synthesis_seconds = time.perf_counter() - synthesis_started
     segment, timeline = assemble(script, pcm, config.audio)
     spoken_chars = sum(len(t) for t in texts)
     check_episode_audio(segment, expected_seconds=expected_seconds_for(spoken_chars),
@@ -248,7 +251,8 @@ def build_episode(config: Config, site, article, previous, recipe: str, engine_c
     site.write(f"episodes/{slug}.json", manifest_json(manifest))
     stats = synthesizer.stats
     return EpisodeReport(slug, article.title, "built", engine.name, manifest.duration_seconds, len(texts),
-                         stats.spoken, stats.cached, stats.retried, stats.requests, time.perf_counter() - started)
+                         stats.spoken, stats.cached, stats.retried, stats.requests, time.perf_counter() - started,
+                         synthesis_seconds)
 
 
 def resolve_engine(choice: str, config: Config, cache, texts: list[str], warn):

@@ -50,7 +50,8 @@ def build_episode(root: str = ".", source: str | None = None, engine: str | None
         else:
             print(f"✓ {episode.slug}: built {_duration(episode.duration_seconds)} with {episode.engine} — "
                   f"{episode.chunks} chunks ({episode.spoken} spoken, {episode.cached} cached, "
-                  f"{episode.retried} retried) in {episode.seconds:.1f} s")
+                  f"{episode.retried} retried, {episode.requests} requests) in {episode.seconds:.1f} s "
+                  f"(speaking {episode.synthesis_seconds:.1f} s)")
     where = report.feed_path.relative_to(config.root) if report.feed_path.is_relative_to(config.root) else report.feed_path
     if report.published:
         print(f"published {len(report.published)} file(s); feed: {where} → {config.feed_url}")
