@@ -14,13 +14,18 @@ from pipeline.ffmpeg import pydub
 CHARS_PER_SECOND = 15.0
 SILENT_DBFS = -60.0  # average level below which nothing audible was said
 MIN_DURATION_RATIO = 0.4  # shorter than 40% of what the text predicts: chunks went missing
+# A second of speech never sits below -50 dBFS; a chunk the engine returned as silence does.
+QUIET_WINDOW_MS, QUIET_WINDOW_DBFS, MAX_QUIET_SHARE = 1000, -50.0, 0.5
 # Speech that merely touches full scale has a few such samples; clipping flattens whole peaks.
 CLIPPED_FRACTION = 0.001
 
 
-def expected_seconds_for(text_chars: int) -> float:
-    """How long French TTS takes to speak ``text_chars`` characters (pauses not included)."""
-    return max(0, text_chars) / CHARS_PER_SECOND
+def expected_seconds_for(text_chars: int, *, chars_per_second: float = CHARS_PER_SECOND) -> float:
+    """How long French TTS takes to speak ``text_chars`` characters (pauses not included).
+
+    Pass ``chars_per_second`` for a voice set to speak unusually fast or slowly.
+    """
+    return max(0, text_chars) / chars_per_second
 
 
 def _segment(samples):
@@ -31,17 +36,31 @@ def _segment(samples):
 
 
 def _clipped_fraction(segment) -> float:
-    """Share of samples at (or one step from) full scale, counted in C by array.count."""
-    samples = segment.get_array_of_samples()
-    if not samples:
+    """Share of samples within 0.07 dB of full scale.
+
+    Keeping only each sample's top byte (audioop, in C) makes "near full scale" the two byte
+    values 0x7f and 0x80, which bytes.count finds in milliseconds even in an hour of audio.
+    """
+    if not segment.raw_data:
         return 0.0
-    top = segment.max_possible_amplitude  # 32768 for 16-bit
-    values = (int(top) - 1, int(top) - 2, -int(top), -int(top) + 1)
-    return sum(samples.count(v) for v in values) / len(samples)
+    audioop = pydub().audio_segment.audioop  # the module pydub uses (audioop-lts on 3.13+)
+    top = audioop.lin2lin(segment.raw_data, segment.sample_width, 1)
+    return (top.count(b"\x7f") + top.count(b"\x80")) / len(top)
+
+
+def _quiet_share(segment) -> float:
+    """Share of whole seconds with nothing audible in them."""
+    windows = [
+        segment[start : start + QUIET_WINDOW_MS]
+        for start in range(0, len(segment) - QUIET_WINDOW_MS + 1, QUIET_WINDOW_MS)
+    ]
+    if not windows:
+        return 0.0
+    return sum(window.dBFS < QUIET_WINDOW_DBFS for window in windows) / len(windows)
 
 
 def check_episode_audio(samples, *, expected_seconds: float, path_for_messages: str) -> None:
-    """Raise UserError when the audio is silent, far shorter than expected, or clipped.
+    """Raise UserError when the audio is silent (or mostly), far shorter than expected, or clipped.
 
     ``samples`` is a pydub AudioSegment or the bytes of a WAV file.
     """
@@ -54,6 +73,12 @@ def check_episode_audio(samples, *, expected_seconds: float, path_for_messages: 
         raise UserError(
             f"{path_for_messages}: the synthesised audio lasts {seconds:.1f} s but its text needs "
             f"about {expected_seconds:.0f} s; the speech engine dropped audio, not published"
+        )
+    quiet = _quiet_share(segment)
+    if quiet > MAX_QUIET_SHARE:
+        raise UserError(
+            f"{path_for_messages}: the synthesised audio is mostly silent ({quiet:.0%} of its "
+            "seconds); the speech engine returned silence, not published"
         )
     clipped = _clipped_fraction(segment)
     if clipped > CLIPPED_FRACTION:

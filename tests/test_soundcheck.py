@@ -47,6 +47,21 @@ def test_near_silence_is_refused():
     assert "silent" in _refusal(hiss, 5.0)
 
 
+def test_audio_that_is_mostly_silence_is_refused():
+    # One chunk spoken, the rest returned as silence: loud enough on average, right length.
+    speech = _segment(speech_like_wav(2.0))
+    silence = pydub().AudioSegment.silent(duration=6000, frame_rate=44100)
+    episode = speech + silence
+    assert episode.dBFS > -60  # the whole-file level alone would let it through
+    assert "mostly silent" in _refusal(episode, 8.0)
+
+
+def test_speech_with_ordinary_pauses_passes():
+    speech = _segment(speech_like_wav(3.0))
+    pause = pydub().AudioSegment.silent(duration=900, frame_rate=44100)
+    check_episode_audio(speech + pause + speech + pause + speech, expected_seconds=10.0, path_for_messages=NAME)
+
+
 def test_empty_audio_is_refused():
     empty = pydub().AudioSegment.empty().set_frame_rate(44100)
     assert "silent" in _refusal(empty, 5.0)
@@ -70,3 +85,4 @@ def test_expected_seconds_follow_french_speaking_rate():
     assert expected_seconds_for(0) == 0.0
     assert 140 / 16 <= expected_seconds_for(140) <= 140 / 14
     assert expected_seconds_for(3000) > expected_seconds_for(300)
+    assert expected_seconds_for(300, chars_per_second=30.0) == 10.0
