@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -50,7 +51,7 @@ def french_date(when: datetime) -> str:
 
 
 def french_duration(seconds: float) -> str:
-    """``3 min 12 s``, ``45 s``, ``1 h 02 min 05 s``; zero parts inside are kept, trailing ones not."""
+    """``3 min 12 s``, ``45 s``, ``1 h 02 min 05 s``; a trailing zero part is left out."""
     total = max(0, round(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
@@ -71,7 +72,8 @@ def clock(seconds: float) -> str:
 
 
 # --- transcripts ----------------------------------------------------------------------------
-_TIMING = re.compile(r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{3})\s+-->\s+((?:\d+:)?\d{1,2}:\d{2}[.,]\d{3})")
+_STAMP = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}"
+_TIMING = re.compile(rf"^\s*({_STAMP})\s+-->\s+({_STAMP})")
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -89,8 +91,6 @@ def read_vtt_cues(text: str) -> list[tuple[float, str]]:
     Only what a transcript needs: blocks without a timing line (header, NOTE, STYLE, REGION)
     are skipped, cue settings ignored; the text is unescaped by the page's autoescaping anyway.
     """
-    import html
-
     cues: list[tuple[float, str]] = []
     for block in re.split(r"\r?\n\s*\r?\n", text.replace("\ufeff", "")):
         lines = block.strip().splitlines()

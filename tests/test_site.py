@@ -109,7 +109,8 @@ def test_players_chapters_and_transcripts(public):
     paragraphs = [p.text_content() for p in details.findall("p")]
     assert paragraphs[2] == "Merci de votre écoute."
 
-    files = {a.text_content().strip(): a.get("href") for a in article.findall(".//p[@class='files']/a")}
+    files = {a.text_content().strip(): a.get("href")
+             for a in article.findall(".//p[@class='files']/a")}
     assert files["Transcription WebVTT"] == "episodes/otan-ukraine.vtt"
     assert files["Sous-titres SRT"] == "episodes/otan-ukraine.srt"
     assert files["Lire l’article d’origine"] == "https://journal.example/otan"
@@ -238,3 +239,14 @@ def test_vtt_reader_skips_headers_notes_and_settings():
             "ligne &lt;3\r\n\r\n01:00:00.000 --> 01:00:01.000\r\nTard.\r\n\r\n"
             "00:00:05.000 --> 00:00:06.000\r\n\r\n")
     assert read_vtt_cues(text) == [(1.5, "Première ligne <3"), (3600.0, "Tard.")]
+
+
+def test_vtt_reader_reads_back_what_the_pipeline_writes():
+    from pipeline.model import Timeline, TimedSection, TimedSentence
+    from pipeline.sidecars import to_webvtt
+
+    long = ("Les ministres se sont réunis à Bruxelles & ont tranché, après une très longue nuit "
+            "de négociations <difficiles> et --> tendues.")
+    timeline = Timeline(sections=(TimedSection("intro", "Introduction", 0, 5000, (
+        TimedSentence(long, 0, 4000), TimedSentence("Fin.", 4200, 5000))),), duration_ms=5000)
+    assert read_vtt_cues(to_webvtt(timeline)) == [(0.0, long), (4.2, "Fin.")]
