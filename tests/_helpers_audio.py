@@ -44,6 +44,14 @@ def quiet_peaky_wav(seconds: float = 6.0, *, seed: int = 7) -> bytes:
     return lavfi_wav(f"anoisesrc=d={seconds}:c=pink:r={RATE}:a=0.08:seed={seed}", filters=_PLOSIVES)
 
 
+def loud_then_soft_wav(seconds: float = 16.0, *, seed: int = 5) -> bytes:
+    """Speech-like, its second half 16 dB softer: a loudness range (~16 LU) above loudnorm's 11."""
+    return lavfi_wav(
+        f"anoisesrc=d={seconds}:c=pink:r={RATE}:a=0.3:seed={seed}",
+        filters=f"{_SYLLABLES},volume='if(lt(t\\,{seconds / 2})\\,1\\,0.15)':eval=frame",
+    )
+
+
 def sine_wav(seconds: float, *, frequency: int = 1000, amplitude: float = 0.1) -> bytes:
     return lavfi_wav(f"aevalsrc={amplitude}*sin(2*PI*{frequency}*t):d={seconds}:s={RATE}")
 

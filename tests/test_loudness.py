@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
-from _helpers_audio import lavfi_wav, quiet_peaky_wav, sine_wav, speech_like_wav
+from _helpers_audio import lavfi_wav, loud_then_soft_wav, quiet_peaky_wav, sine_wav, speech_like_wav
 from pipeline.loudness import encode_mp3, measure_file, measure_loudness
 
 
@@ -69,6 +69,17 @@ def test_quiet_speech_with_peaks_would_not_fit_linear_gain_alone():
     # Guards the test above: this input really exercises the limiter path.
     before = measure_loudness(quiet_peaky_wav())
     assert before.true_peak + (-16.0 - before.integrated) > -1.5
+
+
+def test_wide_loudness_range_is_kept_not_compressed(tmp_path: Path):
+    wav = loud_then_soft_wav()
+    before = measure_loudness(wav)
+    assert before.lra > 11.0  # above the LRA target: loudnorm alone would go dynamic
+    out = tmp_path / "range.mp3"
+    result = encode_mp3(wav, out)
+    assert result.normalization == "linear"
+    assert result.integrated == pytest.approx(-16.0, abs=1.0) and result.true_peak <= -1.0
+    assert result.lra == pytest.approx(before.lra, abs=1.0)
 
 
 def test_bitrate_and_rate_are_honoured(tmp_path: Path):
