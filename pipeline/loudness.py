@@ -5,8 +5,9 @@ one linear gain computed from those measurements, so speech keeps its natural dy
 loudnorm silently switches to its *dynamic* mode (a compressor that resamples to 192 kHz and lets
 peaks through after MP3 encoding) whenever the linear gain would push the true peak over the
 target. TTS audio is often quiet with sharp peaks, so when that would happen we first apply the
-gain ourselves and catch the peaks with a look-ahead limiter, measure that, and then normalise
-linearly. The second pass is therefore always linear.
+gain ourselves and catch the peaks with a look-ahead limiter, measure that (with the faster
+ebur128 scanner), and then normalise linearly. The second pass is therefore always linear.
+The finished MP3 is measured again with ebur128: that is the number reported and validated.
 """
 from __future__ import annotations
 
@@ -113,8 +114,9 @@ def encode_mp3(
     """Normalise a WAV to the target loudness and write a mono CBR MP3 to ``out_path``.
 
     ``target_tp`` is a ceiling for the finished MP3: the encoder adds a few tenths of a dB of
-    peaks (more on noisy audio), so when the measured MP3 overshoots, or lands more than
-    half a LU off target, it is encoded again with the aim corrected by the error.
+    peaks (more on noisy audio) and reads a few tenths of a LU quieter, so when the measured
+    MP3 overshoots the ceiling, or lands more than 0.3 LU off target, it is encoded again with
+    the aim corrected by the error (at most three encodes).
     Returns the loudness measured back on the written MP3 (ebur128, true peak).
     """
     first = measure_loudness(wav_bytes, target_i=target_i, target_tp=target_tp, target_lra=target_lra)
