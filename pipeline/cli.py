@@ -124,3 +124,41 @@ def clean(root: str = ".", cache: bool = False) -> None:
         raise UserError("say what to clean: --cache empties the spoken-chunk cache")
     removed = ChunkCache(config.cache_dir).clear()
     print(f"cache emptied: {removed} chunk(s) removed from {config.cache_dir}")
+
+
+@user_facing
+def serve(root: str = ".", host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None) -> None:
+    from .feed import render_feed
+    from .manifest import load_manifests
+    from .serve import lan_address, mount_path, preview_overlay, serve_forever
+    from .site import render_index
+
+    config = load_config(root)
+    public = config.public_dir
+    if not (public / "feed.xml").is_file():
+        raise UserError(f"{public}: nothing to serve yet; run invoke build-episode first")
+    files: dict[str, bytes | str] = {}
+    if base_url:
+        # A feed and page for this address, in a temporary overlay: the published ones stay as they are.
+        base_url = base_url.rstrip("/")
+        manifests = load_manifests(public)
+        cover = next((name for name in ("cover.png", "cover.jpg") if (public / name).exists()), None)
+        files = {"feed.xml": render_feed(config, manifests, cover_path=cover, base_url=base_url),
+                 "index.html": render_index(config, manifests, cover_path=cover, public_dir=public, base_url=base_url)}
+
+    def ready(local_url: str) -> None:
+        feed_base = base_url or local_url + mount_path(base_url)
+        print(f"serving {public} on {local_url}{mount_path(base_url)}/ (Ctrl-C to stop)")
+        print(f"feed to paste into a podcast app: {feed_base}/feed.xml")
+        if host in ("0.0.0.0", "::"):
+            lan = lan_address()
+            if lan:
+                print(f"from a phone on this network: http://{lan}:{local_url.rsplit(':', 1)[1]}{mount_path(base_url)}/feed.xml"
+                      + ("" if base_url else " (add --base-url with that address so the episode links follow)"))
+        if not base_url:
+            print(f"note: episode links in this feed point at {config.show.base_url}; "
+                  f"use --base-url {local_url} to listen from this server", flush=True)
+
+    with preview_overlay(files) as overlay:
+        serve_forever(public, host, port, overlay_dir=overlay if files else None, mount=mount_path(base_url),
+                      on_ready=ready)

@@ -52,7 +52,8 @@ def _speaker(config: Config):
 
 def _paragraph(text: str, speak) -> Paragraph:
     sentences = []
-    for written in split_sentences(clean_typography(text)):
+    # Transcripts keep the article's own typography; only the spoken form is normalised.
+    for written in split_sentences(" ".join(text.split())):
         chunks = speak(written)
         if chunks:
             sentences.append(Sentence(written=written, chunks=chunks))

@@ -1,0 +1,91 @@
+"""`invoke serve` itself, as a podcast app meets it: subscribe, download in two ranges, revalidate."""
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import podcastparser
+import pytest
+
+from conftest import REPO
+from pipeline.build import build
+from pipeline.config import load_config
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def served(project, short_article, offline):
+    build(load_config(project), engine="espeak")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "--search-root", str(REPO), "serve", "--port", str(port), "--base-url", base],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)})
+    first_line = process.stdout.readline()
+    assert first_line.startswith("serving"), first_line + process.stderr.read()
+    yield project, base, process
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=10)
+
+
+def test_subscribe_download_in_two_ranges_and_revalidate(served):
+    project, base, process = served
+    with urllib.request.urlopen(base + "/feed.xml") as answer:
+        assert answer.headers["Content-Type"].startswith("application/rss+xml")
+        feed = podcastparser.parse(base + "/feed.xml", answer)
+    [enclosure] = feed["episodes"][0]["enclosures"]
+    assert enclosure["url"] == base + "/episodes/otan-bref.mp3"
+    audio = (project / "public/episodes/otan-bref.mp3").read_bytes()
+    half = len(audio) // 2
+    parts = []
+    for first, last in ((0, half - 1), (half, len(audio) - 1)):  # an app resuming its download
+        request = urllib.request.Request(enclosure["url"], headers={"Range": f"bytes={first}-{last}"})
+        with urllib.request.urlopen(request) as answer:
+            assert answer.status == 206
+            assert answer.headers["Content-Range"] == f"bytes {first}-{last}/{len(audio)}"
+            parts.append(answer.read())
+    assert b"".join(parts) == audio
+
+    connection = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=5)
+    connection.request("HEAD", "/episodes/otan-bref.mp3")
+    head = connection.getresponse()
+    head.read()
+    assert head.status == 200 and int(head.headers["Content-Length"]) == len(audio)
+    assert head.headers["Accept-Ranges"] == "bytes" and head.headers["Content-Type"] == "audio/mpeg"
+    connection.request("GET", "/episodes/otan-bref.mp3", headers={"If-None-Match": head.headers["ETag"]})
+    not_modified = connection.getresponse()
+    not_modified.read()
+    assert not_modified.status == 304
+    connection.request("GET", "/episodes/otan-bref.mp3", headers={"Range": f"bytes={len(audio) + 10}-"})
+    unsatisfiable = connection.getresponse()
+    unsatisfiable.read()
+    assert unsatisfiable.status == 416 and unsatisfiable.headers["Content-Range"] == f"bytes */{len(audio)}"
+
+
+def test_base_url_override_does_not_touch_the_published_feed(served):
+    project, base, _ = served
+    published = (project / "public/feed.xml").read_bytes()
+    with urllib.request.urlopen(base + "/feed.xml") as answer:
+        served_feed = answer.read()
+    assert base.encode() in served_feed and base.encode() not in published
+    assert b"https://balado.example/podcast/episodes/otan-bref.mp3" in published
+
+
+def test_serve_without_a_build_says_so(project):
+    result = subprocess.run([sys.executable, "-m", "invoke", "--search-root", str(REPO), "serve", "--port", "0"],
+                            cwd=project, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 1 and "run invoke build-episode first" in result.stderr
+    assert "Traceback" not in result.stderr
