@@ -6,9 +6,9 @@ from raw bytes: repeated ``AudioSegment + AudioSegment`` copies the whole buffer
 """
 from __future__ import annotations
 
-import io
 import subprocess
 import wave
+from pathlib import Path
 
 from .config import AudioConfig
 from .ffmpeg import ffmpeg_exe, pydub
@@ -55,49 +55,55 @@ def _silence(ms: int) -> bytes:
     return b"\x00" * (RATE * ms // 1000) * WIDTH
 
 
-def assemble(script: Script, chunk_pcm: list[bytes], pauses: AudioConfig):
-    """Join the chunks of ``script`` (PCM in script order) with pauses; return (AudioSegment, Timeline)."""
-    pieces: list[bytes] = [_silence(LEAD_IN_MS)]
-    position = len(pieces[0])  # in bytes; ms = bytes * 1000 // (RATE * WIDTH)
-    chunks = iter(chunk_pcm)
+def assemble(script: Script, chunk_pcm: list[bytes], pauses: AudioConfig, wav_path: Path) -> Timeline:
+    """Write the chunks of ``script`` (PCM in script order) with pauses to a WAV file; return the timeline.
+
+    The episode is streamed to disk piece by piece, so a 45-minute long read is never held
+    twice in memory.
+    """
     sections: list[TimedSection] = []
+    with wave.open(str(wav_path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(WIDTH)
+        out.setframerate(RATE)
+        position = 0  # bytes written
 
-    def add(data: bytes) -> None:
-        nonlocal position
-        pieces.append(data)
-        position += len(data)
+        def add(data: bytes) -> None:
+            nonlocal position
+            out.writeframes(data)
+            position += len(data)
 
-    def now_ms() -> int:
-        return position * 1000 // (RATE * WIDTH)
+        def now_ms() -> int:
+            return position * 1000 // (RATE * WIDTH)
 
-    for s_index, section in enumerate(script.sections):
-        if s_index:
-            add(_silence(pauses.pause_section_ms))
-        timed: list[TimedSentence] = []
-        for p_index, paragraph in enumerate(section.paragraphs):
-            if p_index:
-                add(_silence(pauses.pause_paragraph_ms))
-            for t_index, sentence in enumerate(paragraph.sentences):
-                if t_index:
-                    add(_silence(pauses.pause_sentence_ms))
-                start = now_ms()
-                for c_index, _ in enumerate(sentence.chunks):
-                    if c_index:
-                        add(_silence(CLAUSE_PAUSE_MS))
-                    add(_trim(next(chunks)))
-                timed.append(TimedSentence(sentence.written, start, now_ms()))
-        if timed:
-            sections.append(TimedSection(section.kind, section.title, timed[0].start_ms, timed[-1].end_ms, tuple(timed)))
-    add(_silence(TAIL_MS))
-    segment = pydub().AudioSegment(data=b"".join(pieces), sample_width=WIDTH, frame_rate=RATE, channels=1)
-    return segment, Timeline(tuple(sections), len(segment))
+        add(_silence(LEAD_IN_MS))
+        chunks = iter(chunk_pcm)
+        for s_index, section in enumerate(script.sections):
+            if s_index:
+                add(_silence(pauses.pause_section_ms))
+            timed: list[TimedSentence] = []
+            for p_index, paragraph in enumerate(section.paragraphs):
+                if p_index:
+                    add(_silence(pauses.pause_paragraph_ms))
+                for t_index, sentence in enumerate(paragraph.sentences):
+                    if t_index:
+                        add(_silence(pauses.pause_sentence_ms))
+                    start = now_ms()
+                    for c_index, _ in enumerate(sentence.chunks):
+                        if c_index:
+                            add(_silence(CLAUSE_PAUSE_MS))
+                        add(_trim(next(chunks)))
+                    timed.append(TimedSentence(sentence.written, start, now_ms()))
+            if timed:
+                sections.append(TimedSection(section.kind, section.title, timed[0].start_ms, timed[-1].end_ms,
+                                             tuple(timed)))
+        add(_silence(TAIL_MS))
+    return Timeline(tuple(sections), now_ms())
 
 
-def to_wav_bytes(segment) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(segment.channels)
-        out.setsampwidth(segment.sample_width)
-        out.setframerate(segment.frame_rate)
-        out.writeframes(segment.raw_data)
-    return buffer.getvalue()
+def load_segment(wav_path: Path):
+    """The assembled WAV as a pydub AudioSegment, reading the samples once (no extra copy)."""
+    with wave.open(str(wav_path), "rb") as source:
+        rate, width, channels = source.getframerate(), source.getsampwidth(), source.getnchannels()
+        data = source.readframes(source.getnframes())
+    return pydub().AudioSegment(data=data, sample_width=width, frame_rate=rate, channels=channels)

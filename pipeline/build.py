@@ -164,7 +164,9 @@ def _ensure_cover(config: Config, site) -> str:
 def _validate(config: Config, public_dir: Path, base_url: str | None) -> list[str]:
     from .validate import validate_public
 
-    return validate_public(config, public_dir, base_url=base_url)
+    # Loudness of the episodes built now was measured on their MP3 in build_episode; measuring
+    # the whole back catalogue again on every build would grow with it (`invoke validate` does).
+    return validate_public(config, public_dir, base_url=base_url, check_loudness=False)
 
 
 def render_site(config: Config, public_dir: Path, cover: str, base_url: str | None = None) -> None:
@@ -181,7 +183,7 @@ def render_site(config: Config, public_dir: Path, cover: str, base_url: str | No
 
 def build_episode(config: Config, site, article, previous, recipe: str, engine_choice: str,
                   jobs: int | None, cover: str, warn) -> EpisodeReport:
-    from .audio import assemble, to_wav_bytes
+    from .audio import assemble, load_segment
     from .cache import ChunkCache
     from .fsutil import atomic_path
     from .id3 import write_id3
@@ -206,9 +208,12 @@ def build_episode(config: Config, site, article, previous, recipe: str, engine_c
         synthesis_started = time.perf_counter()
         pcm = synthesizer.speak_all(texts)
         synthesis_seconds = time.perf_counter() - synthesis_started
-    segment, timeline = assemble(script, pcm, config.audio)
+    wav_path = site.path(f".work/{article.slug}.wav")  # inside the staging folder: removed with it
+    wav_path.parent.mkdir(exist_ok=True)
+    timeline = assemble(script, pcm, config.audio, wav_path)
+    del pcm  # a long read's chunks are hundreds of MB: let them go before the checks
     spoken_chars = sum(len(t) for t in texts)
-    check_episode_audio(segment, expected_seconds=expected_seconds_for(spoken_chars),
+    check_episode_audio(load_segment(wav_path), expected_seconds=expected_seconds_for(spoken_chars),
                         path_for_messages=str(article.source))
 
     slug = article.slug
@@ -218,12 +223,15 @@ def build_episode(config: Config, site, article, previous, recipe: str, engine_c
     description = article.description or _description(article)
     number = _episode_number(config, site, previous)
     with atomic_path(site.path(files["audio"])) as tmp:
-        loudness = encode_mp3(to_wav_bytes(segment), tmp, bitrate=config.audio.bitrate,
+        loudness = encode_mp3(wav_path, tmp, bitrate=config.audio.bitrate,
                               sample_rate=config.audio.sample_rate)
         write_id3(tmp, title=article.title, show=config.show.title, author=article.author or config.show.author,
                   date=pub_date.strftime("%Y-%m-%d"), description=description, chapters=chapters,
                   cover=(site.path(cover)).read_bytes(), cover_mime=_mime(cover),
                   episode_number=number)
+    if not (-17.0 <= loudness.integrated <= -15.0 and loudness.true_peak <= -1.0):
+        raise UserError(f"{article.source}: refusing to publish audio at {loudness.integrated:.1f} LUFS, "
+                        f"{loudness.true_peak:.1f} dBTP (target -16 LUFS, at most -1 dBTP)")
     audio_path = site.path(files["audio"])
     site.write(files["vtt"], to_webvtt(timeline))
     site.write(files["srt"], to_srt(timeline))
@@ -249,6 +257,7 @@ def build_episode(config: Config, site, article, previous, recipe: str, engine_c
         recipe_hash=recipe,
     )
     site.write(f"episodes/{slug}.json", manifest_json(manifest))
+    wav_path.unlink()
     stats = synthesizer.stats
     return EpisodeReport(slug, article.title, "built", engine.name, manifest.duration_seconds, len(texts),
                          stats.spoken, stats.cached, stats.retried, stats.requests, time.perf_counter() - started,

@@ -50,14 +50,13 @@ def _clipped_fraction(segment) -> float:
 
 
 def _quiet_share(segment) -> float:
-    """Share of whole seconds with nothing audible in them."""
-    windows = [
-        segment[start : start + QUIET_WINDOW_MS]
-        for start in range(0, len(segment) - QUIET_WINDOW_MS + 1, QUIET_WINDOW_MS)
-    ]
-    if not windows:
+    """Share of whole seconds with nothing audible in them (one window at a time: an hour of
+    audio must not be copied into a list of slices)."""
+    starts = range(0, len(segment) - QUIET_WINDOW_MS + 1, QUIET_WINDOW_MS)
+    if not starts:
         return 0.0
-    return sum(window.dBFS < QUIET_WINDOW_DBFS for window in windows) / len(windows)
+    quiet = sum(segment[start : start + QUIET_WINDOW_MS].dBFS < QUIET_WINDOW_DBFS for start in starts)
+    return quiet / len(starts)
 
 
 def check_episode_audio(samples, *, expected_seconds: float, path_for_messages: str) -> None:
