@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import wave
 from pathlib import Path
+from typing import Callable, Iterable
 
 from .config import AudioConfig
 from .ffmpeg import ffmpeg_exe, pydub
@@ -55,11 +56,13 @@ def _silence(ms: int) -> bytes:
     return b"\x00" * (RATE * ms // 1000) * WIDTH
 
 
-def assemble(script: Script, chunk_pcm: list[bytes], pauses: AudioConfig, wav_path: Path) -> Timeline:
+def assemble(script: Script, chunk_pcm: Iterable[bytes], pauses: AudioConfig, wav_path: Path,
+             tee: Callable[[bytes], None] | None = None) -> Timeline:
     """Write the chunks of ``script`` (PCM in script order) with pauses to a WAV file; return the timeline.
 
-    The episode is streamed to disk piece by piece, so a 45-minute long read is never held
-    twice in memory.
+    The episode is streamed to disk piece by piece as chunks arrive (``chunk_pcm`` may be a
+    generator fed by the synthesis), so a 45-minute long read is never held in memory;
+    ``tee`` sees every piece too (the loudness meter).
     """
     sections: list[TimedSection] = []
     with wave.open(str(wav_path), "wb") as out:
@@ -71,6 +74,8 @@ def assemble(script: Script, chunk_pcm: list[bytes], pauses: AudioConfig, wav_pa
         def add(data: bytes) -> None:
             nonlocal position
             out.writeframes(data)
+            if tee:
+                tee(data)
             position += len(data)
 
         def now_ms() -> int:

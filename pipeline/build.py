@@ -183,11 +183,11 @@ def render_site(config: Config, public_dir: Path, cover: str, base_url: str | No
 
 def build_episode(config: Config, site, article, previous, recipe: str, engine_choice: str,
                   jobs: int | None, cover: str, warn) -> EpisodeReport:
-    from .audio import assemble, load_segment
+    from .audio import RATE, assemble, load_segment
     from .cache import ChunkCache
     from .fsutil import atomic_path
     from .id3 import write_id3
-    from .loudness import encode_mp3
+    from .loudness import LoudnessMeter, encode_mp3
     from .model import EpisodeManifest
     from .script import build_script, load_saved_script, script_hash
     from .sidecars import chapters_from_timeline, to_chapters_json, to_srt, to_webvtt
@@ -202,16 +202,16 @@ def build_episode(config: Config, site, article, previous, recipe: str, engine_c
     cache = ChunkCache(config.cache_dir)
     engine = resolve_engine(engine_choice, config, cache, texts, warn)
     retry = RetryPolicy(max_total_wait=config.synthesis.max_total_wait_seconds)
-    with ChunkProgress(article.slug, len(set(texts))) as progress:
+    wav_path = site.path(f".work/{article.slug}.wav")  # inside the staging folder: removed with it
+    wav_path.parent.mkdir(exist_ok=True)
+    with ChunkProgress(article.slug, len(set(texts))) as progress, LoudnessMeter(RATE) as meter:
         synthesizer = Synthesizer(engine, cache, jobs=jobs or config.synthesis.jobs, retry=retry,
                                   progress=progress.update)
         synthesis_started = time.perf_counter()
-        pcm = synthesizer.speak_all(texts)
+        # Assembly and the loudness measurement run while later chunks are still being spoken.
+        timeline = assemble(script, synthesizer.speak_in_order(texts), config.audio, wav_path, tee=meter.write)
         synthesis_seconds = time.perf_counter() - synthesis_started
-    wav_path = site.path(f".work/{article.slug}.wav")  # inside the staging folder: removed with it
-    wav_path.parent.mkdir(exist_ok=True)
-    timeline = assemble(script, pcm, config.audio, wav_path)
-    del pcm  # a long read's chunks are hundreds of MB: let them go before the checks
+        measured = meter.result()
     spoken_chars = sum(len(t) for t in texts)
     check_episode_audio(load_segment(wav_path), expected_seconds=expected_seconds_for(spoken_chars),
                         path_for_messages=str(article.source))
@@ -224,7 +224,7 @@ def build_episode(config: Config, site, article, previous, recipe: str, engine_c
     number = _episode_number(config, site, previous)
     with atomic_path(site.path(files["audio"])) as tmp:
         loudness = encode_mp3(wav_path, tmp, bitrate=config.audio.bitrate,
-                              sample_rate=config.audio.sample_rate)
+                              sample_rate=config.audio.sample_rate, first=measured)
         write_id3(tmp, title=article.title, show=config.show.title, author=article.author or config.show.author,
                   date=pub_date.strftime("%Y-%m-%d"), description=description, chapters=chapters,
                   cover=(site.path(cover)).read_bytes(), cover_mime=_mime(cover),

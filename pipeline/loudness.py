@@ -118,8 +118,15 @@ def encode_mp3(
     target_i: float = -16.0,
     target_tp: float = -1.5,
     target_lra: float = 11.0,
+    first: LoudnessMeasurement | None = None,
+    method: str = "gain",
 ) -> LoudnessMeasurement:
     """Normalise a WAV to the target loudness and write a mono CBR MP3 to ``out_path``.
+
+    Two passes: measure (``first``, when a :class:`LoudnessMeter` already measured the audio
+    while it was being assembled; else an ebur128 scan here), then linear normalisation with
+    the measured values: ``method="gain"`` applies loudnorm's linear gain with ffmpeg's
+    ``volume`` filter, ``method="loudnorm"`` runs ffmpeg's loudnorm with ``linear=true``.
 
     ``target_tp`` is a ceiling for the finished MP3: the encoder adds a few tenths of a dB of
     peaks (more on noisy audio) and reads a few tenths of a LU quieter, so when the measured
@@ -129,14 +136,14 @@ def encode_mp3(
     """
     # First pass: ebur128 gives the EBU R128 figures loudnorm's own first pass would print
     # (integrated, true peak, LRA, gate threshold) several times faster.
-    first = _scan(wav_bytes, "anull")
+    first = first or _scan(wav_bytes, "anull")
     if not first.integrated > -70.0:
         raise ValueError("audio is silent or too short to measure its loudness")
 
     aim_i, aim_tp = target_i, target_tp
     for _ in range(_ENCODE_ATTEMPTS):
         result = _normalise_and_encode(
-            wav_bytes, out_path, first, aim_i, aim_tp, target_lra, bitrate, sample_rate
+            wav_bytes, out_path, first, aim_i, aim_tp, target_lra, bitrate, sample_rate, method
         )
         i_error = target_i - result.integrated
         tp_error = result.true_peak - target_tp
@@ -159,6 +166,7 @@ def _normalise_and_encode(
     target_lra: float,
     bitrate: str,
     sample_rate: int,
+    method: str = "gain",
 ) -> LoudnessMeasurement:
     pre, measured = "", first
     if not _linear_fits(first, target_i, target_tp):
@@ -173,6 +181,13 @@ def _normalise_and_encode(
             gain += target_i - measured.integrated
             ceiling -= max(0.0, measured.true_peak - ceiling)
 
+    if method == "gain":
+        # Exactly what loudnorm's linear mode does (one constant gain from the measured
+        # integrated loudness), without its internal 192 kHz processing: 0.6 s instead of
+        # 1.6 s for a 2.5-minute episode.
+        gain = f"volume={target_i - measured.integrated:.2f}dB:precision=float"
+        return _encode(wav_bytes, out_path, ",".join(f for f in (pre, gain, f"aresample={sample_rate}") if f),
+                       bitrate, sample_rate, "linear")
     # Linear mode also requires measured LRA <= target LRA and a non-zero LRA; the LRA target
     # only steers the dynamic mode we avoid, so widen it rather than compress the speech.
     lra_measured = max(measured.lra, 0.1)
@@ -186,6 +201,10 @@ def _normalise_and_encode(
         f":offset={measured.target_offset}:linear=true",
     )
     chain = ",".join(f for f in (pre, second, f"aresample={sample_rate}") if f)
+    return _encode(wav_bytes, out_path, chain, bitrate, sample_rate, None)
+
+
+def _encode(wav_bytes, out_path: Path, chain: str, bitrate: str, sample_rate: int, mode: str | None):
     args, data = _wav_in(wav_bytes)
     proc = run_ffmpeg(
         [
@@ -202,7 +221,7 @@ def _normalise_and_encode(
         ],
         data,
     )
-    mode = _loudnorm_json(proc.stderr).get("normalization_type", "")
+    mode = mode or _loudnorm_json(proc.stderr).get("normalization_type", "")
     return replace(measure_file(out_path), normalization=mode)
 
 
@@ -243,3 +262,41 @@ def measure_file(path: Path) -> LoudnessMeasurement:
     """Measure an audio file with ffmpeg's ebur128 filter (integrated, LRA, true peak)."""
     proc = run_ffmpeg(["-i", str(path), "-af", _SCAN, "-f", "null", "-"])
     return _parse_ebur128(proc.stderr, str(path))
+
+
+class LoudnessMeter:
+    """Measures raw PCM (s16le mono) with ebur128 while it is being produced.
+
+    ``with LoudnessMeter(24000) as meter: meter.write(pcm) ...`` then ``meter.result()``:
+    the first pass of the normalisation costs nothing once the last chunk is assembled.
+    """
+
+    def __init__(self, sample_rate: int):
+        import subprocess
+
+        from pipeline.ffmpeg import ffmpeg_exe
+
+        self._process = subprocess.Popen(
+            [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-f", "s16le", "-ar", str(sample_rate),
+             "-ac", "1", "-i", "pipe:0", "-af", _SCAN, "-f", "null", "-"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._result: LoudnessMeasurement | None = None
+
+    def __enter__(self) -> "LoudnessMeter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
+    def write(self, pcm: bytes) -> None:
+        self._process.stdin.write(pcm)
+
+    def result(self) -> LoudnessMeasurement:
+        if self._result is None:
+            _, stderr = self._process.communicate()
+            if self._process.returncode != 0:
+                raise RuntimeError(f"ffmpeg ebur128 failed: {stderr.decode('utf-8', 'replace')[-300:]}")
+            self._result = _parse_ebur128(stderr, "the assembled episode")
+        return self._result

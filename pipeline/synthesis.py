@@ -15,7 +15,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from .audio import DecodeError, decode_to_pcm
 from .cache import ChunkCache, chunk_key
@@ -49,6 +49,10 @@ class RetryPolicy:
         if retry_after is not None:
             return min(retry_after, self.max_delay)
         return rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** attempt))
+
+
+class _ChunkFailed(Exception):
+    """One chunk could not be spoken; becomes a SynthesisError once the pool has drained."""
 
 
 class AdaptiveLimiter:
@@ -97,21 +101,37 @@ class Synthesizer:
         self._identity = engine.cache_identity()
         self._stop = threading.Event()
 
-    def is_cached(self, text: str) -> bool:
-        return self.cache.get(chunk_key(self._identity, text), text, self.engine.name) is not None
-
     def speak_all(self, texts: list[str]) -> list[bytes]:
-        unique = list(dict.fromkeys(texts))  # a repeated chunk is spoken once
-        with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="tts") as pool:
-            futures = {text: pool.submit(self._speak_one, text) for text in unique}
-            try:
-                results = {text: future.result() for text, future in futures.items()}
-            except BaseException:
-                self._stop.set()  # Ctrl-C or a failed chunk: stop sending, keep what is cached
-                for future in futures.values():
-                    future.cancel()
-                raise
-        return [results[text] for text in texts]
+        return list(self.speak_in_order(texts))
+
+    def speak_in_order(self, texts: list[str]) -> Iterator[bytes]:
+        """Yield each chunk's PCM in script order as soon as it and those before it are spoken.
+
+        The caller assembles while later chunks are still in flight, and a chunk's PCM is let go
+        once its last occurrence is yielded, so memory follows the requests in flight, not the
+        episode's length.
+        """
+        last_use = {text: index for index, text in enumerate(texts)}
+        try:
+            # More threads than requests in flight: decoding one answer must not hold a request slot.
+            with ThreadPoolExecutor(max_workers=self.jobs * 2, thread_name_prefix="tts") as pool:
+                futures = {text: pool.submit(self._speak_one, text) for text in dict.fromkeys(texts)}
+                try:
+                    for index, text in enumerate(texts):
+                        pcm = futures[text].result()
+                        if last_use[text] == index:
+                            del futures[text]
+                        yield pcm
+                except BaseException:
+                    self._stop.set()  # Ctrl-C, a failed chunk or a failed consumer: stop sending
+                    for future in futures.values():
+                        future.cancel()
+                    raise
+        except _ChunkFailed as failure:
+            # Said after the pool has drained, so the count is what really is in the cache.
+            done = self.stats.spoken + self.stats.cached
+            raise SynthesisError(f"{self.engine.name} could not speak a chunk ({failure}); {done} chunk(s) "
+                                 f"are spoken and cached, re-run the same command to resume") from None
 
     def _speak_one(self, text: str) -> bytes:
         key = chunk_key(self._identity, text)
@@ -128,7 +148,7 @@ class Synthesizer:
         try:
             pcm = decode_to_pcm(chunk.audio, chunk.format)
         except DecodeError as exc:
-            raise SynthesisError(f"{self.engine.name} returned audio that does not decode for {text[:50]!r}: {exc}") from None
+            raise _ChunkFailed(f"the audio for {text[:50]!r} does not decode: {exc}") from None
         self.cache.put(key, chunk)
         self.stats.add(spoken=1)
         self._advance("spoken")
@@ -138,7 +158,7 @@ class Synthesizer:
         waited = 0.0
         for attempt in range(self.retry.max_attempts):
             if self._stop.is_set():
-                raise SynthesisError("stopped")
+                raise _ChunkFailed("stopped")
             self.limiter.acquire()
             throttled = False
             try:
@@ -150,7 +170,7 @@ class Synthesizer:
                     self.stats.add(throttled=1)
                 error = exc
             except PermanentTtsError as exc:
-                raise SynthesisError(self._failure(str(exc))) from None
+                raise _ChunkFailed(str(exc)) from None
             finally:
                 self.limiter.release(throttled=throttled)
             delay = self.retry.delay(attempt, error.retry_after, self.rng)
@@ -160,12 +180,7 @@ class Synthesizer:
             self.stats.add(retried=1)
             self._advance("retried", count=0)
             self.sleep(delay)
-        raise SynthesisError(self._failure(f"{error} after {attempt + 1} attempts and {waited:.0f} s of waiting"))
-
-    def _failure(self, reason: str) -> str:
-        done = self.stats.spoken + self.stats.cached
-        return (f"{self.engine.name} could not speak a chunk ({reason}); {done} chunk(s) are spoken "
-                f"and cached, re-run the same command to resume")
+        raise _ChunkFailed(f"{error} after {attempt + 1} attempts and {waited:.0f} s of waiting")
 
     def _advance(self, what: str, count: int = 1) -> None:
         if self.progress:

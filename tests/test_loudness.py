@@ -9,7 +9,7 @@ import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
 from _helpers_audio import lavfi_wav, loud_then_soft_wav, quiet_peaky_wav, sine_wav, speech_like_wav
-from pipeline.loudness import encode_mp3, measure_file, measure_loudness
+from pipeline.loudness import LoudnessMeter, encode_mp3, measure_file, measure_loudness
 
 
 def _wav_seconds(wav_bytes: bytes) -> float:
@@ -40,13 +40,14 @@ def test_measurements_match_the_standard_on_a_reference_tone(tmp_path: Path):
         ("hot", lambda: speech_like_wav(amplitude=1.0, gain_db=9.0), (-10.0, -6.0)),
     ],
 )
-def test_encoded_episode_meets_the_podcast_norm(tmp_path: Path, name, make_wav, input_lufs):
+@pytest.mark.parametrize("method", ["gain", "loudnorm"])
+def test_encoded_episode_meets_the_podcast_norm(tmp_path: Path, name, make_wav, input_lufs, method):
     wav = make_wav()
     before = measure_loudness(wav)
     assert input_lufs[0] <= before.integrated <= input_lufs[1], "the test signal is not what it claims"
 
     out = tmp_path / f"{name}.mp3.tmp"  # the caller's temp path: no .mp3 suffix to guess from
-    reported = encode_mp3(wav, out)
+    reported = encode_mp3(wav, out, method=method)
 
     measured = measure_file(out)
     assert measured.integrated == pytest.approx(-16.0, abs=1.0)
@@ -95,3 +96,30 @@ def test_silence_cannot_be_normalised(tmp_path: Path):
     with pytest.raises(ValueError, match="silent"):
         encode_mp3(silence, tmp_path / "silent.mp3")
     assert not (tmp_path / "silent.mp3").exists()
+
+
+def test_meter_fed_while_assembling_measures_what_a_scan_of_the_file_measures(tmp_path: Path):
+    wav = speech_like_wav(4.0)
+    path = tmp_path / "speech.wav"
+    path.write_bytes(wav)
+    with wave.open(io.BytesIO(wav)) as source:
+        rate, frames = source.getframerate(), source.readframes(source.getnframes())
+    with LoudnessMeter(rate) as meter:
+        for start in range(0, len(frames), 9600):  # in pieces, as chunks arrive
+            meter.write(frames[start:start + 9600])
+        streamed = meter.result()
+    scanned = measure_file(path)
+    assert streamed.integrated == pytest.approx(scanned.integrated, abs=0.05)
+    assert streamed.true_peak == pytest.approx(scanned.true_peak, abs=0.05)
+
+
+def test_first_pass_given_by_the_meter_is_used(tmp_path: Path):
+    wav = speech_like_wav(3.0)
+    path = tmp_path / "speech.wav"
+    path.write_bytes(wav)
+    measured = measure_file(path)
+    out = tmp_path / "out.mp3"
+    # A deliberately wrong first pass (10 LU too loud) must steer the gain: proof it is used.
+    wrong = type(measured)(measured.integrated + 10, measured.true_peak, measured.lra, measured.threshold)
+    result = encode_mp3(path, out, first=wrong)
+    assert result.integrated < -20
