@@ -174,3 +174,39 @@ def test_full_sample_offline_through_invoke(project):
     assert abs(item["total_time"] - seconds) <= 1.0
     validate = run_invoke(project, "validate")
     assert validate.returncode == 0, validate.stdout + validate.stderr
+
+
+def test_built_episode_chapters_transcript_and_tags_agree(project, google):
+    from pipeline.id3 import read_chapters
+    from pipeline.site import read_vtt_cues
+    from mutagen.id3 import ID3
+
+    (project / "episodes" / "a.md").write_text(
+        "# Réunion à Bruxelles\n\nLes États membres de l'Otan ont durci le ton mardi.\n\n"
+        "## Les montants\n\nLe Canada a promis deux cents millions d'euros. Les Pays-Bas suivent.\n",
+        encoding="utf-8")
+    build(load_config(project), engine="gtts")
+    public = project / "public" / "episodes"
+    audio = public / "a.mp3"
+    chapters = read_chapters(audio)
+    json_chapters = json.loads((public / "a.chapters.json").read_text())["chapters"]
+    assert [c.title for c in chapters] == [c["title"] for c in json_chapters] == [
+        "Introduction", "Les États membres de l'Otan ont durci…", "Les montants", "Conclusion"]
+    assert [round(c.start, 2) for c in chapters] == [round(c["startTime"], 2) for c in json_chapters]
+    tags = ID3(audio)
+    assert tags.version[:2] == (2, 3) and tags["TIT2"].text[0] == "Réunion à Bruxelles" and tags.getall("APIC")
+    cues = read_vtt_cues((public / "a.vtt").read_text())
+    starts = [start for start, _ in cues]
+    assert starts == sorted(starts) and len(cues) >= 6  # intro, passage, heading's two sentences, outro
+    assert any("Le Canada a promis deux cents millions d'euros." == t for _, t in cues)
+    last_end = json.loads((public / "a.chapters.json").read_text())["chapters"][-1].get("endTime")
+    assert abs(MP3(audio).info.length - last_end) <= 1.0
+
+
+def test_invoke_validate_names_a_broken_enclosure(project, short_article, google):
+    build(load_config(project), engine="gtts")
+    assert run_invoke(project, "validate").returncode == 0
+    audio = project / "public/episodes/otan-bref.mp3"
+    audio.write_bytes(audio.read_bytes()[:-1000])
+    result = run_invoke(project, "validate")
+    assert result.returncode == 1 and "otan-bref.mp3" in result.stdout and "length" in result.stdout
