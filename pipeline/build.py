@@ -224,7 +224,8 @@ def build_episode(config: Config, site, article, previous, recipe: str, engine_c
     number = _episode_number(config, site, previous)
     with atomic_path(site.path(files["audio"])) as tmp:
         loudness = encode_mp3(wav_path, tmp, bitrate=config.audio.bitrate,
-                              sample_rate=config.audio.sample_rate, first=measured)
+                              sample_rate=config.audio.sample_rate, first=measured,
+                              method=config.audio.loudness_method, quality=config.audio.mp3_quality)
         write_id3(tmp, title=article.title, show=config.show.title, author=article.author or config.show.author,
                   date=pub_date.strftime("%Y-%m-%d"), description=description, chapters=chapters,
                   cover=(site.path(cover)).read_bytes(), cover_mime=_mime(cover),

@@ -43,6 +43,8 @@ class AudioConfig:
     pause_sentence_ms: int = 350
     pause_paragraph_ms: int = 700
     pause_section_ms: int = 1200
+    mp3_quality: int = 7  # LAME algorithm quality, 0 (best) … 9 (fastest)
+    loudness_method: str = "gain"  # "gain" (linear gain + limiter) or "loudnorm" (ffmpeg's, linear)
 
 
 @dataclass(frozen=True)

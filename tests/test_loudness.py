@@ -113,13 +113,20 @@ def test_meter_fed_while_assembling_measures_what_a_scan_of_the_file_measures(tm
     assert streamed.true_peak == pytest.approx(scanned.true_peak, abs=0.05)
 
 
-def test_first_pass_given_by_the_meter_is_used(tmp_path: Path):
+def test_first_pass_given_by_the_meter_is_not_measured_again(tmp_path: Path, monkeypatch):
+    import pipeline.loudness as loudness
+
     wav = speech_like_wav(3.0)
     path = tmp_path / "speech.wav"
     path.write_bytes(wav)
     measured = measure_file(path)
-    out = tmp_path / "out.mp3"
-    # A deliberately wrong first pass (10 LU too loud) must steer the gain: proof it is used.
-    wrong = type(measured)(measured.integrated + 10, measured.true_peak, measured.lra, measured.threshold)
-    result = encode_mp3(path, out, first=wrong)
-    assert result.integrated < -20
+
+    scan = loudness._scan
+
+    def no_first_scan(wav, pre_filters):
+        assert pre_filters != "anull", "the WAV was measured again although its measurement was given"
+        return scan(wav, pre_filters)
+
+    monkeypatch.setattr(loudness, "_scan", no_first_scan)
+    result = encode_mp3(path, tmp_path / "out.mp3", first=measured)
+    assert result.integrated == pytest.approx(-16.0, abs=1.0) and result.true_peak <= -1.0
