@@ -50,17 +50,19 @@ def _set_explicit(channel_or_item, value: str | None) -> None:
         xml_elem(f"{{{ITUNES_NS}}}explicit", channel_or_item).text = value
 
 
-class AppleExtension(PodcastExtension):
-    """feedgen's iTunes channel extension with Apple's current explicit values."""
+class _AppleExplicit:
+    """itunes:explicit as Apple now documents it (true/false); feedgen only takes yes/no/clean."""
 
-    def __init__(self):
-        super().__init__()
-        self._explicit: str | None = None
+    _explicit: str | None = None
 
     def itunes_explicit(self, itunes_explicit=None):
         if itunes_explicit is not None:
             self._explicit = explicit_text(itunes_explicit)
         return self._explicit
+
+
+class AppleExtension(_AppleExplicit, PodcastExtension):
+    """feedgen's iTunes channel extension with Apple's current explicit values."""
 
     def itunes_image(self, itunes_image=None):
         if itunes_image is not None and not itunes_image.lower().endswith((".jpg", ".png")):
@@ -73,17 +75,8 @@ class AppleExtension(PodcastExtension):
         return rss_feed
 
 
-class AppleEntryExtension(PodcastEntryExtension):
+class AppleEntryExtension(_AppleExplicit, PodcastEntryExtension):
     """feedgen's iTunes item extension with Apple's current explicit values."""
-
-    def __init__(self):
-        super().__init__()
-        self._explicit: str | None = None
-
-    def itunes_explicit(self, itunes_explicit=None):
-        if itunes_explicit is not None:
-            self._explicit = explicit_text(itunes_explicit)
-        return self._explicit
 
     def extend_rss(self, entry):
         super().extend_rss(entry)
