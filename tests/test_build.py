@@ -210,3 +210,28 @@ def test_invoke_validate_names_a_broken_enclosure(project, short_article, google
     audio.write_bytes(audio.read_bytes()[:-1000])
     result = run_invoke(project, "validate")
     assert result.returncode == 1 and "otan-bref.mp3" in result.stdout and "length" in result.stdout
+
+
+@pytest.mark.parametrize("delay", [0.8, 1.6])
+def test_ctrl_c_mid_build_leaves_the_published_site_as_it_was(project, short_article, delay):
+    import signal
+    import time
+
+    first = run_invoke(project, "build-episode", "--engine", "espeak")
+    assert first.returncode == 0, first.stderr
+    before = snapshot(project / "public")
+    sample = SAMPLE.read_text(encoding="utf-8")
+    longer = sample + "\n" + sample.split("\n", 1)[1].replace(" la ", " cette ").replace(" les ", " ces ")
+    short_article.write_text(longer, encoding="utf-8")  # about five minutes: the interrupt lands mid-build
+    process = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "--search-root", str(REPO), "build-episode", "--engine", "espeak"],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)})
+    time.sleep(delay)  # somewhere in synthesis or assembly
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.fail("the build finished before the interrupt; the test needs a longer article")
+    assert process.returncode == 130 and "interrupted" in stderr and "Traceback" not in stderr, stderr
+    assert snapshot(project / "public") == before
+    assert not [p for p in (project / "public").iterdir() if p.name.startswith(".")]
