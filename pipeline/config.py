@@ -8,7 +8,7 @@ from pathlib import Path
 from .errors import UserError
 
 DEFAULT_INTRO = "{show}. {title}. Un article du {date}."
-DEFAULT_OUTRO = "C'était {title}, un épisode de {show}. Merci de votre écoute, et à bientôt."
+DEFAULT_OUTRO = "C'était {title}. Merci de votre écoute, et à bientôt sur {show}."
 
 
 @dataclass(frozen=True)

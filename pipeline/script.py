@@ -61,8 +61,22 @@ def _paragraph(text: str, speak) -> Paragraph:
 
 
 def _template_section(kind: str, title: str, text: str, speak) -> Section:
-    paragraph = _paragraph(text, speak)
+    """Intro and outro: short sentences said in one breath share a request when they fit."""
+    paragraph = _merge_short_sentences(_paragraph(text, speak))
     return Section(kind, title, (paragraph,) if paragraph.sentences else ())
+
+
+def _merge_short_sentences(paragraph: Paragraph) -> Paragraph:
+    merged: list[Sentence] = []
+    for sentence in paragraph.sentences:
+        previous = merged[-1] if merged else None
+        if (previous and len(previous.chunks) == 1 and len(sentence.chunks) == 1
+                and len(previous.chunks[0]) + 1 + len(sentence.chunks[0]) <= CHUNK_LIMIT):
+            merged[-1] = Sentence(f"{previous.written} {sentence.written}",
+                                  (f"{previous.chunks[0]} {sentence.chunks[0]}",))
+        else:
+            merged.append(sentence)
+    return Paragraph(tuple(merged))
 
 
 def _group_by_heading(article: Article):
