@@ -162,20 +162,50 @@ def encode_mp3(
     return result
 
 
+def _wav_seconds(wav: bytes | Path) -> float:
+    import io
+    import wave
+
+    with wave.open(str(wav) if isinstance(wav, (str, Path)) else io.BytesIO(wav)) as source:
+        return source.getnframes() / source.getframerate()
+
+
 def _limited_gain(wav, first: LoudnessMeasurement, target_i: float, ceiling: float) -> str:
     """Gain plus a limiter at ``ceiling``, the gain raised until the limited audio reaches
     ``target_i`` (the limiter eats loudness on peaky speech: over 1 LU on espeak-ng's voice).
-    Each try is an ebur128 scan of the WAV, cheaper than an encode and a measure of the MP3."""
-    gain = target_i - first.integrated
-    for _ in range(_LIMITER_ATTEMPTS):
+
+    What the limiter eats is a property of the voice, so it is measured on an excerpt of at
+    most a minute from the middle: the search costs the same for a brief and a long read.
+    The MP3 is measured in full afterwards, and re-encoded if the estimate was off.
+    """
+    seconds = _wav_seconds(wav)
+    excerpt = f"atrim=start={max(0.0, seconds / 2 - 30):.2f}:duration=60," if seconds > 90 else ""
+
+    def loudness_at(gain: float | None) -> float:
+        chain = f"{excerpt}{_limited_chain(gain, ceiling) if gain is not None else 'anull'}"
         args, data = _wav_in(wav)  # loudness only: no true-peak oversampling, twice as fast
-        proc = run_ffmpeg([*args, "-af", f"{_limited_chain(gain, ceiling)},ebur128=framelog=quiet",
-                           "-f", "null", "-"], data)
-        match = re.search(_EBUR128["integrated"], proc.stderr.decode("utf-8", "replace"))
-        error = target_i - float(match.group(1))
+        proc = run_ffmpeg([*args, "-af", f"{chain},ebur128=framelog=quiet", "-f", "null", "-"], data)
+        return float(re.search(_EBUR128["integrated"], proc.stderr.decode("utf-8", "replace")).group(1))
+
+    unlimited = loudness_at(None) if excerpt else first.integrated
+
+    def full_loudness_at(gain: float) -> float:
+        eaten = unlimited + gain - loudness_at(gain)  # what the limiter took at this gain
+        return first.integrated + gain - eaten
+
+    # Secant steps: past the ceiling each dB of gain buys well under a LU, so plain
+    # "add the error" crawls towards the target.
+    gain, previous = target_i - first.integrated, None
+    for _ in range(_LIMITER_ATTEMPTS):
+        loudness = full_loudness_at(gain)
+        error = target_i - loudness
         if abs(error) <= 0.2:
             break
-        gain += error
+        slope = 1.0
+        if previous and gain != previous[0]:
+            slope = max(0.1, (loudness - previous[1]) / (gain - previous[0]))
+        previous = (gain, loudness)
+        gain += error / slope
     return _limited_chain(gain, ceiling)
 
 
@@ -231,25 +261,36 @@ def _normalise_and_encode(
 
 def _encode(wav_bytes, out_path: Path, chain: str, bitrate: str, sample_rate: int, mode: str | None,
             quality: int):
+    """Encode to ``out_path`` and measure the MP3 as it is written, on the second core.
+
+    ffmpeg's tee muxer writes the file (seekable, so its Xing/LAME header is completed) and the
+    same MP3 stream to a pipe, which a second ffmpeg decodes and measures with ebur128.
+    """
+    import subprocess
+
+    from pipeline.ffmpeg import ffmpeg_exe
+
     args, data = _wav_in(wav_bytes)
-    proc = run_ffmpeg(
-        [
-            *args,
-            "-af", chain,
-            "-ac", "1",
-            "-ar", str(sample_rate),
-            "-c:a", "libmp3lame",
-            "-b:a", bitrate,
-            "-compression_level", str(quality),
-            "-map_metadata", "-1",
-            "-id3v2_version", "3",
-            "-f", "mp3",
-            "-y", str(out_path),
-        ],
-        data,
-    )
-    mode = mode or _loudnorm_json(proc.stderr).get("normalization_type", "")
-    return replace(measure_file(out_path), normalization=mode)
+    target = str(out_path).replace("\\", "\\\\").replace("|", "\\|").replace("[", "\\[")
+    encoder = subprocess.Popen(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *args,
+         "-af", chain, "-ac", "1", "-ar", str(sample_rate), "-c:a", "libmp3lame", "-b:a", bitrate,
+         "-compression_level", str(quality), "-map_metadata", "-1", "-map", "0:a",
+         "-f", "tee", f"[f=mp3:id3v2_version=3]{target}|[f=mp3:id3v2_version=0:write_xing=0]pipe:1", "-y"],
+        stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    meter = subprocess.Popen(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-f", "mp3", "-i", "pipe:0",
+         "-af", _SCAN, "-f", "null", "-"],
+        stdin=encoder.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    encoder.stdout.close()  # the meter owns the read end now
+    _, encoder_log = encoder.communicate(data)
+    _, meter_log = meter.communicate()
+    if encoder.returncode != 0 or meter.returncode != 0:
+        log = (encoder_log if encoder.returncode else meter_log).decode("utf-8", "replace")
+        raise RuntimeError(f"ffmpeg failed to encode {out_path}: {' | '.join(log.strip().splitlines()[-3:])}")
+    mode = mode or _loudnorm_json(encoder_log).get("normalization_type", "")
+    return replace(_parse_ebur128(meter_log, str(out_path)), normalization=mode)
 
 
 _EBUR128 = {
