@@ -107,7 +107,7 @@ def load_config(root: Path | str = ".", path: Path | str | None = None) -> Confi
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise UserError(f"{path}: not valid TOML ({exc})") from None
     try:
-        return Config(
+        config = Config(
             root=root,
             show=_section(ShowConfig, raw.get("show", {}), "show", path),
             voice=_section(VoiceConfig, raw.get("voice", {}), "voice", path),
@@ -119,3 +119,22 @@ def load_config(root: Path | str = ".", path: Path | str | None = None) -> Confi
         )
     except TypeError as exc:
         raise UserError(f"{path}: {exc}") from None
+    return _check(config, path)
+
+
+def _check(config: Config, path: Path) -> Config:
+    """Settings whose mistakes would otherwise surface deep inside a build."""
+    problems = []
+    if config.voice.engine not in ("auto", "gtts", "espeak"):
+        problems.append(f"[voice] engine must be auto, gtts or espeak, not {config.voice.engine!r}")
+    if config.audio.loudness_method not in ("gain", "loudnorm"):
+        problems.append(f"[audio] loudness_method must be gain or loudnorm, not {config.audio.loudness_method!r}")
+    if not 0 <= config.audio.mp3_quality <= 9:
+        problems.append(f"[audio] mp3_quality must be 0 to 9, not {config.audio.mp3_quality!r}")
+    if config.synthesis.jobs < 1:
+        problems.append(f"[synthesis] jobs must be at least 1, not {config.synthesis.jobs!r}")
+    if not config.show.base_url.startswith(("http://", "https://")):
+        problems.append(f"[show] base_url must be an http(s) URL, not {config.show.base_url!r}")
+    if problems:
+        raise UserError(f"{path}: {problems[0]}")
+    return config

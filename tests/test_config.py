@@ -1,0 +1,32 @@
+"""Settings: defaults, and one clear line for each kind of mistake in podcast.toml."""
+import pytest
+
+from pipeline.config import load_config
+from pipeline.errors import UserError
+
+
+def test_repository_settings_load(project):
+    config = load_config(project)
+    assert config.show.language == "fr" and config.voice.tld == "fr" and config.synthesis.jobs == 4
+    assert config.lexicon["PURL"] == "Peurl"
+    assert config.feed_url == "https://balado.example/podcast/feed.xml"
+
+
+def test_missing_file_gives_defaults(tmp_path):
+    assert load_config(tmp_path).audio.bitrate == "96k"
+
+
+@pytest.mark.parametrize("toml, problem", [
+    ("[show]\ntitle = ", "not valid TOML"),
+    ("[show]\ncolour = 'red'\n", "unknown setting(s) in [show]: colour"),
+    ("[voice]\nengine = 'siri'\n", "engine must be auto, gtts or espeak"),
+    ("[audio]\nloudness_method = 'loud'\n", "loudness_method must be gain or loudnorm"),
+    ("[audio]\nmp3_quality = 12\n", "mp3_quality must be 0 to 9"),
+    ("[synthesis]\njobs = 0\n", "jobs must be at least 1"),
+    ("[show]\nbase_url = 'balado.example'\n", "base_url must be an http(s) URL"),
+])
+def test_bad_settings_get_one_line(tmp_path, toml, problem):
+    (tmp_path / "podcast.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_config(tmp_path)
+    assert problem in str(caught.value) and "podcast.toml" in str(caught.value) and "\n" not in str(caught.value)
