@@ -248,3 +248,11 @@ def test_invoke_feed_rebuilds_from_manifests_and_clean_empties_the_cache(project
     cleaned = run_invoke(project, "clean", "--cache")
     assert cleaned.returncode == 0 and "chunk(s) removed" in cleaned.stdout
     assert not list((project / ".cache").rglob("*.wav"))
+
+
+def test_auto_uses_gtts_when_google_answers_and_says_nothing(project, short_article, google):
+    warnings = []
+    report = build(load_config(project), engine="auto", warn=warnings.append)
+    assert report.episodes[0].engine == "gtts" and warnings == []
+    assert len(google.seen) == report.episodes[0].chunks  # the probe's answer is kept, not asked twice
+
