@@ -55,6 +55,8 @@ def build_episode(root: str = ".", source: str | None = None, engine: str | None
     where = report.feed_path.relative_to(config.root) if report.feed_path.is_relative_to(config.root) else report.feed_path
     if report.published:
         print(f"published {len(report.published)} file(s); feed: {where} → {config.feed_url}")
+    elif any(episode.status == "built" for episode in report.episodes):
+        print(f"rebuilt: every published file was already identical; feed: {where}")
     else:
         print(f"nothing changed; feed: {where}")
 
