@@ -70,6 +70,17 @@ FUNCTION_WORDS = frozenset(
     "avec sans sur sous entre plus très moins si y il elle ils elles on nous vous je j' tu "
     "me m' te t' lui".split()
 )
+# A spoken number and its unit are said in one breath: "deux cent cinquante | millions" or
+# "douze | pour cent" would sound like two numbers.
+NUMBER_WORDS = frozenset(
+    "zéro un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze "
+    "seize vingt vingts trente quarante cinquante soixante cent cents mille million millions "
+    "milliard milliards virgule moins".split()
+)
+NUMBER_FOLLOWERS = frozenset(
+    "euro euros d'euros dollars dollar livres francs degré degrés heure heures minute minutes "
+    "seconde secondes kilomètres kilomètre mètres mètre kilos tonnes ans pour".split()
+)
 CHUNK_COST = 6  # each extra request costs more than a weak break (keeps the request count low)
 SHORT_CHUNK = 30  # a breath shorter than this (in characters) sounds rushed
 _CLOSING = re.compile(r"^[;:!?»”),.…]+$")  # tokens that belong to the word before them
@@ -90,6 +101,8 @@ def _break_cost(words: list[str], i: int) -> int:
         return 100  # never strand punctuation, never open a quote and stop
     if before[-1] in ";:!?…":
         return 0
+    if _inside_number(words, i):
+        return 60
     if before[-1] in ",)»”–":
         return 1
     if _lead(after) in CONJUNCTIONS:
@@ -101,6 +114,23 @@ def _break_cost(words: list[str], i: int) -> int:
     if _lead(after) in WEAK_PREPOSITIONS:
         return 8
     return 16
+
+
+def _inside_number(words: list[str], i: int) -> bool:
+    before, after = _lead(words[i - 1]), _lead(words[i])
+    if before[-1:] in (",", ";") or words[i - 1][-1] in ",;":
+        return False  # "trois, quatre": an enumeration may breathe
+    if before == "pour" and after == "cent":
+        return True
+    if before not in NUMBER_WORDS:
+        return False
+    if after == "pour":
+        return i + 1 < len(words) and _lead(words[i + 1]) == "cent"
+    if after in ("d'", "de") and before in ("million", "millions", "milliard", "milliards"):
+        return True  # "deux millions d'euros"
+    if after == "et":  # "vingt et un"
+        return i + 1 < len(words) and _lead(words[i + 1]) in ("un", "une", "onze")
+    return after in NUMBER_WORDS or after in NUMBER_FOLLOWERS
 
 
 def _hard_split(word: str, limit: int) -> list[str]:

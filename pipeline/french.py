@@ -131,7 +131,8 @@ def _keep_stop(word: str) -> Callable[[re.Match[str]], str]:
 drop_elisions = _subs([(r"\s*[(\[]…[)\]]", "")])
 
 expand_abbreviations = _subs([
-    (rf"\bMM\.(?=\s+[{UPPER}])", "Messieurs"), (rf"\bM\.(?=\s+[{UPPER}])", "Monsieur"),
+    # "M." before any word: "M. Dupont", "M. le maire", "M. et Mme Martin".
+    (rf"\bMM\.(?=\s+[\w«])", "Messieurs"), (rf"\bM\.(?=\s+[\w«])", "Monsieur"),
     (r"\bMmes\b\.?", "Mesdames"), (r"\bMme\b\.?", "Madame"),
     (r"\bMlles\b\.?", "Mesdemoiselles"), (r"\bMlle\b\.?", "Mademoiselle"),
     (rf"\bDr\b\.?(?=\s+[{UPPER}])", "Docteur"), (rf"\bPr\b\.?(?=\s+[{UPPER}])", "Professeur"),
@@ -192,7 +193,8 @@ _ROMAN = re.compile(r"^(?=[IVXLC])(X{0,3}|XL|L?X{0,3}|XC|C{1,3}X{0,3}|C{1,3}XL|C
                     r"C{1,3}XC)(IX|IV|V?I{0,3})$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 # Real words that look like a Roman numeral + ordinal suffix ("Vie" = VI + e).
-_NOT_ROMAN = {"Vie", "Vies", "Lie", "Lies", "Cie", "Cies", "Ive", "Xie", "Ce", "Ces", "Le", "Les"}
+_NOT_ROMAN = {"Vie", "Vies", "Lie", "Lies", "Cie", "Cies", "Ive", "Xie", "Ce", "Ces", "Le", "Les",
+              "Vers", "Ire", "Ires"}
 _REGNAL = ("Louis Henri Charles François Philippe Napoléon Jean Jean-Paul Jean-Baptiste Benoît Pie "
            "Léon Grégoire Paul Innocent Clément Urbain Boniface Sixte Jules Alexandre Nicolas Pierre "
            "Édouard Edouard Elizabeth Élisabeth Elisabeth Victoria Guillaume George Georges Frédéric "
@@ -214,7 +216,7 @@ def _roman_ordinal(m: re.Match[str]) -> str:
     context = re.match(r"\s+(siècles?|millénaires?)", m.string[m.end():])
     if value is None or m[0] in _NOT_ROMAN or (len(numeral) == 1 and numeral in "LC" and not context):
         return m[0]
-    if suffix in ("er", "re", "ère") and value != 1:
+    if suffix in ("er", "re", "ère", "ers", "res") and value != 1:
         return m[0]
     return say_ordinal(value, suffix)
 
@@ -283,7 +285,10 @@ def _money(number: str, symbol: str, scale: str | None = None) -> str:
             return f"{hundredths} {cents}"
         unit = plural if _plural(whole) else singular
         return f"{say_number(whole, feminine)} {unit} {hundredths}"
-    return f"{say_number(number, feminine)} {plural if _plural(number) else singular}"
+    spoken = say_number(number, feminine)
+    if re.search(r"(million|milliard)s?$", spoken):
+        return f"{spoken} {of}"  # "un million d'euros", not "un million euros"
+    return f"{spoken} {plural if _plural(number) else singular}"
 
 
 currencies = _subs([

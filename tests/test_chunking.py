@@ -209,3 +209,18 @@ def test_sample_body_beats_gtts_own_split() -> None:
     ours = sum(len(s) for s in _spoken_chunks(paragraphs))
     print(f"\nsample body: {ours} chunks here, {theirs} with gTTS's own tokenizer")
     assert ours < theirs
+
+
+@pytest.mark.parametrize("sentence, never_split", [
+    ("Selon le ministre de l'économie et des finances publiques, la croissance devrait atteindre un "
+     "virgule deux pour cent, contre zéro virgule neuf pour cent cette année.", ["pour cent", "virgule deux"]),
+    ("Les Pays-Bas ont annoncé lundi un engagement supplémentaire de deux cent cinquante millions "
+     "d'euros pour la défense aérienne du pays.", ["deux cent cinquante millions d'euros"]),
+    ("Le Canada a de son côté promis vingt et un millions d'euros, tandis que les Pays-Bas ont annoncé "
+     "lundi un engagement.", ["vingt et un millions d'euros"]),
+])
+def test_a_number_and_its_unit_stay_in_one_breath(sentence, never_split):
+    chunks = chunk_sentence(sentence)
+    assert len(chunks) > 1
+    for phrase in never_split:
+        assert any(phrase in chunk for chunk in chunks), chunks

@@ -477,3 +477,15 @@ def test_never_leaves_a_digit_or_symbol(text: str) -> None:
     out = say(text)
     assert not LEFT_FOR_THE_ENGINE.search(out), (text, out)
     assert out == out.strip() and "  " not in out
+
+
+@pytest.mark.parametrize("written, spoken", [
+    ("Vers 9 h, il part.", "Vers neuf heures, il part."),
+    ("Vers la fin du mois, rien.", "Vers la fin du mois, rien."),
+    ("Selon M. le maire, tout va bien.", "Selon Monsieur le maire, tout va bien."),
+    ("M. et Mme Martin sont arrivés.", "Monsieur et Madame Martin sont arrivés."),
+    ("Un budget de 1 000 000 €.", "Un budget de un million d'euros."),
+    ("Il reste 2 000 000 000 $.", "Il reste deux milliards de dollars."),
+])
+def test_review_findings(written, spoken):
+    assert normalise_for_speech(written) == spoken
