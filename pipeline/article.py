@@ -42,10 +42,10 @@ def read_article(path: Path | str) -> Article:
         title, passages, extracted = _html_passages(body)
         meta = {**extracted, **meta}
     elif suffix in (".md", ".markdown"):
-        title, passages = _markdown_passages(body)
+        title, passages = _markdown_passages(body, titled="title" in meta)
     else:
-        title, passages = _plain_passages(body)
-    title = _clean_line(str(meta.get("title") or title or ""))
+        title, passages = _plain_passages(body, titled="title" in meta)
+    title = _plain(str(meta.get("title") or title or ""))
     if not passages:
         raise UserError(f"{path}: no article text left after cleaning (only a title, menus or blank lines)")
     if not title:
@@ -132,7 +132,14 @@ def _parse_date(value, path: Path) -> datetime | None:
 
 
 def _optional_str(value) -> str | None:
-    return _clean_line(str(value)) or None if value is not None else None
+    return _plain(str(value)) or None if value is not None else None
+
+
+def _plain(text: str) -> str:
+    """Metadata is spoken, tagged and put in XML: no markup in it ("l'État <b>réagit</b>")."""
+    import html
+
+    return _clean_line(html.unescape(re.sub(r"<[^>]*>", "", text)))
 
 
 # --- plain text and Markdown ------------------------------------------------------------------
@@ -150,12 +157,13 @@ def _looks_like_heading(line: str) -> bool:
     return len(line.split()) <= 12 and not SENTENCE_END.search(line)
 
 
-def _plain_passages(body: str) -> tuple[str, list[Passage]]:
+def _plain_passages(body: str, titled: bool = False) -> tuple[str, list[Passage]]:
+    """``titled``: the front matter gave the title, so the first line is already the body."""
     lines = [_clean_line(line) for line in body.split("\n")]
     lines = [line for line in lines if line and not _is_debris(line)]
     if not lines:
         return "", []
-    title, rest = lines[0], lines[1:]
+    title, rest = ("", lines) if titled else (lines[0], lines[1:])
     # Trailing crumbs (breadcrumbs, "L'accueil", tags) are short lines with no sentence end.
     while rest and _looks_like_heading(rest[-1]) and len(rest[-1].split()) <= 4:
         rest.pop()
@@ -187,7 +195,7 @@ def _markdown_inline(text: str) -> str:
     return _clean_line(text)
 
 
-def _markdown_passages(body: str) -> tuple[str, list[Passage]]:
+def _markdown_passages(body: str, titled: bool = False) -> tuple[str, list[Passage]]:
     title, heading = "", None
     passages: list[Passage] = []
     paragraph: list[str] = []
@@ -223,7 +231,7 @@ def _markdown_passages(body: str) -> tuple[str, list[Passage]]:
         else:
             paragraph.append(stripped.lstrip("> "))
     flush()
-    if not title and passages:
+    if not title and not titled and passages:
         first = passages.pop(0)
         title = first.text
     return title, passages

@@ -82,7 +82,7 @@ def _vtt_seconds(stamp: str) -> float:
     seconds = float(parts[-1])
     for i, value in enumerate(reversed(parts[:-1]), start=1):
         seconds += int(value) * 60 ** i
-    return seconds
+    return round(seconds, 3)  # whole milliseconds, as chapter starts are: 95.808 is not 95.80799…
 
 
 def read_vtt_cues(text: str) -> list[tuple[float, str]]:
@@ -130,8 +130,9 @@ def _transcript(public_dir: Path, manifest: EpisodeManifest) -> list[TranscriptP
     for index, chapter in enumerate(chapters):
         end = chapters[index + 1].start if index + 1 < len(chapters) else float("inf")
         # A cue belongs to the chapter its start falls in; the first chapter takes earlier ones.
+        begin = round(chapter.start, 3)
         texts = [t for start, t in cues
-                 if (start < end) and (start >= chapter.start or index == 0)]
+                 if (start < round(end, 3)) and (start >= begin or index == 0)]
         if texts:
             parts.append(TranscriptPart(chapter.title, chapter.start, " ".join(texts)))
     return parts

@@ -111,3 +111,12 @@ def test_missing_file_and_wrong_type(tmp_path):
 
 def test_slugify_is_ascii():
     assert slugify("L’Otan sort le chéquier : 1 milliard !") == "l-otan-sort-le-chequier-1-milliard"
+
+
+def test_markup_in_metadata_is_removed(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text('+++\ntitle = "l\'État <b>réagit</b> &amp; tranche"\ndescription = "<script>x()</script>Un résumé"\n+++\n'
+                    "Les États membres de l'Otan ont durci le ton à Bruxelles mardi.\n", encoding="utf-8")
+    article = read_article(path)
+    assert article.title == "l'État réagit & tranche"
+    assert "<" not in article.description and "Un résumé" in article.description

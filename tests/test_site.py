@@ -250,3 +250,18 @@ def test_vtt_reader_reads_back_what_the_pipeline_writes():
     timeline = Timeline(sections=(TimedSection("intro", "Introduction", 0, 5000, (
         TimedSentence(long, 0, 4000), TimedSentence("Fin.", 4200, 5000))),), duration_ms=5000)
     assert read_vtt_cues(to_webvtt(timeline)) == [(0.0, long), (4.2, "Fin.")]
+
+
+def test_cue_at_a_chapter_start_belongs_to_that_chapter(tmp_path):
+    """00:01:35.808 parsed as a float is 95.80799…, which must not fall in the previous chapter."""
+    from pipeline.model import Chapter
+    from pipeline.site import _transcript
+
+    (tmp_path / "episodes").mkdir()
+    (tmp_path / "episodes" / "e.vtt").write_text(
+        "WEBVTT\n\n00:01:30.000 --> 00:01:35.000\nAvant.\n\n00:01:35.808 --> 00:01:40.000\nAprès.\n",
+        encoding="utf-8")
+    manifest = type("M", (), {"files": {"vtt": "episodes/e.vtt"},
+                              "chapters": (Chapter("Un", 0.0, 95.808), Chapter("Deux", 95.808, 100.0))})()
+    parts = _transcript(tmp_path, manifest)
+    assert [(p.title, p.text) for p in parts] == [("Un", "Avant."), ("Deux", "Après.")]
