@@ -149,17 +149,20 @@ def serve(root: str = ".", host: str = "127.0.0.1", port: int = 8000, base_url: 
                  "index.html": render_index(config, manifests, cover_path=cover, public_dir=public, base_url=base_url)}
 
     def ready(local_url: str) -> None:
-        feed_base = base_url or local_url + mount_path(base_url)
-        print(f"serving {public} on {local_url}{mount_path(base_url)}/ (Ctrl-C to stop)")
-        print(f"feed to paste into a podcast app: {feed_base}/feed.xml")
+        from urllib.parse import urlsplit
+
+        # local_url is where the site answers here, mount path (from --base-url) included.
+        print(f"serving {public} on {local_url}/ (Ctrl-C to stop)")
+        print(f"feed to paste into a podcast app: {base_url or local_url}/feed.xml")
         if host in ("0.0.0.0", "::"):
             lan = lan_address()
             if lan:
-                print(f"from a phone on this network: http://{lan}:{local_url.rsplit(':', 1)[1]}{mount_path(base_url)}/feed.xml"
+                print(f"from a phone on this network: http://{lan}:{urlsplit(local_url).port}{mount_path(base_url)}/feed.xml"
                       + ("" if base_url else " (add --base-url with that address so the episode links follow)"))
         if not base_url:
             print(f"note: episode links in this feed point at {config.show.base_url}; "
-                  f"use --base-url {local_url} to listen from this server", flush=True)
+                  f"use --base-url {local_url} to listen from this server")
+        sys.stdout.flush()
 
     with preview_overlay(files) as overlay:
         serve_forever(public, host, port, overlay_dir=overlay if files else None, mount=mount_path(base_url),

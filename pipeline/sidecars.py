@@ -6,6 +6,7 @@ are right by construction. Cue text is the sentence as the article writes it.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import Iterator, Sequence
 
@@ -23,16 +24,21 @@ def _clock(ms: int, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
 
 
+_GLUE = "\x00"  # stands for a space no line may break at; never in text (the reader strips it)
+
+
 def _lines(text: str) -> str:
     """Lines of at most ~42 characters; a longer sentence is cut once, at the space nearest
     its middle, so a cue never grows past two lines."""
     text = " ".join(text.split())
-    lines = textwrap.wrap(text, LINE_WIDTH, break_long_words=False, break_on_hyphens=False)
-    if len(lines) <= MAX_LINES:
-        return "\n".join(lines)
-    spaces = [i for i, char in enumerate(text) if char == " "]
-    middle = min(spaces, key=lambda i: abs(i - len(text) / 2))
-    return text[:middle] + "\n" + text[middle + 1 :]
+    # Never end a line inside a number or before its unit ("3 | 345,50 €", "4 | milliards").
+    glued = re.sub(r"(?<=\d) (?=\w|[%€$£])", _GLUE, text)
+    lines = textwrap.wrap(glued, LINE_WIDTH, break_long_words=False, break_on_hyphens=False)
+    if len(lines) > MAX_LINES:
+        spaces = [i for i, char in enumerate(glued) if char == " "] or [len(glued)]
+        middle = min(spaces, key=lambda i: abs(i - len(glued) / 2))
+        lines = [glued[:middle], glued[middle + 1 :]]
+    return "\n".join(line for line in lines if line).replace(_GLUE, " ")
 
 
 def _cues(timeline: Timeline) -> Iterator[TimedSentence]:

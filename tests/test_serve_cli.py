@@ -89,3 +89,22 @@ def test_serve_without_a_build_says_so(project):
                             env={**os.environ, "PYTHONPATH": str(REPO)})
     assert result.returncode == 1 and "run invoke build-episode first" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_under_a_mount_path_prints_the_right_addresses(project, short_article, offline):
+    build(load_config(project), engine="espeak")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/podcast"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "invoke", "--search-root", str(REPO), "serve", "--port", str(port), "--base-url", base],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        serving, feed_line = process.stdout.readline(), process.stdout.readline()
+        assert serving.startswith(f"serving {project / 'public'} on {base}/ "), serving
+        assert feed_line.strip() == f"feed to paste into a podcast app: {base}/feed.xml"
+        with urllib.request.urlopen(base + "/feed.xml") as answer:
+            assert f"{base}/episodes/otan-bref.mp3".encode() in answer.read()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)

@@ -129,3 +129,14 @@ def test_json_chapters_follow_podcasting_2_0():
     assert [entry["startTime"] for entry in entries] == [0.0, 3.2]
     assert all(isinstance(entry["startTime"], float) for entry in entries)
     assert entries[-1]["endTime"] == 3726.0
+
+
+def test_caption_lines_never_break_inside_a_number_or_before_its_unit():
+    from pipeline.sidecars import _lines
+
+    for text in ("Ce dispositif a déjà levé près de 4 milliards d’euros, et 3 345,50 € de plus pour la défense.",
+                 "Les Pays-Bas ont annoncé un engagement supplémentaire de 250 millions d’euros lundi."):
+        wrapped = _lines(text)
+        assert wrapped.replace("\n", " ") == text
+        for line in wrapped.splitlines():
+            assert not line.rstrip()[-1:].isdigit(), wrapped
