@@ -15,12 +15,13 @@ def build_episode(c, source=None, engine=None, force=False, jobs=None):
     cli.build_episode(source=source, engine=engine, force=force, jobs=int(jobs) if jobs else None)
 
 
-@task(help={"source": "the article", "write": "save it beside the article as <name>.script.json to edit"})
-def script(c, source=None, write=False):
+@task(help={"source": "the article", "write": "save it beside the article as <name>.script.json to edit",
+            "force": "with --write, replace a script saved earlier"})
+def script(c, source=None, write=False, force=False):
     """Print the spoken script of an article as JSON (no audio)."""
     from pipeline import cli
 
-    cli.script(source=source, write=write)
+    cli.script(source=source, write=write, force=force)
 
 
 @task

@@ -62,7 +62,7 @@ def build_episode(root: str = ".", source: str | None = None, engine: str | None
 
 
 @user_facing
-def script(root: str = ".", source: str | None = None, write: bool = False) -> None:
+def script(root: str = ".", source: str | None = None, write: bool = False, force: bool = False) -> None:
     from datetime import datetime, timezone
 
     from .article import read_article
@@ -80,6 +80,9 @@ def script(root: str = ".", source: str | None = None, write: bool = False) -> N
     text = script_json(build_script(article, config, pub_date), article.source_hash)
     if write:
         target = saved_script_path(article.source)
+        if target.exists() and not force:
+            raise UserError(f"{target}: a saved script is already there (it may hold your edits); "
+                            "add --force to replace it")
         atomic_write_text(target, text)
         print(f"script saved to {target}; edit it, then run invoke build-episode", file=sys.stderr)
     else:

@@ -104,4 +104,10 @@ def test_invoke_script_prints_json_and_write_saves_it(project):
     assert all(len(c) <= 100 for s in data["sections"] for p in s["paragraphs"] for t in p for c in t["chunks"])
     written = run_invoke(project, "script", "--source", str(source), "--write")
     assert written.returncode == 0 and saved_script_path(source).exists()
+    saved_script_path(source).write_text("edited by hand", encoding="utf-8")
+    again = run_invoke(project, "script", "--source", str(source), "--write")
+    assert again.returncode == 1 and "--force" in again.stderr
+    assert saved_script_path(source).read_text(encoding="utf-8") == "edited by hand"
+    forced = run_invoke(project, "script", "--source", str(source), "--write", "--force")
+    assert forced.returncode == 0 and json.loads(saved_script_path(source).read_text(encoding="utf-8"))["sections"]
     assert not (project / "public").exists()  # no audio, nothing published
