@@ -17,7 +17,7 @@ from pathlib import Path
 from .chunking import chunk_sentence, split_sentences
 from .config import Config
 from .errors import UserError
-from .french import clean_typography, normalise_for_speech
+from .french import normalise_for_speech
 from .model import Article, Paragraph, Script, Section, Sentence
 
 CHUNK_LIMIT = 100  # gTTS sends at most 100 characters per request
@@ -90,7 +90,8 @@ def _group_by_heading(article: Article):
 
 
 def _first_words(text: str) -> str:
-    words = clean_typography(text).split()
+    """A chapter title from the passage's first sentence, in the article's own typography."""
+    words = split_sentences(" ".join(text.split()))[0].split()
     head = " ".join(words[:TITLE_WORDS]).rstrip(",;:.")
     return head + ("…" if len(words) > TITLE_WORDS else "")
 

@@ -121,6 +121,10 @@ class _Checker:
             self.fail(where, "<itunes:author> is missing or empty")
         if not _text(channel, "itunes:owner/itunes:email"):
             self.fail(where, "<itunes:owner><itunes:email> is missing or empty")
+        if _text(channel, "itunes:type") not in ("episodic", "serial"):
+            self.fail(where, "<itunes:type> must be episodic or serial")
+        if _text(channel, "podcast:locked") not in ("yes", "no"):
+            self.fail(where, "<podcast:locked> must be yes or no")
         self.explicit(channel, where, required=True)
         self.categories(channel)
         self_link = channel.find("atom:link[@rel='self']", NS)
@@ -129,7 +133,9 @@ class _Checker:
             self.fail(where, f"<atom:link rel=\"self\"> is {found!r}, expected "
                              f"{self.base + '/feed.xml'!r}")
         guid = _text(channel, "podcast:guid")
-        if guid and guid != self.show_guid:
+        if not guid:
+            self.fail(where, "<podcast:guid> is missing (apps follow a moved feed by it)")
+        elif guid != self.show_guid:
             self.fail(where, f"<podcast:guid> is {guid!r}, expected {self.show_guid!r} "
                              f"(derived from {self.canonical_feed_url})")
         image = channel.find("itunes:image", NS)

@@ -258,3 +258,19 @@ def test_dates_in_the_future_or_out_of_order(site):
         second.find("pubDate").text = "Tue, 02 Jan 2024 10:00:00 +0000"
     edit_feed(public, reorder)
     only(problems(site), "items: not in newest-first order")
+
+
+def test_podcast_guid_type_and_locked_must_be_present(site):
+    _, public = site
+    podcast = "{https://podcastindex.org/namespace/1.0}"
+
+    def strip(root):
+        channel = root.find("channel")
+        channel.remove(channel.find(f"{podcast}guid"))
+        channel.remove(channel.find(f"{podcast}locked"))
+        channel.find(f"{ITUNES}type").text = "weekly"
+    edit_feed(public, strip)
+    only(problems(site),
+         "<podcast:guid> is missing",
+         "<itunes:type> must be episodic or serial",
+         "<podcast:locked> must be yes or no")
