@@ -75,14 +75,15 @@ def _read_bytes(path: Path) -> bytes:
     raw = path.read_bytes()
     if not raw.strip():
         raise UserError(f"{path}: the file is empty" if not raw else f"{path}: the file holds only whitespace")
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 has NULs
         raise UserError(f"{path}: not text (binary data)")
     return raw
 
 
 def _decode(raw: bytes, path: Path) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        # Notepad's "Unicode" is UTF-16 with a byte-order mark.
+        text = raw.decode("utf-16") if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         # Windows newsrooms still save cp1252/latin-1; let charset detection pick the encoding.
         from charset_normalizer import from_bytes
@@ -122,8 +123,9 @@ def _parse_date(value, path: Path) -> datetime | None:
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     elif isinstance(value, date):
-        # A bare date: early morning UTC keeps it the same calendar day in Europe.
-        moment = datetime.combine(value, time(6, 0), tzinfo=timezone.utc)
+        # A bare date: midnight UTC, the same calendar day in Europe, and never in the future
+        # on the day itself.
+        moment = datetime.combine(value, time(0, 0), tzinfo=timezone.utc)
     else:
         raise UserError(f"{path}: front-matter date must be a date, got {value!r}")
     if moment > datetime.now(timezone.utc):

@@ -29,7 +29,7 @@ def test_front_matter_sets_metadata(tmp_path):
                     encoding="utf-8")
     article = read_article(path)
     assert article.title == "Le titre choisi" and article.slug == "mon-episode"
-    assert article.date == datetime(2025, 12, 3, 6, 0, tzinfo=timezone.utc)
+    assert article.date == datetime(2025, 12, 3, 0, 0, tzinfo=timezone.utc)
     assert article.author == "Jeanne Martin" and article.source_url == "https://example.org/a"
 
 
@@ -120,3 +120,19 @@ def test_markup_in_metadata_is_removed(tmp_path):
     article = read_article(path)
     assert article.title == "l'État réagit & tranche"
     assert "<" not in article.description and "Un résumé" in article.description
+
+
+def test_today_as_a_bare_date_is_not_in_the_future(tmp_path):
+    from datetime import date
+
+    path = tmp_path / "a.md"
+    path.write_text(f"+++\ndate = {date.today().isoformat()}\n+++\n# Titre\n\n"
+                    "Les États membres de l'Otan ont durci le ton à Bruxelles mardi.\n", encoding="utf-8")
+    assert read_article(path).date.date() == date.today()
+
+
+def test_utf16_file_with_a_byte_order_mark_is_text(tmp_path):
+    path = tmp_path / "notepad.txt"
+    path.write_bytes("Réunion à Bruxelles\nLes États membres de l’Otan ont durci le ton mardi.\n".encode("utf-16"))
+    article = read_article(path)
+    assert article.title == "Réunion à Bruxelles" and "l’Otan" in article.passages[0].text
