@@ -12,7 +12,7 @@ def build_episode(c, source=None, engine=None, force=False, jobs=None):
     """Speak new or changed articles and publish them to public/ with the feed."""
     from pipeline import cli
 
-    cli.build_episode(source=source, engine=engine, force=force, jobs=int(jobs) if jobs else None)
+    cli.build_episode(source=source, engine=engine, force=force, jobs=jobs)
 
 
 @task(help={"source": "the article", "write": "save it beside the article as <name>.script.json to edit",
@@ -54,7 +54,7 @@ def serve(c, host="127.0.0.1", port=8000, base_url=None):
     """Serve public/ over HTTP (byte ranges, HEAD, 304) for podcast apps and browsers."""
     from pipeline import cli
 
-    cli.serve(host=host, port=int(port), base_url=base_url)
+    cli.serve(host=host, port=port, base_url=base_url)
 
 
 @task

@@ -248,7 +248,8 @@ def _html_passages(html: str) -> tuple[str, list[Passage], dict]:
 
     xml = trafilatura.extract(html, output_format="xml", include_comments=False, include_tables=False,
                               include_images=False, favor_precision=True)
-    meta = trafilatura.extract_metadata(html)
+    # Only dates the page states (meta tags, <time>), never one guessed from "© 2026" in a footer.
+    meta = trafilatura.extract_metadata(html, date_config={"extensive_search": False, "original_date": True})
     extracted: dict = {}
     title = meta.title if meta and meta.title else ""
     if meta and meta.date:

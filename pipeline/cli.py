@@ -31,6 +31,19 @@ def user_facing(function):
     return wrapper
 
 
+def _positive(value, option: str) -> int | None:
+    """A whole number ≥ 1 from the command line, or one clear line."""
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise UserError(f"{option} takes a whole number of at least 1, not {value!r}")
+    return number
+
+
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes} min {secs:02d} s"
@@ -41,6 +54,7 @@ def build_episode(root: str = ".", source: str | None = None, engine: str | None
                   jobs: int | None = None) -> None:
     from .build import build
 
+    jobs = _positive(jobs, "--jobs")
     config = load_config(root)
     report = build(config, sources=[Path(source)] if source else None, engine=engine or config.voice.engine,
                    force=force, jobs=jobs)
@@ -138,6 +152,7 @@ def serve(root: str = ".", host: str = "127.0.0.1", port: int = 8000, base_url: 
     from .serve import lan_address, mount_path, preview_overlay, serve_forever
     from .site import render_index
 
+    port = _positive(port, "--port") if str(port) != "0" else 0
     config = load_config(root)
     public = config.public_dir
     if not (public / "feed.xml").is_file():

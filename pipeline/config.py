@@ -93,6 +93,13 @@ def _section(cls, raw: dict, name: str, path: Path):
     unknown = set(raw) - known
     if unknown:
         raise UserError(f"{path}: unknown setting(s) in [{name}]: {', '.join(sorted(unknown))}")
+    defaults = cls()
+    for key, value in raw.items():
+        expected = type(getattr(defaults, key))
+        ok = isinstance(value, expected) or (expected is float and isinstance(value, int)) \
+            or (getattr(defaults, key) is None and isinstance(value, str))
+        if not ok or (isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0):
+            raise UserError(f"{path}: [{name}] {key} = {value!r} is not a valid {expected.__name__}")
     return cls(**raw)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import datetime
 from pathlib import Path
 
 from .errors import UserError
@@ -30,8 +31,10 @@ def read_manifest(path: Path) -> EpisodeManifest | None:
     if not path.exists():
         return None
     try:
-        return manifest_from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, TypeError) as exc:
+        manifest = manifest_from_dict(json.loads(path.read_text(encoding="utf-8")))
+        datetime.fromisoformat(manifest.pub_date)
+        return manifest
+    except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: damaged episode manifest ({exc}); delete it to rebuild the episode") from None
 
 

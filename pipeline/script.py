@@ -159,6 +159,8 @@ def load_saved_script(article: Article) -> Script | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: not a balado script (a JSON object is expected)")
     if data.get("source_hash") != article.source_hash:
         raise UserError(
             f"{path}: the article {article.source.name} changed after this script was saved; "

@@ -47,7 +47,8 @@ class RetryPolicy:
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         if retry_after is not None:
-            return min(retry_after, self.max_delay)
+            # Google said when: wait that long (a little jitter so throttled workers spread out).
+            return retry_after + rng.uniform(0, self.base_delay)
         return rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** attempt))
 
 
@@ -89,17 +90,18 @@ class Synthesizer:
     """Speaks lists of chunks with one engine; returns 24 kHz mono 16-bit PCM per chunk."""
 
     def __init__(self, engine: TtsEngine, cache: ChunkCache, *, jobs: int = 4,
-                 retry: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] = time.sleep,
+                 retry: RetryPolicy = RetryPolicy(), sleep: Callable[[float], object] | None = None,
                  rng: random.Random | None = None, progress: Callable | None = None):
         self.engine, self.cache, self.retry = engine, cache, retry
         self.jobs = max(1, jobs)
         self.limiter = AdaptiveLimiter(self.jobs)
-        self.sleep = sleep
         self.rng = rng or random.Random()
         self.progress = progress
         self.stats = SynthesisStats()
         self._identity = engine.cache_identity()
         self._stop = threading.Event()
+        # Backoff waits end early when the build stops (Ctrl-C, another chunk failed).
+        self.sleep = sleep or self._stop.wait
 
     def speak_all(self, texts: list[str]) -> list[bytes]:
         return list(self.speak_in_order(texts))
@@ -179,7 +181,8 @@ class Synthesizer:
             waited += delay
             self.stats.add(retried=1)
             self._advance("retried", count=0)
-            self.sleep(delay)
+            if self._stop.wait(0) or self.sleep(delay):
+                raise _ChunkFailed("stopped")
         raise _ChunkFailed(f"{error} after {attempt + 1} attempts and {waited:.0f} s of waiting")
 
     def _advance(self, what: str, count: int = 1) -> None:

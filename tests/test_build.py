@@ -256,3 +256,31 @@ def test_auto_uses_gtts_when_google_answers_and_says_nothing(project, short_arti
     assert report.episodes[0].engine == "gtts" and warnings == []
     assert len(google.seen) == report.episodes[0].chunks  # the probe's answer is kept, not asked twice
 
+
+
+@pytest.mark.parametrize("jobs", ["abc", "0", "-3"])
+def test_bad_jobs_value_gets_one_line(project, short_article, jobs):
+    result = run_invoke(project, "build-episode", "--jobs", jobs)
+    assert result.returncode == 1 and "--jobs takes a whole number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_damaged_manifest_gets_one_line(project, short_article, offline):
+    (project / "public" / "episodes").mkdir(parents=True)
+    (project / "public" / "episodes" / "otan-bref.json").write_text("[]")
+    with pytest.raises(UserError, match="damaged episode manifest"):
+        build(load_config(project), engine="espeak")
+
+
+def test_rebuild_keeps_the_manifests_guid_and_pubdate_not_fresh_ones(project, short_article, google):
+    config = load_config(project)
+    build(config, engine="gtts")
+    path = project / "public/episodes/otan-bref.json"
+    manifest = json.loads(path.read_text())
+    manifest["guid"], manifest["pub_date"] = "urn:balado:kept-guid", "2025-01-02T03:04:05+00:00"
+    path.write_text(json.dumps(manifest))
+    build(config, engine="gtts", force=True)
+    gpodder, _ = parse_feed(project / "public")
+    [item] = gpodder["episodes"]
+    assert item["guid"] == "urn:balado:kept-guid"
+    assert item["published"] == 1735787045  # 2025-01-02 03:04:05 UTC

@@ -30,3 +30,14 @@ def test_bad_settings_get_one_line(tmp_path, toml, problem):
     with pytest.raises(UserError) as caught:
         load_config(tmp_path)
     assert problem in str(caught.value) and "podcast.toml" in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("toml, problem", [
+    ("[synthesis]\njobs = 'quatre'\n", "jobs = 'quatre' is not a valid int"),
+    ("[synthesis]\ntimeout_seconds = 'x'\n", "timeout_seconds = 'x' is not a valid float"),
+    ("[audio]\npause_sentence_ms = -5\n", "pause_sentence_ms = -5 is not a valid int"),
+])
+def test_settings_of_the_wrong_type_get_one_line(tmp_path, toml, problem):
+    (tmp_path / "podcast.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(UserError, match=problem.replace("'", ".")):
+        load_config(tmp_path)

@@ -133,7 +133,7 @@ def test_retries_with_exponential_backoff_and_retry_after(tmp_path):
     synth.speak_all(["Bonjour."])
     assert len(engine.calls) == 4 and synth.stats.retried == 3
     assert 0 <= slept[0] <= 1.0 and 0 <= slept[1] <= 2.0  # full jitter under 2^attempt
-    assert slept[2] == 4.0  # Retry-After wins
+    assert 4.0 <= slept[2] <= 5.0  # Retry-After honoured in full, plus at most base_delay of jitter
 
 
 def test_exhausted_retries_fail_with_one_clear_line_and_keep_the_rest_cached(tmp_path):
@@ -190,3 +190,17 @@ def test_gtts_path_with_throttling_google_completes(tmp_path):
         pcm = synth.speak_all(texts)
     assert len(pcm) == 10 and all(seconds(p) > 0.5 for p in pcm)
     assert synth.stats.throttled >= 1 and counter["n"] < 2 * len(texts)
+
+
+def test_retry_after_longer_than_max_delay_is_honoured_in_full():
+    policy = RetryPolicy(base_delay=0.5, max_delay=30.0)
+    assert 60.0 <= policy.delay(0, 60.0, random.Random(0)) <= 60.5
+
+
+def test_backoff_wait_ends_when_the_build_stops(tmp_path):
+    engine = ScriptedEngine({"Lent.": [TransientTtsError("HTTP 503", status=503)] * 5})
+    synth = Synthesizer(engine, ChunkCache(tmp_path / "cache"), retry=RetryPolicy(base_delay=30, max_delay=30))
+    threading.Timer(0.2, synth._stop.set).start()
+    with pytest.raises(SynthesisError, match="stopped"):
+        synth.speak_all(["Lent."])
+    assert len(engine.calls) == 1  # it did not sit out a 30-second backoff and try again
