@@ -30,14 +30,6 @@ class LoudnessMeasurement:
     target_offset: float = 0.0  # loudnorm's suggested offset (0 when measured with ebur128)
     normalization: str = ""  # "linear" / "dynamic" when reported by a loudnorm pass
 
-    def as_dict(self) -> dict[str, float]:
-        """Numbers for the episode manifest."""
-        return {
-            "integrated_lufs": self.integrated,
-            "true_peak_dbtp": self.true_peak,
-            "lra_lu": self.lra,
-        }
-
 
 # Inter-sample peaks of speech at 44.1 kHz sit up to ~1 dB above the sample peaks the limiter sees.
 _LIMITER_MARGIN_DB = 0.3
