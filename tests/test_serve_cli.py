@@ -24,15 +24,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def start_serve(project, port: int, base_url: str) -> subprocess.Popen:
+    """`invoke serve` in a subprocess, as a user starts it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "invoke", "--search-root", str(REPO), "serve", "--port", str(port),
+         "--base-url", base_url],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
 @pytest.fixture
 def served(project, short_article, offline):
     build(load_config(project), engine="espeak")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "--search-root", str(REPO), "serve", "--port", str(port), "--base-url", base],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)})
+    process = start_serve(project, port, base)
     first_line = process.stdout.readline()
     assert first_line.startswith("serving"), first_line + process.stderr.read()
     yield project, base, process
@@ -95,10 +101,7 @@ def test_serve_under_a_mount_path_prints_the_right_addresses(project, short_arti
     build(load_config(project), engine="espeak")
     port = free_port()
     base = f"http://127.0.0.1:{port}/podcast"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "--search-root", str(REPO), "serve", "--port", str(port), "--base-url", base],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)})
+    process = start_serve(project, port, base)
     try:
         serving, feed_line = process.stdout.readline(), process.stdout.readline()
         assert serving.startswith(f"serving {project / 'public'} on {base}/ "), serving
