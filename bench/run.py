@@ -24,9 +24,9 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 from google_standin import GoogleProxy, quick_google_mp3  # noqa: E402
 
-from pipeline.article import read_article  # noqa: E402
+from pipeline.text.article import read_article  # noqa: E402
 from pipeline.config import load_config  # noqa: E402
-from pipeline.script import build_script  # noqa: E402
+from pipeline.text.script import build_script  # noqa: E402
 
 LATENCY = float(os.environ.get("BENCH_LATENCY", "0.3"))
 JOBS = 4

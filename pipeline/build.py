@@ -2,7 +2,7 @@
 
 This module only sequences the stages; each stage lives in its own module. A build speaks
 only what changed, stages the whole new site beside ``public/``, validates it, then commits it
-(see :mod:`pipeline.publish`). Nothing is published from a failed build.
+(see :mod:`pipeline.publish.staging`). Nothing is published from a failed build.
 """
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from .article import SUPPORTED_SUFFIXES, read_article
-from .config import Config
-from .errors import UserError
-from .manifest import load_manifests, manifest_json, manifest_path, read_manifest
+from pipeline.text.article import SUPPORTED_SUFFIXES, read_article
+from pipeline.config import Config
+from pipeline.errors import UserError
+from pipeline.manifest import load_manifests, manifest_json, manifest_path, read_manifest
 
 RECIPE_VERSION = "1"  # bump when a code change must re-speak every episode
 ENGINES = ("auto", "gtts", "espeak")
@@ -137,7 +137,7 @@ def _build_locked(config, articles, engine, force, jobs, base_url, warn) -> Buil
             and state.read_text() == inputs:
         return BuildReport(reports, [], feed_path)  # nothing changed: no heavy import, no write
 
-    from .publish import StagedSite
+    from pipeline.publish.staging import StagedSite
 
     with StagedSite(config.public_dir) as site:
         cover = _ensure_cover(config, site)
@@ -149,20 +149,20 @@ def _build_locked(config, articles, engine, force, jobs, base_url, warn) -> Buil
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise UserError(f"refusing to publish: {problems[0]}{more}")
         published = site.commit()
-    from .fsutil import atomic_write_text
+    from pipeline.fsutil import atomic_write_text
 
     atomic_write_text(state, _inputs_hash(config, config.public_dir))
     return BuildReport(reports, published, feed_path)
 
 
 def _ensure_cover(config: Config, site) -> str:
-    from .cover import ensure_cover
+    from pipeline.publish.cover import ensure_cover
 
     return ensure_cover(config, site.root)
 
 
 def _validate(config: Config, public_dir: Path, base_url: str | None) -> list[str]:
-    from .validate import validate_public
+    from pipeline.publish.validate import validate_public
 
     # Loudness of the episodes built now was measured on their MP3 in build_episode; measuring
     # the whole back catalogue again on every build would grow with it (`invoke validate` does).
@@ -171,9 +171,9 @@ def _validate(config: Config, public_dir: Path, base_url: str | None) -> list[st
 
 def render_site(config: Config, public_dir: Path, cover: str, base_url: str | None = None) -> None:
     """Write feed.xml and index.html in ``public_dir`` from the manifests found there."""
-    from .feed import render_feed
-    from .fsutil import atomic_write_bytes, atomic_write_text
-    from .site import render_index
+    from pipeline.publish.feed import render_feed
+    from pipeline.fsutil import atomic_write_bytes, atomic_write_text
+    from pipeline.publish.site import render_index
 
     manifests = load_manifests(public_dir)
     atomic_write_bytes(public_dir / "feed.xml", render_feed(config, manifests, cover_path=cover, base_url=base_url))
@@ -183,17 +183,17 @@ def render_site(config: Config, public_dir: Path, cover: str, base_url: str | No
 
 def build_episode(config: Config, site, article, previous, recipe: str, engine_choice: str,
                   jobs: int | None, cover: str, warn) -> EpisodeReport:
-    from .audio import RATE, assemble, load_segment
-    from .cache import ChunkCache
-    from .fsutil import atomic_path
-    from .id3 import write_id3
-    from .loudness import LoudnessMeter, encode_mp3
-    from .model import EpisodeManifest
-    from .script import build_script, load_saved_script, script_hash
-    from .sidecars import chapters_from_timeline, to_chapters_json, to_srt, to_webvtt
-    from .soundcheck import check_episode_audio, expected_seconds_for
-    from .synthesis import RetryPolicy, Synthesizer
-    from .progress import ChunkProgress
+    from pipeline.sound.assembly import RATE, assemble, load_segment
+    from pipeline.sound.cache import ChunkCache
+    from pipeline.fsutil import atomic_path
+    from pipeline.sound.tags import write_id3
+    from pipeline.sound.loudness import LoudnessMeter, encode_mp3
+    from pipeline.model import EpisodeManifest
+    from pipeline.text.script import build_script, load_saved_script, script_hash
+    from pipeline.publish.sidecars import chapters_from_timeline, to_chapters_json, to_srt, to_webvtt
+    from pipeline.sound.soundcheck import check_episode_audio, expected_seconds_for
+    from pipeline.sound.synthesis import RetryPolicy, Synthesizer
+    from pipeline.sound.progress import ChunkProgress
 
     started = time.perf_counter()
     pub_date = _pub_date(article, previous)
@@ -267,8 +267,8 @@ def build_episode(config: Config, site, article, previous, recipe: str, engine_c
 
 def resolve_engine(choice: str, config: Config, cache, texts: list[str], warn):
     """``auto``: gTTS when Google answers (or everything is cached), else espeak-ng, said loudly."""
-    from .cache import chunk_key
-    from .tts import PermanentTtsError, TransientTtsError, make_engine
+    from pipeline.sound.cache import chunk_key
+    from pipeline.sound.engines import PermanentTtsError, TransientTtsError, make_engine
 
     if choice != "auto":
         return make_engine(choice, config.voice, timeout=config.synthesis.timeout_seconds)
@@ -301,7 +301,7 @@ def _pub_date(article, previous) -> datetime:
 def _new_guid(config: Config, slug: str) -> str:
     import uuid
 
-    from .feed import podcast_guid
+    from pipeline.publish.feed import podcast_guid
 
     return str(uuid.uuid5(uuid.UUID(podcast_guid(config.feed_url)), slug))
 

@@ -9,8 +9,8 @@ import functools
 import sys
 from pathlib import Path
 
-from .config import load_config
-from .errors import UserError
+from pipeline.config import load_config
+from pipeline.errors import UserError
 
 
 class CommandFailed(SystemExit):
@@ -52,7 +52,7 @@ def _duration(seconds: float) -> str:
 @user_facing
 def build_episode(root: str = ".", source: str | None = None, engine: str | None = None, force: bool = False,
                   jobs: int | None = None) -> None:
-    from .build import build
+    from pipeline.build import build
 
     jobs = _positive(jobs, "--jobs")
     config = load_config(root)
@@ -79,10 +79,10 @@ def build_episode(root: str = ".", source: str | None = None, engine: str | None
 def script(root: str = ".", source: str | None = None, write: bool = False, force: bool = False) -> None:
     from datetime import datetime, timezone
 
-    from .article import read_article
-    from .fsutil import atomic_write_text
-    from .manifest import manifest_path, read_manifest
-    from .script import build_script, saved_script_path, script_json
+    from pipeline.text.article import read_article
+    from pipeline.fsutil import atomic_write_text
+    from pipeline.manifest import manifest_path, read_manifest
+    from pipeline.text.script import build_script, saved_script_path, script_json
 
     if not source:
         raise UserError("give the article with --source PATH")
@@ -105,10 +105,10 @@ def script(root: str = ".", source: str | None = None, write: bool = False, forc
 
 @user_facing
 def feed(root: str = ".") -> None:
-    from .build import render_site
-    from .cover import ensure_cover
-    from .publish import StagedSite
-    from .validate import validate_public
+    from pipeline.build import render_site
+    from pipeline.publish.cover import ensure_cover
+    from pipeline.publish.staging import StagedSite
+    from pipeline.publish.validate import validate_public
 
     config = load_config(root)
     with StagedSite(config.public_dir) as site:
@@ -123,7 +123,7 @@ def feed(root: str = ".") -> None:
 
 @user_facing
 def validate(root: str = ".") -> None:
-    from .validate import validate_public
+    from pipeline.publish.validate import validate_public
 
     config = load_config(root)
     problems = validate_public(config, config.public_dir)
@@ -136,7 +136,7 @@ def validate(root: str = ".") -> None:
 
 @user_facing
 def clean(root: str = ".", cache: bool = False) -> None:
-    from .cache import ChunkCache
+    from pipeline.sound.cache import ChunkCache
 
     config = load_config(root)
     if not cache:
@@ -147,10 +147,10 @@ def clean(root: str = ".", cache: bool = False) -> None:
 
 @user_facing
 def serve(root: str = ".", host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None) -> None:
-    from .feed import render_feed
-    from .manifest import load_manifests
-    from .serve import lan_address, mount_path, preview_overlay, serve_forever
-    from .site import render_index
+    from pipeline.publish.feed import render_feed
+    from pipeline.manifest import load_manifests
+    from pipeline.publish.serve import lan_address, mount_path, preview_overlay, serve_forever
+    from pipeline.publish.site import render_index
 
     port = _positive(port, "--port") if str(port) != "0" else 0
     config = load_config(root)

@@ -5,7 +5,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from .errors import UserError
+from pipeline.errors import UserError
 
 DEFAULT_INTRO = "{show}. {title}. Un article du {date}."
 DEFAULT_OUTRO = "C'était {title}. Merci de votre écoute, et à bientôt sur {show}."

@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from .errors import UserError
-from .model import Chapter, EpisodeManifest
+from pipeline.errors import UserError
+from pipeline.model import Chapter, EpisodeManifest
 
 EPISODES = "episodes"
 

@@ -5,7 +5,7 @@ import io
 import wave
 from pathlib import Path
 
-from pipeline.ffmpeg import run_ffmpeg
+from pipeline.sound.ffmpeg import run_ffmpeg
 
 RATE = 44100
 

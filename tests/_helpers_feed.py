@@ -11,9 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline.config import Config, ShowConfig
-from pipeline.cover import ensure_cover
-from pipeline.feed import render_feed
-from pipeline.ffmpeg import run_ffmpeg
+from pipeline.publish.cover import ensure_cover
+from pipeline.publish.feed import render_feed
+from pipeline.sound.ffmpeg import run_ffmpeg
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.manifest import load_manifests, manifest_json
 from pipeline.model import Chapter, EpisodeManifest

@@ -14,11 +14,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from pipeline.config import Config, ShowConfig
-from pipeline.feed import render_feed
-from pipeline.ffmpeg import run_ffmpeg
+from pipeline.publish.feed import render_feed
+from pipeline.sound.ffmpeg import run_ffmpeg
 from pipeline.model import Chapter, EpisodeManifest
-from pipeline.serve import make_server
-from pipeline.site import render_index
+from pipeline.publish.serve import make_server
+from pipeline.publish.site import render_index
 
 SECONDS = 6.0
 CHAPTERS = (

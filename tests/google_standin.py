@@ -28,8 +28,8 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from pipeline.ffmpeg import run_ffmpeg
-from pipeline.tts import EspeakEngine
+from pipeline.sound.ffmpeg import run_ffmpeg
+from pipeline.sound.engines import EspeakEngine
 
 ENDPOINT = re.compile(r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute")
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from conftest import SAMPLE
-from pipeline.article import read_article, slugify
+from pipeline.text.article import read_article, slugify
 from pipeline.errors import UserError
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.site import render_index
+from pipeline.publish.site import render_index
 
 from _helpers_site import CHAPTERS, SECONDS, build_public, running_server
 

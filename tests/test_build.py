@@ -32,7 +32,7 @@ def parse_feed(public: Path):
 
 
 def decode_seconds(path: Path) -> float:
-    from pipeline.audio import decode_to_pcm, RATE
+    from pipeline.sound.assembly import decode_to_pcm, RATE
 
     return len(decode_to_pcm(path.read_bytes(), "mp3")) / 2 / RATE
 
@@ -177,8 +177,8 @@ def test_full_sample_offline_through_invoke(project):
 
 
 def test_built_episode_chapters_transcript_and_tags_agree(project, google):
-    from pipeline.id3 import read_chapters
-    from pipeline.site import read_vtt_cues
+    from pipeline.sound.tags import read_chapters
+    from pipeline.publish.site import read_vtt_cues
     from mutagen.id3 import ID3
 
     (project / "episodes" / "a.md").write_text(

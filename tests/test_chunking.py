@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.chunking import chunk_sentence, split_sentences
-from pipeline.french import clean_typography, normalise_for_speech
+from pipeline.text.chunking import chunk_sentence, split_sentences
+from pipeline.text.french import clean_typography, normalise_for_speech
 
 SAMPLE = Path(__file__).resolve().parents[1] / "episodes" / "otan-cheque-ukraine.txt"
 NBSP, NNBSP = "\u00a0", "\u202f"

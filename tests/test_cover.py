@@ -8,9 +8,9 @@ import random
 import pytest
 from PIL import Image
 
-import pipeline.cover as cover
+import pipeline.publish.cover as cover
 from _helpers_feed import make_config
-from pipeline.cover import check_cover, default_cover, ensure_cover
+from pipeline.publish.cover import check_cover, default_cover, ensure_cover
 from pipeline.errors import UserError
 
 

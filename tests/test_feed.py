@@ -14,9 +14,9 @@ from lxml import etree
 
 from _helpers_feed import BASE_URL, build_public, make_config, make_manifest
 from pipeline.errors import UserError
-from pipeline.feed import clean_xml_text, render_feed
+from pipeline.publish.feed import clean_xml_text, render_feed
 from pipeline.manifest import load_manifests
-from pipeline.podcast_ns import PODCAST_NS, podcast_guid
+from pipeline.publish.podcast_ns import PODCAST_NS, podcast_guid
 
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": PODCAST_NS,
       "atom": "http://www.w3.org/2005/Atom"}

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from num2words import num2words
 
-from pipeline import french
-from pipeline.french import clean_typography, normalise_for_speech
+from pipeline.text import french
+from pipeline.text.french import clean_typography, normalise_for_speech
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 # What must never reach the engine: digits and symbols it would have to guess.
@@ -455,7 +455,7 @@ def test_normalises_a_paragraph() -> None:
 
 def test_importing_does_not_load_num2words() -> None:
     """num2words takes tens of milliseconds to import: it is loaded on first use only."""
-    code = "import sys, pipeline.french, pipeline.chunking; print('num2words' in sys.modules)"
+    code = "import sys, pipeline.text.french, pipeline.text.chunking; print('num2words' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -9,9 +9,9 @@ from mutagen.id3 import ID3, CTOCFlags, Encoding
 from mutagen.mp3 import MP3
 
 from _helpers_audio import small_mp3
-from pipeline.id3 import read_chapters, write_id3
+from pipeline.sound.tags import read_chapters, write_id3
 from pipeline.model import Chapter
-from pipeline.sidecars import to_chapters_json
+from pipeline.publish.sidecars import to_chapters_json
 
 ACCENTED = "Élysée : « l’Otan » à 100 %"
 CHAPTERS = [

@@ -9,7 +9,7 @@ import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
 from _helpers_audio import lavfi_wav, loud_then_soft_wav, quiet_peaky_wav, sine_wav, speech_like_wav
-from pipeline.loudness import LoudnessMeter, encode_mp3, measure_file, measure_loudness
+from pipeline.sound.loudness import LoudnessMeter, encode_mp3, measure_file, measure_loudness
 
 
 def _wav_seconds(wav_bytes: bytes) -> float:
@@ -114,7 +114,7 @@ def test_meter_fed_while_assembling_measures_what_a_scan_of_the_file_measures(tm
 
 
 def test_first_pass_given_by_the_meter_is_not_measured_again(tmp_path: Path, monkeypatch):
-    import pipeline.loudness as loudness
+    import pipeline.sound.loudness as loudness
 
     wav = speech_like_wav(3.0)
     path = tmp_path / "speech.wav"

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import podcastparser
 import pytest
 
-from pipeline.feed import render_feed
-from pipeline.serve import (content_type, lan_address, mount_path, parse_range,
+from pipeline.publish.feed import render_feed
+from pipeline.publish.serve import (content_type, lan_address, mount_path, parse_range,
                             preview_overlay)
 
 from _helpers_site import build_public, make_config, running_server
@@ -315,7 +315,7 @@ def test_lan_address_is_a_usable_ipv4_or_none():
 
 def test_serve_forever_announces_its_url_and_stops_cleanly_on_ctrl_c(tmp_path):
     _, _, public = build_public(tmp_path)
-    code = ("import sys; from pathlib import Path; from pipeline.serve import serve_forever\n"
+    code = ("import sys; from pathlib import Path; from pipeline.publish.serve import serve_forever\n"
             "serve_forever(Path(sys.argv[1]), '127.0.0.1', 0, quiet=True,\n"
             "              on_ready=lambda url: print(url, flush=True))\n")
     proc = subprocess.Popen([sys.executable, "-c", code, str(public)], cwd=ROOT,

@@ -5,9 +5,9 @@ import json
 import re
 from pathlib import Path
 
-from pipeline.ffmpeg import run_ffmpeg
+from pipeline.sound.ffmpeg import run_ffmpeg
 from pipeline.model import Chapter, TimedSection, TimedSentence, Timeline
-from pipeline.sidecars import chapters_from_timeline, to_chapters_json, to_srt, to_webvtt
+from pipeline.publish.sidecars import chapters_from_timeline, to_chapters_json, to_srt, to_webvtt
 
 LONG = "Élysée : « l’Otan » à 100 %, une phrase beaucoup plus longue qui tient sur deux lignes."
 
@@ -132,7 +132,7 @@ def test_json_chapters_follow_podcasting_2_0():
 
 
 def test_caption_lines_never_break_inside_a_number_or_before_its_unit():
-    from pipeline.sidecars import _lines
+    from pipeline.publish.sidecars import _lines
 
     for text in ("Ce dispositif a déjà levé près de 4 milliards d’euros, et 3 345,50 € de plus pour la défense.",
                  "Les Pays-Bas ont annoncé un engagement supplémentaire de 250 millions d’euros lundi."):

@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 
 from pipeline.model import Chapter
-from pipeline.site import (clock, french_date, french_duration, read_vtt_cues, render_index,
+from pipeline.publish.site import (clock, french_date, french_duration, read_vtt_cues, render_index,
                            subscribe_links)
 
 from _helpers_site import CHAPTERS, VTT, make_config, make_manifest
@@ -243,7 +243,7 @@ def test_vtt_reader_skips_headers_notes_and_settings():
 
 def test_vtt_reader_reads_back_what_the_pipeline_writes():
     from pipeline.model import Timeline, TimedSection, TimedSentence
-    from pipeline.sidecars import to_webvtt
+    from pipeline.publish.sidecars import to_webvtt
 
     long = ("Les ministres se sont réunis à Bruxelles & ont tranché, après une très longue nuit "
             "de négociations <difficiles> et --> tendues.")
@@ -255,7 +255,7 @@ def test_vtt_reader_reads_back_what_the_pipeline_writes():
 def test_cue_at_a_chapter_start_belongs_to_that_chapter(tmp_path):
     """00:01:35.808 parsed as a float is 95.80799…, which must not fall in the previous chapter."""
     from pipeline.model import Chapter
-    from pipeline.site import _transcript
+    from pipeline.publish.site import _transcript
 
     (tmp_path / "episodes").mkdir()
     (tmp_path / "episodes" / "e.vtt").write_text(

@@ -7,8 +7,8 @@ import pytest
 
 from _helpers_audio import lavfi_wav, speech_like_wav
 from pipeline.errors import UserError
-from pipeline.ffmpeg import pydub
-from pipeline.soundcheck import check_episode_audio, expected_seconds_for
+from pipeline.sound.ffmpeg import pydub
+from pipeline.sound.soundcheck import check_episode_audio, expected_seconds_for
 
 NAME = "episodes/otan.txt"
 

@@ -11,12 +11,12 @@ import pytest
 import responses
 
 from google_standin import google_responses
-from pipeline.audio import RATE
-from pipeline.cache import ChunkCache, chunk_key
+from pipeline.sound.assembly import RATE
+from pipeline.sound.cache import ChunkCache, chunk_key
 from pipeline.errors import SynthesisError
 from pipeline.model import SpokenChunk
-from pipeline.synthesis import AdaptiveLimiter, RetryPolicy, Synthesizer
-from pipeline.tts import GttsEngine, PermanentTtsError, TransientTtsError
+from pipeline.sound.synthesis import AdaptiveLimiter, RetryPolicy, Synthesizer
+from pipeline.sound.engines import GttsEngine, PermanentTtsError, TransientTtsError
 
 
 def tone_wav(seconds: float, frequency: int) -> bytes:

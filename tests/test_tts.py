@@ -10,8 +10,8 @@ from mutagen.mp3 import MP3
 from io import BytesIO
 
 from google_standin import ENDPOINT, GoogleProxy, google_responses, text_from_body
-from pipeline.audio import RATE, decode_to_pcm
-from pipeline.tts import EspeakEngine, GttsEngine, PermanentTtsError, TransientTtsError
+from pipeline.sound.assembly import RATE, decode_to_pcm
+from pipeline.sound.engines import EspeakEngine, GttsEngine, PermanentTtsError, TransientTtsError
 
 
 def test_gtts_request_is_googles_batchexecute_built_by_gtts(google):
@@ -112,7 +112,7 @@ def test_espeak_speaks_french_audio():
     pcm = decode_to_pcm(chunk.audio, "wav")
     seconds = len(pcm) / 2 / RATE
     assert 2.0 < seconds < 8.0, seconds  # ~64 characters at a speaking pace
-    from pipeline.ffmpeg import pydub
+    from pipeline.sound.ffmpeg import pydub
 
     segment = pydub().AudioSegment(data=pcm, sample_width=2, frame_rate=RATE, channels=1)
     assert segment.dBFS > -35 and segment.max > 3000  # really speaks, not silence

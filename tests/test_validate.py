@@ -10,7 +10,7 @@ from PIL import Image
 
 from _helpers_feed import BASE_URL, build_public, sine_mp3, write_episode, write_feed
 from pipeline.manifest import manifest_json, read_manifest
-from pipeline.validate import validate_public
+from pipeline.publish.validate import validate_public
 
 
 @pytest.fixture(scope="module")

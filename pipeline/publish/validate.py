@@ -14,13 +14,13 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from .config import Config
-from .cover import check_cover
-from .errors import UserError
-from .feed import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES
-from .manifest import read_manifest
-from .model import EpisodeManifest
-from .podcast_ns import ITUNES_NS, PODCAST_NS, podcast_guid
+from pipeline.config import Config
+from pipeline.publish.cover import check_cover
+from pipeline.errors import UserError
+from pipeline.publish.feed import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES
+from pipeline.manifest import read_manifest
+from pipeline.model import EpisodeManifest
+from pipeline.publish.podcast_ns import ITUNES_NS, PODCAST_NS, podcast_guid
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
@@ -252,9 +252,9 @@ class _Checker:
 
     def loudness(self, path: Path, where: str) -> None:
         try:
-            from .loudness import measure_file
+            from pipeline.sound.loudness import measure_file
         except ImportError as exc:
-            self.fail(where, f"loudness not checked: pipeline.loudness is unavailable ({exc})")
+            self.fail(where, f"loudness not checked: pipeline.sound.loudness is unavailable ({exc})")
             return
         measured = measure_file(path)
         if abs(measured.integrated - TARGET_LUFS) > LUFS_TOLERANCE:

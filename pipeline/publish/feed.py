@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
-from .config import Config
-from .errors import UserError
-from .model import EpisodeManifest
-from .podcast_ns import (
+from pipeline.config import Config
+from pipeline.errors import UserError
+from pipeline.model import EpisodeManifest
+from pipeline.publish.podcast_ns import (
     AppleEntryExtension,
     AppleExtension,
     PodcastIndexEntryExtension,

@@ -22,9 +22,9 @@ from urllib.parse import quote
 
 import jinja2
 
-from .config import Config
-from .feed import plain_text
-from .model import Chapter, EpisodeManifest
+from pipeline.config import Config
+from pipeline.publish.feed import plain_text
+from pipeline.model import Chapter, EpisodeManifest
 
 __all__ = ["render_index", "french_date", "french_duration", "clock", "read_vtt_cues",
            "subscribe_links", "TranscriptPart"]

@@ -14,11 +14,11 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from .chunking import chunk_sentence, split_sentences
-from .config import Config
-from .errors import UserError
-from .french import normalise_for_speech
-from .model import Article, Paragraph, Script, Section, Sentence
+from pipeline.text.chunking import chunk_sentence, split_sentences
+from pipeline.config import Config
+from pipeline.errors import UserError
+from pipeline.text.french import normalise_for_speech
+from pipeline.model import Article, Paragraph, Script, Section, Sentence
 
 CHUNK_LIMIT = 100  # gTTS sends at most 100 characters per request
 TITLE_WORDS = 7

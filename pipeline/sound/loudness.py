@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.ffmpeg import run_ffmpeg
+from pipeline.sound.ffmpeg import run_ffmpeg
 
 
 @dataclass(frozen=True)
@@ -262,7 +262,7 @@ def _encode(wav_bytes, out_path: Path, chain: str, bitrate: str, sample_rate: in
     """
     import subprocess
 
-    from pipeline.ffmpeg import ffmpeg_exe
+    from pipeline.sound.ffmpeg import ffmpeg_exe
 
     args, data = _wav_in(wav_bytes)
     target = str(out_path).replace("\\", "\\\\").replace("|", "\\|").replace("[", "\\[")
@@ -336,7 +336,7 @@ class LoudnessMeter:
     def __init__(self, sample_rate: int):
         import subprocess
 
-        from pipeline.ffmpeg import ffmpeg_exe
+        from pipeline.sound.ffmpeg import ffmpeg_exe
 
         self._process = subprocess.Popen(
             [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-f", "s16le", "-ar", str(sample_rate),

@@ -11,8 +11,8 @@ import json
 import shutil
 from pathlib import Path
 
-from .fsutil import atomic_write_bytes
-from .model import SpokenChunk
+from pipeline.fsutil import atomic_write_bytes
+from pipeline.model import SpokenChunk
 
 
 def chunk_key(identity: dict, text: str) -> str:

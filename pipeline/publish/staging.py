@@ -15,7 +15,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from .fsutil import atomic_write_bytes
+from pipeline.fsutil import atomic_write_bytes
 
 PUBLISH_LAST = ("index.html", "feed.xml")  # the feed is the last thing a subscriber sees change
 

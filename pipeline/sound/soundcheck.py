@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 
 from pipeline.errors import UserError
-from pipeline.ffmpeg import pydub
+from pipeline.sound.ffmpeg import pydub
 
 # gTTS speaks French at about 14-16 characters a second (espeak-ng at 165 wpm: about 20,
 # which the 40% floor below still leaves far from a false alarm).

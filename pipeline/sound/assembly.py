@@ -11,9 +11,9 @@ import wave
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .config import AudioConfig
-from .ffmpeg import ffmpeg_exe, pydub
-from .model import Script, TimedSection, TimedSentence, Timeline
+from pipeline.config import AudioConfig
+from pipeline.sound.ffmpeg import ffmpeg_exe, pydub
+from pipeline.model import Script, TimedSection, TimedSentence, Timeline
 
 RATE = 24000
 WIDTH = 2  # bytes per sample

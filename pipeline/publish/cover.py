@@ -11,9 +11,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from .config import Config
-from .errors import UserError
-from .fsutil import atomic_write_bytes
+from pipeline.config import Config
+from pipeline.errors import UserError
+from pipeline.fsutil import atomic_write_bytes
 
 MIN_SIDE = 1400
 MAX_SIDE = 3000

@@ -17,10 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from .audio import DecodeError, decode_to_pcm
-from .cache import ChunkCache, chunk_key
-from .errors import SynthesisError
-from .tts import PermanentTtsError, TransientTtsError, TtsEngine
+from pipeline.sound.assembly import DecodeError, decode_to_pcm
+from pipeline.sound.cache import ChunkCache, chunk_key
+from pipeline.errors import SynthesisError
+from pipeline.sound.engines import PermanentTtsError, TransientTtsError, TtsEngine
 
 
 @dataclass

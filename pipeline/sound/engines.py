@@ -16,7 +16,7 @@ import threading
 import wave
 from typing import Protocol
 
-from .model import SpokenChunk
+from pipeline.model import SpokenChunk
 
 
 class TtsEngine(Protocol):

@@ -12,8 +12,8 @@ import unicodedata
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 
-from .errors import UserError
-from .model import Article, Passage
+from pipeline.errors import UserError
+from pipeline.model import Article, Passage
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 FRONT_MATTER = re.compile(r"\A\ufeff?\+\+\+[ \t]*\r?\n(.*?)\r?\n\+\+\+[ \t]*(?:\r?\n|\Z)", re.S)
