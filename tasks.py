@@ -7,12 +7,13 @@ from invoke import task
 @task(help={"source": "one article to build (default: every new or changed article in episodes/)",
             "engine": "auto (gTTS, else espeak-ng offline), gtts or espeak",
             "force": "rebuild even when nothing changed",
-            "jobs": "chunks spoken in parallel (default: podcast.toml [synthesis] jobs)"})
-def build_episode(c, source=None, engine=None, force=False, jobs=None):
+            "jobs": "chunks spoken in parallel (default: podcast.toml [synthesis] jobs)",
+            "json": "print the build report as JSON (for scripts and the benchmark)"})
+def build_episode(c, source=None, engine=None, force=False, jobs=None, json=False):
     """Speak new or changed articles and publish them to public/ with the feed."""
     from pipeline import cli
 
-    cli.build_episode(source=source, engine=engine, force=force, jobs=jobs)
+    cli.build_episode(source=source, engine=engine, force=force, jobs=jobs, as_json=json)
 
 
 @task(help={"source": "the article", "write": "save it beside the article as <name>.script.json to edit",

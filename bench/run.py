@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -74,11 +73,13 @@ def invoke(*args: str) -> list[str]:
 
 
 def build_figures(stdout: str) -> dict:
-    match = re.search(r"built .*?(\d+) chunks .*?(\d+) requests\) in ([\d.]+) s \(speaking ([\d.]+) s\)", stdout)
-    if not match:
-        raise SystemExit(f"bench: unexpected build output: {stdout}")
-    chunks, requests, seconds, speaking = match.groups()
-    return {"chunks": int(chunks), "requests": int(requests), "build_s": float(seconds), "speaking_s": float(speaking)}
+    """The built episode's figures from `invoke build-episode --json`."""
+    built = [e for e in json.loads(stdout)["episodes"] if e["status"] == "built"]
+    if len(built) != 1:
+        raise SystemExit(f"bench: expected one built episode, got: {stdout}")
+    [episode] = built
+    return {"chunks": episode["chunks"], "requests": episode["requests"], "build_s": round(episode["seconds"], 2),
+            "speaking_s": round(episode["synthesis_seconds"], 2)}
 
 
 def long_read_text() -> str:
@@ -117,7 +118,7 @@ def main() -> None:
         colds = []
         for _ in range(3):
             shutil.rmtree(project / ".cache", ignore_errors=True)
-            colds.append(run(invoke("build-episode", "--engine", "gtts", "--force"), project, env)[:2])
+            colds.append(run(invoke("build-episode", "--engine", "gtts", "--force", "--json"), project, env)[:2])
         cold_s, cold = sorted(colds, key=lambda c: c[0])[1]
         figures = build_figures(cold.stdout)
         floor = math.ceil(figures["requests"] / JOBS) * LATENCY
@@ -154,8 +155,8 @@ def main() -> None:
         long_project = fresh_project("long", long_read_text())
         shutil.rmtree(long_project / ".cache", ignore_errors=True)
         short_project = fresh_project("short")
-        short_s, short, short_rss = run(invoke("build-episode", "--engine", "gtts"), short_project, env)
-        long_s, long, long_rss = run(invoke("build-episode", "--engine", "gtts"), long_project, env)
+        short_s, short, short_rss = run(invoke("build-episode", "--engine", "gtts", "--json"), short_project, env)
+        long_s, long, long_rss = run(invoke("build-episode", "--engine", "gtts", "--json"), long_project, env)
         long_chars = sum(len(p.text) for p in read_article(long_project / "episodes" / SAMPLE.name).passages)
         duration = json.loads((long_project / "public/episodes/otan-cheque-ukraine.json").read_text())["duration_seconds"]
         results["long_read"] = {

@@ -1,8 +1,12 @@
-"""The build: articles in ``episodes/`` → episodes and a feed in ``public/``.
+"""The show build: articles in ``episodes/`` → episodes and a feed in ``public/``.
 
-This module only sequences the stages; each stage lives in its own module. A build speaks
-only what changed, stages the whole new site beside ``public/``, validates it, then commits it
-(see :mod:`pipeline.publish.staging`). Nothing is published from a failed build.
+1. Read every article first: a bad input stops the build before anything is written.
+2. Decide what is current: an episode whose recipe (everything its audio is made from) is
+   unchanged and whose files are all published is left alone; a build where nothing changed
+   reads the articles and manifests, sends nothing and writes nothing.
+3. Publish the rest through :func:`publish_site`: stage a whole new site beside ``public/``,
+   build each episode into it (:mod:`pipeline.episode`), render the feed and page, check the
+   candidate, then move the new files in (see :mod:`pipeline.publish.staging`).
 """
 from __future__ import annotations
 
@@ -10,42 +14,42 @@ import dataclasses
 import hashlib
 import json
 import sys
-import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from pipeline.text.article import SUPPORTED_SUFFIXES, read_article
+from pipeline import layout
 from pipeline.config import Config
+from pipeline.episode import ENGINE_CHOICES, EngineChoice, EpisodeJob, EpisodeReport, build_episode
 from pipeline.errors import UserError
-from pipeline.manifest import load_manifests, manifest_json, manifest_path, read_manifest
+from pipeline.manifest import load_manifests, manifest_path, read_manifest
+from pipeline.model import Article, EpisodeManifest
+from pipeline.text.article import SUPPORTED_SUFFIXES, read_article
+
+if TYPE_CHECKING:
+    from pipeline.publish.staging import StagedSite
 
 RECIPE_VERSION = "1"  # bump when a code change must re-speak every episode
-ENGINES = ("auto", "gtts", "espeak")
+LOCK_WAIT_SECONDS = 0.5
 
 
-@dataclass
-class EpisodeReport:
-    slug: str
-    title: str
-    status: str  # "built" | "up to date"
-    engine: str
-    duration_seconds: float
-    chunks: int = 0
-    spoken: int = 0
-    cached: int = 0
-    retried: int = 0
-    requests: int = 0
-    seconds: float = 0.0
-    synthesis_seconds: float = 0.0
-
-
-@dataclass
+@dataclass(frozen=True)
 class BuildReport:
     episodes: list[EpisodeReport]
-    published: list[str]  # files replaced in public/, relative paths
+    published: list[str]  # files replaced in public/, relative paths, in the order they were renamed
     feed_path: Path
+
+    def to_dict(self) -> dict:
+        return {"episodes": [dataclasses.asdict(e) for e in self.episodes], "published": self.published,
+                "feed": str(self.feed_path)}
+
+
+@dataclass(frozen=True)
+class PendingEpisode:
+    article: Article
+    previous: EpisodeManifest | None
+    recipe: str
 
 
 def discover_sources(episodes_dir: Path) -> list[Path]:
@@ -53,15 +57,17 @@ def discover_sources(episodes_dir: Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith("."))
 
 
-def recipe_hash(config: Config, source_hash: str, source: Path, engine_choice: str) -> str:
+def recipe_hash(config: Config, source_hash: str, source: Path, engine_choice: EngineChoice) -> str:
     """Everything the audio is made from; equal hashes mean the published episode is current."""
-    saved = source.with_name(source.stem + ".script.json")
+    from pipeline.text.script import saved_script_path
+
+    saved = saved_script_path(source)
     cover = config.root / config.show.cover if config.show.cover else None
     parts = {
         "version": RECIPE_VERSION,
         "source": source_hash,
-        "saved_script": hashlib.sha256(saved.read_bytes()).hexdigest() if saved.exists() else None,
-        "cover": hashlib.sha256(cover.read_bytes()).hexdigest() if cover and cover.exists() else None,
+        "saved_script": _file_hash(saved),
+        "cover": _file_hash(cover) if cover else None,
         "voice": dataclasses.asdict(config.voice), "audio": dataclasses.asdict(config.audio),
         "script": dataclasses.asdict(config.script), "lexicon": config.lexicon, "acronyms": config.acronyms,
         "show": [config.show.title, config.show.author],
@@ -70,266 +76,151 @@ def recipe_hash(config: Config, source_hash: str, source: Path, engine_choice: s
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _inputs_hash(config: Config, public_dir: Path) -> str:
+def _file_hash(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def is_current(config: Config, manifest: EpisodeManifest | None, recipe: str, engine_choice: EngineChoice) -> bool:
+    """The published episode was made from this recipe and every file it names is in place."""
+    if manifest is None or manifest.recipe_hash != recipe:
+        return False
+    if engine_choice != "auto" and manifest.engine != engine_choice:
+        return False
+    if not all(layout.under(config.public_dir, relative).exists() for relative in manifest.files.values()):
+        return False
+    audio = layout.under(config.public_dir, manifest.files.get("audio", ""))
+    return audio.is_file() and audio.stat().st_size == manifest.audio_bytes
+
+
+def site_inputs_hash(config: Config, public_dir: Path) -> str:
+    """What the feed and page are rendered from: the settings and every manifest."""
     digest = hashlib.sha256(RECIPE_VERSION.encode())
-    for path in [config.root / "podcast.toml", *sorted((public_dir / "episodes").glob("*.json"))]:
+    for path in [config.root / "podcast.toml", *layout.manifest_paths(public_dir)]:
         if path.exists():
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
 
-def _is_current(config: Config, manifest, recipe: str, engine_choice: str) -> bool:
-    if manifest is None or manifest.recipe_hash != recipe:
-        return False
-    if engine_choice != "auto" and manifest.engine != engine_choice:
-        return False
-    for relative in manifest.files.values():
-        if not (config.public_dir / relative).exists():
-            return False
-    audio = config.public_dir / manifest.files.get("audio", "")
-    return audio.is_file() and audio.stat().st_size == manifest.audio_bytes
+@contextmanager
+def project_lock(config: Config) -> Iterator[None]:
+    """One build (or feed rebuild) at a time per project."""
+    from filelock import FileLock, Timeout
+
+    config.cache_dir.mkdir(exist_ok=True)
+    lock = FileLock(str(config.cache_dir / "build.lock"))
+    try:
+        lock.acquire(timeout=LOCK_WAIT_SECONDS)
+    except Timeout:
+        raise UserError(f"{config.root}: another build is running (lock {lock.lock_file})") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
-def build(config: Config, *, sources: list[Path] | None = None, engine: str = "auto", force: bool = False,
-          jobs: int | None = None, base_url: str | None = None,
-          warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> BuildReport:
-    if engine not in ENGINES:
-        raise UserError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+def read_sources(config: Config, sources: list[Path] | None) -> list[Article]:
+    """Every article to build, all read (and so all checked) before anything is written."""
     if sources is None:
         if not config.episodes_dir.is_dir():
             raise UserError(f"{config.episodes_dir}: no episodes folder")
         sources = discover_sources(config.episodes_dir)
         if not sources:
             raise UserError(f"{config.episodes_dir}: no article (.txt, .md, .html) to build")
-    articles = [read_article(source) for source in sources]  # every input is checked before any write
-    from filelock import FileLock, Timeout
-
-    config.cache_dir.mkdir(exist_ok=True)
-    lock = FileLock(str(config.cache_dir / "build.lock"))
-    try:
-        lock.acquire(timeout=0.5)
-    except Timeout:
-        raise UserError(f"{config.root}: another build is running (lock {lock.lock_file})") from None
-    try:
-        return _build_locked(config, articles, engine, force, jobs, base_url, warn)
-    finally:
-        lock.release()
-
-
-def _build_locked(config, articles, engine, force, jobs, base_url, warn) -> BuildReport:
+    articles = [read_article(source) for source in sources]
     slugs = [a.slug for a in articles]
-    duplicates = {s for s in slugs if slugs.count(s) > 1}
+    duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
     if duplicates:
-        raise UserError(f"two articles would publish the same episode slug: {', '.join(sorted(duplicates))}")
-    pending, reports = [], []
-    for article in articles:
-        manifest = read_manifest(manifest_path(config.public_dir, article.slug))
-        recipe = recipe_hash(config, article.source_hash, article.source, engine)
-        if not force and _is_current(config, manifest, recipe, engine):
-            reports.append(EpisodeReport(article.slug, manifest.title, "up to date", manifest.engine,
-                                         manifest.duration_seconds))
-        else:
-            pending.append((article, manifest, recipe))
-    feed_path = config.public_dir / "feed.xml"
-    state = config.cache_dir / "site-inputs.sha256"
-    inputs = _inputs_hash(config, config.public_dir)
-    if not pending and not force and base_url is None and feed_path.exists() and state.exists() \
-            and state.read_text() == inputs:
-        return BuildReport(reports, [], feed_path)  # nothing changed: no heavy import, no write
+        raise UserError(f"two articles would publish the same episode slug: {', '.join(duplicates)}")
+    return articles
 
+
+def build(config: Config, *, sources: list[Path] | None = None, engine: EngineChoice = "auto", force: bool = False,
+          jobs: int | None = None, base_url: str | None = None,
+          warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> BuildReport:
+    if engine not in ENGINE_CHOICES:
+        raise UserError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINE_CHOICES)}")
+    articles = read_sources(config, sources)
+    with project_lock(config):
+        reports, pending = [], []
+        for article in articles:
+            previous = read_manifest(manifest_path(config.public_dir, article.slug))
+            recipe = recipe_hash(config, article.source_hash, article.source, engine)
+            if not force and is_current(config, previous, recipe, engine):
+                reports.append(EpisodeReport(slug=article.slug, title=previous.title, status="up to date",
+                                             engine=previous.engine, duration_seconds=previous.duration_seconds))
+            else:
+                pending.append(PendingEpisode(article, previous, recipe))
+        feed_path = layout.under(config.public_dir, layout.FEED)
+        if not pending and not force and base_url is None and _site_is_current(config):
+            return BuildReport(reports, [], feed_path)  # nothing changed: no heavy import, no write
+
+        def build_pending(site: "StagedSite", cover: str) -> None:
+            for episode in pending:
+                reports.append(build_episode(EpisodeJob(
+                    config=config, site=site, article=episode.article, previous=episode.previous,
+                    recipe=episode.recipe, engine_choice=engine, jobs=jobs or config.synthesis.jobs, cover=cover,
+                    warn=warn)))
+
+        published = publish_site(config, build_pending, base_url=base_url)
+        return BuildReport(reports, published, feed_path)
+
+
+def _site_state(config: Config) -> Path:
+    return config.cache_dir / "site-inputs.sha256"
+
+
+def _site_is_current(config: Config) -> bool:
+    state = _site_state(config)
+    return (layout.under(config.public_dir, layout.FEED).exists() and state.exists()
+            and state.read_text() == site_inputs_hash(config, config.public_dir))
+
+
+def publish_site(config: Config, build_episodes: Callable[["StagedSite", str], None] | None = None, *,
+                 base_url: str | None = None) -> list[str]:
+    """Stage the site, let ``build_episodes`` add to it, render, check, and commit; the caller holds the lock.
+
+    Returns the files replaced in ``public/``. A failure anywhere leaves ``public/`` as it was.
+    """
+    from pipeline.fsutil import atomic_write_text
+    from pipeline.publish.cover import ensure_cover
     from pipeline.publish.staging import StagedSite
 
     with StagedSite(config.public_dir) as site:
-        cover = _ensure_cover(config, site)
-        for article, manifest, recipe in pending:
-            reports.append(build_episode(config, site, article, manifest, recipe, engine, jobs, cover, warn))
+        cover = ensure_cover(config, site.root)
+        if build_episodes:
+            build_episodes(site, cover)
         render_site(config, site.root, cover, base_url)
-        problems = _validate(config, site.root, base_url)
-        if problems:
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise UserError(f"refusing to publish: {problems[0]}{more}")
+        check_before_publishing(config, site.root, base_url)
         published = site.commit()
-    from pipeline.fsutil import atomic_write_text
-
-    atomic_write_text(state, _inputs_hash(config, config.public_dir))
-    return BuildReport(reports, published, feed_path)
+    atomic_write_text(_site_state(config), site_inputs_hash(config, config.public_dir))
+    return published
 
 
-def _ensure_cover(config: Config, site) -> str:
-    from pipeline.publish.cover import ensure_cover
+def rebuild_feed(config: Config) -> list[str]:
+    """``invoke feed``: the feed and page again from the manifests, through the same locked path."""
+    with project_lock(config):
+        return publish_site(config)
 
-    return ensure_cover(config, site.root)
 
-
-def _validate(config: Config, public_dir: Path, base_url: str | None) -> list[str]:
+def check_before_publishing(config: Config, public_dir: Path, base_url: str | None) -> None:
     from pipeline.publish.validate import validate_public
 
-    # Loudness of the episodes built now was measured on their MP3 in build_episode; measuring
-    # the whole back catalogue again on every build would grow with it (`invoke validate` does).
-    return validate_public(config, public_dir, base_url=base_url, check_loudness=False)
+    # Loudness of the episodes built now was measured on their MP3 when they were mastered;
+    # measuring the whole back catalogue again on every build would grow with it (`invoke validate` does).
+    problems = validate_public(config, public_dir, base_url=base_url, check_loudness=False)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise UserError(f"refusing to publish: {problems[0]}{more}")
 
 
 def render_site(config: Config, public_dir: Path, cover: str, base_url: str | None = None) -> None:
-    """Write feed.xml and index.html in ``public_dir`` from the manifests found there."""
-    from pipeline.publish.feed import render_feed
+    """Write the feed and the landing page in ``public_dir`` from the manifests found there."""
     from pipeline.fsutil import atomic_write_bytes, atomic_write_text
+    from pipeline.publish.feed import render_feed
     from pipeline.publish.site import render_index
 
     manifests = load_manifests(public_dir)
-    atomic_write_bytes(public_dir / "feed.xml", render_feed(config, manifests, cover_path=cover, base_url=base_url))
-    atomic_write_text(public_dir / "index.html",
+    atomic_write_bytes(layout.under(public_dir, layout.FEED),
+                       render_feed(config, manifests, cover_path=cover, base_url=base_url))
+    atomic_write_text(layout.under(public_dir, layout.INDEX),
                       render_index(config, manifests, cover_path=cover, public_dir=public_dir, base_url=base_url))
-
-
-def build_episode(config: Config, site, article, previous, recipe: str, engine_choice: str,
-                  jobs: int | None, cover: str, warn) -> EpisodeReport:
-    from pipeline.sound.assembly import RATE, assemble, load_segment
-    from pipeline.sound.cache import ChunkCache
-    from pipeline.fsutil import atomic_path
-    from pipeline.sound.tags import write_id3
-    from pipeline.sound.loudness import LoudnessMeter, encode_mp3
-    from pipeline.model import EpisodeManifest
-    from pipeline.text.script import build_script, load_saved_script, script_hash
-    from pipeline.publish.sidecars import chapters_from_timeline, to_chapters_json, to_srt, to_webvtt
-    from pipeline.sound.soundcheck import check_episode_audio, expected_seconds_for
-    from pipeline.sound.synthesis import RetryPolicy, Synthesizer
-    from pipeline.sound.progress import ChunkProgress
-
-    started = time.perf_counter()
-    pub_date = _pub_date(article, previous)
-    script = load_saved_script(article) or build_script(article, config, pub_date)
-    texts = script.chunks()
-    cache = ChunkCache(config.cache_dir)
-    engine = resolve_engine(engine_choice, config, cache, texts, warn)
-    retry = RetryPolicy(max_total_wait=config.synthesis.max_total_wait_seconds)
-    wav_path = site.path(f".work/{article.slug}.wav")  # inside the staging folder: removed with it
-    wav_path.parent.mkdir(exist_ok=True)
-    with ChunkProgress(article.slug, len(set(texts))) as progress, LoudnessMeter(RATE) as meter:
-        synthesizer = Synthesizer(engine, cache, jobs=jobs or config.synthesis.jobs, retry=retry,
-                                  progress=progress.update)
-        synthesis_started = time.perf_counter()
-        # Assembly and the loudness measurement run while later chunks are still being spoken.
-        timeline = assemble(script, synthesizer.speak_in_order(texts), config.audio, wav_path, tee=meter.write)
-        synthesis_seconds = time.perf_counter() - synthesis_started
-        measured = meter.result()
-    spoken_chars = sum(len(t) for t in texts)
-    check_episode_audio(load_segment(wav_path), expected_seconds=expected_seconds_for(spoken_chars),
-                        path_for_messages=str(article.source))
-
-    slug = article.slug
-    files = {"audio": f"episodes/{slug}.mp3", "vtt": f"episodes/{slug}.vtt", "srt": f"episodes/{slug}.srt",
-             "chapters": f"episodes/{slug}.chapters.json"}
-    chapters = tuple(chapters_from_timeline(timeline))
-    description = article.description or _description(article)
-    number = _episode_number(config, site, previous)
-    with atomic_path(site.path(files["audio"])) as tmp:
-        loudness = encode_mp3(wav_path, tmp, bitrate=config.audio.bitrate,
-                              sample_rate=config.audio.sample_rate, first=measured,
-                              method=config.audio.loudness_method, quality=config.audio.mp3_quality)
-        write_id3(tmp, title=article.title, show=config.show.title, author=article.author or config.show.author,
-                  date=pub_date.strftime("%Y-%m-%d"), description=description, chapters=chapters,
-                  cover=(site.path(cover)).read_bytes(), cover_mime=_mime(cover),
-                  episode_number=number)
-    if not (-17.0 <= loudness.integrated <= -15.0 and loudness.true_peak <= -1.0):
-        raise UserError(f"{article.source}: refusing to publish audio at {loudness.integrated:.1f} LUFS, "
-                        f"{loudness.true_peak:.1f} dBTP (target -16 LUFS, at most -1 dBTP)")
-    audio_path = site.path(files["audio"])
-    site.write(files["vtt"], to_webvtt(timeline))
-    site.write(files["srt"], to_srt(timeline))
-    site.write(files["chapters"], to_chapters_json(chapters, episode_title=article.title))
-    manifest = EpisodeManifest(
-        slug=slug,
-        guid=previous.guid if previous else _new_guid(config, slug),
-        title=article.title,
-        description=description,
-        author=article.author or config.show.author,
-        pub_date=pub_date.isoformat(timespec="seconds"),
-        episode_number=number,
-        duration_seconds=round(_mp3_seconds(audio_path), 3),
-        audio_bytes=audio_path.stat().st_size,
-        engine=engine.name,
-        source=_relative(article.source, config.root),
-        source_hash=article.source_hash,
-        script_hash=script_hash(script),
-        chapters=chapters,
-        files=files,
-        source_url=article.source_url,
-        loudness={"integrated": round(loudness.integrated, 2), "true_peak": round(loudness.true_peak, 2)},
-        recipe_hash=recipe,
-    )
-    site.write(f"episodes/{slug}.json", manifest_json(manifest))
-    wav_path.unlink()
-    stats = synthesizer.stats
-    return EpisodeReport(slug, article.title, "built", engine.name, manifest.duration_seconds, len(texts),
-                         stats.spoken, stats.cached, stats.retried, stats.requests, time.perf_counter() - started,
-                         synthesis_seconds)
-
-
-def resolve_engine(choice: str, config: Config, cache, texts: list[str], warn):
-    """``auto``: gTTS when Google answers (or everything is cached), else espeak-ng, said loudly."""
-    from pipeline.sound.cache import chunk_key
-    from pipeline.sound.engines import PermanentTtsError, TransientTtsError, make_engine
-
-    if choice != "auto":
-        return make_engine(choice, config.voice, timeout=config.synthesis.timeout_seconds)
-    gtts = make_engine("gtts", config.voice, timeout=config.synthesis.timeout_seconds)
-    identity = gtts.cache_identity()
-    missing = [t for t in dict.fromkeys(texts) if cache.get(chunk_key(identity, t), t, "gtts") is None]
-    if not missing:
-        return gtts
-    try:
-        cache.put(chunk_key(identity, missing[0]), gtts.synthesize(missing[0]))
-        return gtts
-    except TransientTtsError as exc:
-        if not exc.connection:
-            return gtts  # Google answered (429/5xx): it is there, the retries will deal with it
-        reason = str(exc)
-    except PermanentTtsError as exc:
-        reason = str(exc)
-    warn(f"warning: Google TTS is unreachable ({reason[:120]}); speaking with espeak-ng, the offline voice, instead")
-    return make_engine("espeak", config.voice)
-
-
-def _pub_date(article, previous) -> datetime:
-    if article.date:
-        return article.date
-    if previous:
-        return datetime.fromisoformat(previous.pub_date)
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def _new_guid(config: Config, slug: str) -> str:
-    import uuid
-
-    from pipeline.publish.feed import podcast_guid
-
-    return str(uuid.uuid5(uuid.UUID(podcast_guid(config.feed_url)), slug))
-
-
-def _episode_number(config: Config, site, previous) -> int:
-    if previous:
-        return previous.episode_number
-    numbers = [m.episode_number for m in load_manifests(site.root)]  # staged: counts this build's new ones
-    return max(numbers, default=0) + 1
-
-
-def _description(article) -> str:
-    text = article.passages[0].text
-    return text if len(text) <= 600 else text[:600].rsplit(" ", 1)[0] + "…"
-
-
-def _mp3_seconds(path: Path) -> float:
-    from mutagen.mp3 import MP3
-
-    return MP3(path).info.length
-
-
-def _mime(path: str) -> str:
-    return "image/jpeg" if path.lower().endswith((".jpg", ".jpeg")) else "image/png"
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(root).as_posix()
-    except ValueError:
-        return str(path)

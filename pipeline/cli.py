@@ -6,9 +6,11 @@ exit status 130. Neither shows a traceback.
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from pathlib import Path
 
+from pipeline import layout
 from pipeline.config import load_config
 from pipeline.errors import UserError
 
@@ -51,13 +53,16 @@ def _duration(seconds: float) -> str:
 
 @user_facing
 def build_episode(root: str = ".", source: str | None = None, engine: str | None = None, force: bool = False,
-                  jobs: int | None = None) -> None:
+                  jobs: int | None = None, as_json: bool = False) -> None:
     from pipeline.build import build
 
     jobs = _positive(jobs, "--jobs")
     config = load_config(root)
     report = build(config, sources=[Path(source)] if source else None, engine=engine or config.voice.engine,
                    force=force, jobs=jobs)
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
     for episode in report.episodes:
         if episode.status == "up to date":
             print(f"✓ {episode.slug}: up to date ({_duration(episode.duration_seconds)}, {episode.engine})")
@@ -77,20 +82,16 @@ def build_episode(root: str = ".", source: str | None = None, engine: str | None
 
 @user_facing
 def script(root: str = ".", source: str | None = None, write: bool = False, force: bool = False) -> None:
-    from datetime import datetime, timezone
-
-    from pipeline.text.article import read_article
     from pipeline.fsutil import atomic_write_text
-    from pipeline.manifest import manifest_path, read_manifest
+    from pipeline.manifest import manifest_path, pub_date_for, read_manifest
+    from pipeline.text.article import read_article
     from pipeline.text.script import build_script, saved_script_path, script_json
 
     if not source:
         raise UserError("give the article with --source PATH")
     config = load_config(root)
     article = read_article(source)
-    previous = read_manifest(manifest_path(config.public_dir, article.slug))
-    pub_date = article.date or (datetime.fromisoformat(previous.pub_date) if previous
-                                else datetime.now(timezone.utc).replace(microsecond=0))
+    pub_date = pub_date_for(article.date, read_manifest(manifest_path(config.public_dir, article.slug)))
     text = script_json(build_script(article, config, pub_date), article.source_hash)
     if write:
         target = saved_script_path(article.source)
@@ -105,20 +106,11 @@ def script(root: str = ".", source: str | None = None, write: bool = False, forc
 
 @user_facing
 def feed(root: str = ".") -> None:
-    from pipeline.build import render_site
-    from pipeline.publish.cover import ensure_cover
-    from pipeline.publish.staging import StagedSite
-    from pipeline.publish.validate import validate_public
+    from pipeline.build import rebuild_feed
 
     config = load_config(root)
-    with StagedSite(config.public_dir) as site:
-        cover = ensure_cover(config, site.root)
-        render_site(config, site.root, cover)
-        problems = validate_public(config, site.root, check_loudness=False)
-        if problems:
-            raise UserError(f"refusing to publish: {problems[0]}")
-        site.commit()
-    print(f"feed rebuilt: {config.public_dir / 'feed.xml'}")
+    rebuild_feed(config)
+    print(f"feed rebuilt: {layout.under(config.public_dir, layout.FEED)}")
 
 
 @user_facing
@@ -155,27 +147,28 @@ def serve(root: str = ".", host: str = "127.0.0.1", port: int = 8000, base_url: 
     port = _positive(port, "--port") if str(port) != "0" else 0
     config = load_config(root)
     public = config.public_dir
-    if not (public / "feed.xml").is_file():
+    if not layout.under(public, layout.FEED).is_file():
         raise UserError(f"{public}: nothing to serve yet; run invoke build-episode first")
     files: dict[str, bytes | str] = {}
     if base_url:
         # A feed and page for this address, in a temporary overlay: the published ones stay as they are.
         base_url = base_url.rstrip("/")
         manifests = load_manifests(public)
-        cover = next((name for name in ("cover.png", "cover.jpg") if (public / name).exists()), None)
-        files = {"feed.xml": render_feed(config, manifests, cover_path=cover, base_url=base_url),
-                 "index.html": render_index(config, manifests, cover_path=cover, public_dir=public, base_url=base_url)}
+        cover = layout.published_cover(public)
+        files = {layout.FEED: render_feed(config, manifests, cover_path=cover, base_url=base_url),
+                 layout.INDEX: render_index(config, manifests, cover_path=cover, public_dir=public, base_url=base_url)}
 
     def ready(local_url: str) -> None:
         from urllib.parse import urlsplit
 
         # local_url is where the site answers here, mount path (from --base-url) included.
         print(f"serving {public} on {local_url}/ (Ctrl-C to stop)")
-        print(f"feed to paste into a podcast app: {base_url or local_url}/feed.xml")
+        print(f"feed to paste into a podcast app: {layout.feed_url(base_url or local_url)}")
         if host in ("0.0.0.0", "::"):
             lan = lan_address()
             if lan:
-                print(f"from a phone on this network: http://{lan}:{urlsplit(local_url).port}{mount_path(base_url)}/feed.xml"
+                print(f"from a phone on this network: "
+                      f"{layout.feed_url(f'http://{lan}:{urlsplit(local_url).port}{mount_path(base_url)}')}"
                       + ("" if base_url else " (add --base-url with that address so the episode links follow)"))
         if not base_url:
             print(f"note: episode links in this feed point at {config.show.base_url}; "

@@ -5,6 +5,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from pipeline import layout
 from pipeline.errors import UserError
 
 DEFAULT_INTRO = "{show}. {title}. Un article du {date}."
@@ -85,7 +86,7 @@ class Config:
 
     @property
     def feed_url(self) -> str:
-        return self.show.base_url.rstrip("/") + "/feed.xml"
+        return layout.feed_url(self.show.base_url)
 
 
 def _section(cls, raw: dict, name: str, path: Path):

@@ -154,9 +154,12 @@ def test_explicit_setting_in_any_spelling_is_written_as_apple_wants(value, text)
     assert root.findtext("channel/itunes:explicit", namespaces=NS) == text
 
 
-def test_explicit_setting_that_means_nothing_is_refused():
-    with pytest.raises(UserError, match=r"podcast.toml: \[show\] explicit must be true or false"):
-        render(make_config("/x", explicit="peut-être"))
+def test_explicit_setting_that_means_nothing_is_refused(tmp_path):
+    from pipeline.config import load_config
+
+    (tmp_path / "podcast.toml").write_text('[show]\nexplicit = "peut-être"\n', encoding="utf-8")
+    with pytest.raises(UserError, match=r"podcast.toml: \[show\] explicit = 'peut-être' is not a valid bool"):
+        load_config(tmp_path)
 
 
 def test_duration_is_rounded_to_whole_seconds():

@@ -9,7 +9,7 @@ import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
 from _helpers_audio import lavfi_wav, loud_then_soft_wav, quiet_peaky_wav, sine_wav, speech_like_wav
-from pipeline.sound.loudness import LoudnessMeter, encode_mp3, measure_file, measure_loudness
+from pipeline.sound.loudness import LoudnessMeter, encode_mp3, measure_file, measure_wav
 
 
 def _wav_seconds(wav_bytes: bytes) -> float:
@@ -20,7 +20,7 @@ def _wav_seconds(wav_bytes: bytes) -> float:
 def test_measurements_match_the_standard_on_a_reference_tone(tmp_path: Path):
     # EBU Tech 3341: a 1 kHz sine at -20 dBFS in one channel reads -23 LUFS (mono: -3.01 dB).
     wav = sine_wav(4.0, amplitude=0.1)
-    first_pass = measure_loudness(wav)
+    first_pass = measure_wav(wav)
     assert first_pass.integrated == pytest.approx(-23.0, abs=0.2)
     assert first_pass.true_peak == pytest.approx(-20.0, abs=0.2)
 
@@ -43,7 +43,7 @@ def test_measurements_match_the_standard_on_a_reference_tone(tmp_path: Path):
 @pytest.mark.parametrize("method", ["gain", "loudnorm"])
 def test_encoded_episode_meets_the_podcast_norm(tmp_path: Path, name, make_wav, input_lufs, method):
     wav = make_wav()
-    before = measure_loudness(wav)
+    before = measure_wav(wav)
     assert input_lufs[0] <= before.integrated <= input_lufs[1], "the test signal is not what it claims"
 
     out = tmp_path / f"{name}.mp3.tmp"  # the caller's temp path: no .mp3 suffix to guess from
@@ -68,13 +68,13 @@ def test_encoded_episode_meets_the_podcast_norm(tmp_path: Path, name, make_wav, 
 
 def test_quiet_speech_with_peaks_would_not_fit_linear_gain_alone():
     # Guards the test above: this input really exercises the limiter path.
-    before = measure_loudness(quiet_peaky_wav())
+    before = measure_wav(quiet_peaky_wav())
     assert before.true_peak + (-16.0 - before.integrated) > -1.5
 
 
 def test_wide_loudness_range_is_kept_not_compressed(tmp_path: Path):
     wav = loud_then_soft_wav()
-    before = measure_loudness(wav)
+    before = measure_wav(wav)
     assert before.lra > 11.0  # above the LRA target: loudnorm alone would go dynamic
     out = tmp_path / "range.mp3"
     result = encode_mp3(wav, out)
@@ -121,12 +121,12 @@ def test_first_pass_given_by_the_meter_is_not_measured_again(tmp_path: Path, mon
     path.write_bytes(wav)
     measured = measure_file(path)
 
-    scan = loudness._scan
+    scan = loudness.measure_wav
 
-    def no_first_scan(wav, pre_filters):
-        assert pre_filters != "anull", "the WAV was measured again although its measurement was given"
-        return scan(wav, pre_filters)
+    def no_first_scan(wav, chain="anull"):
+        assert chain != "anull", "the WAV was measured again although its measurement was given"
+        return scan(wav, chain)
 
-    monkeypatch.setattr(loudness, "_scan", no_first_scan)
+    monkeypatch.setattr(loudness, "measure_wav", no_first_scan)
     result = encode_mp3(path, tmp_path / "out.mp3", first=measured)
     assert result.integrated == pytest.approx(-16.0, abs=1.0) and result.true_peak <= -1.0

@@ -11,7 +11,8 @@ from pipeline.text.article import read_article
 from pipeline.build import build
 from pipeline.config import load_config
 from pipeline.errors import UserError
-from pipeline.text.script import (build_script, french_date, load_saved_script, saved_script_path, script_from_dict,
+from pipeline.text.dates import french_date
+from pipeline.text.script import (build_script, load_saved_script, saved_script_path, script_from_dict,
                              script_json, script_to_dict)
 
 DATE = datetime(2025, 12, 1, 6, tzinfo=timezone.utc)

@@ -10,7 +10,8 @@ import lxml.html
 import pytest
 
 from pipeline.model import Chapter
-from pipeline.publish.site import (clock, french_date, french_duration, read_vtt_cues, render_index,
+from pipeline.text.dates import french_date
+from pipeline.publish.site import (clock, french_duration, read_vtt_cues, render_index,
                            subscribe_links)
 
 from _helpers_site import CHAPTERS, VTT, make_config, make_manifest

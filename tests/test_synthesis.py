@@ -64,6 +64,10 @@ class ScriptedEngine:
                 self.in_flight -= 1
 
 
+def spoken(synth, texts):
+    return list(synth.speak_in_order(texts))
+
+
 def synthesizer(tmp_path, engine, **kwargs):
     kwargs.setdefault("sleep", lambda s: None)
     return Synthesizer(engine, ChunkCache(tmp_path / "cache"), **kwargs)
@@ -77,17 +81,17 @@ def test_results_come_back_in_script_order_under_concurrency(tmp_path):
     texts = [f"phrase {'x' * n}" for n in range(12)]
     rng = random.Random(4)
     engine = ScriptedEngine(delay=lambda text: rng.uniform(0, 0.03))
-    pcm = synthesizer(tmp_path, engine, jobs=4).speak_all(texts)
+    pcm = spoken(synthesizer(tmp_path, engine, jobs=4), texts)
     assert [round(seconds(p), 2) for p in pcm] == [round(0.1 + 0.01 * len(t), 2) for t in texts]
     assert 1 < engine.peak <= 4
 
 
 def test_cache_hit_sends_nothing_and_repeated_chunks_are_spoken_once(tmp_path):
     engine = ScriptedEngine()
-    first = synthesizer(tmp_path, engine).speak_all(["Bonjour.", "Merci.", "Bonjour."])
+    first = spoken(synthesizer(tmp_path, engine), ["Bonjour.", "Merci.", "Bonjour."])
     assert sorted(engine.calls) == ["Bonjour.", "Merci."]
     again = synthesizer(tmp_path, engine)
-    assert again.speak_all(["Bonjour.", "Merci."]) == first[:2]
+    assert spoken(again, ["Bonjour.", "Merci."]) == first[:2]
     assert len(engine.calls) == 2 and again.stats.cached == 2 and again.stats.requests == 0
 
 
@@ -100,10 +104,10 @@ def test_cache_key_covers_everything_that_changes_the_sound():
 
 def test_damaged_cache_entry_is_spoken_again(tmp_path):
     engine = ScriptedEngine()
-    synthesizer(tmp_path, engine).speak_all(["Bonjour."])
+    spoken(synthesizer(tmp_path, engine), ["Bonjour."])
     [entry] = (tmp_path / "cache").rglob("*.wav")
     entry.write_bytes(entry.read_bytes()[:100])  # truncated on disk
-    synthesizer(tmp_path, engine).speak_all(["Bonjour."])
+    spoken(synthesizer(tmp_path, engine), ["Bonjour."])
     assert engine.calls == ["Bonjour.", "Bonjour."]
 
 
@@ -112,12 +116,12 @@ def test_cache_entry_that_does_not_decode_is_spoken_again(tmp_path):
     cache = ChunkCache(tmp_path / "cache")
     key = chunk_key(engine.cache_identity(), "Bonjour.")
     cache.put(key, SpokenChunk("Bonjour.", b"RIFF not really a wave file" * 10, "wav", "scripted"))
-    pcm = Synthesizer(engine, cache).speak_all(["Bonjour."])
+    pcm = spoken(Synthesizer(engine, cache), ["Bonjour."])
     assert engine.calls == ["Bonjour."] and seconds(pcm[0]) > 0.1
 
 
 def test_cache_writes_are_atomic_and_clear_empties_it(tmp_path):
-    synthesizer(tmp_path, ScriptedEngine()).speak_all(["Un.", "Deux."])
+    spoken(synthesizer(tmp_path, ScriptedEngine()), ["Un.", "Deux."])
     cache = ChunkCache(tmp_path / "cache")
     assert not list((tmp_path / "cache").rglob("*.tmp"))
     assert cache.clear() == 2 and not list((tmp_path / "cache").rglob("*.wav"))
@@ -130,7 +134,7 @@ def test_retries_with_exponential_backoff_and_retry_after(tmp_path):
     slept = []
     synth = synthesizer(tmp_path, engine, sleep=slept.append, rng=random.Random(1),
                         retry=RetryPolicy(base_delay=1.0, max_delay=30.0))
-    synth.speak_all(["Bonjour."])
+    spoken(synth, ["Bonjour."])
     assert len(engine.calls) == 4 and synth.stats.retried == 3
     assert 0 <= slept[0] <= 1.0 and 0 <= slept[1] <= 2.0  # full jitter under 2^attempt
     assert 4.0 <= slept[2] <= 5.0  # Retry-After honoured in full, plus at most base_delay of jitter
@@ -141,7 +145,7 @@ def test_exhausted_retries_fail_with_one_clear_line_and_keep_the_rest_cached(tmp
     synth = synthesizer(tmp_path, engine, jobs=1, retry=RetryPolicy(base_delay=10, max_delay=10, max_total_wait=25),
                         rng=random.Random(0))
     with pytest.raises(SynthesisError) as caught:
-        synth.speak_all(["Un.", "Deux.", "Bloqué."])
+        spoken(synth, ["Un.", "Deux.", "Bloqué."])
     message = str(caught.value)
     assert "\n" not in message and "2 chunk(s) are spoken and cached" in message and "re-run" in message
     assert "HTTP 429" in message
@@ -151,7 +155,7 @@ def test_exhausted_retries_fail_with_one_clear_line_and_keep_the_rest_cached(tmp
 def test_permanent_error_is_not_retried(tmp_path):
     engine = ScriptedEngine({"Non.": [PermanentTtsError("HTTP 403")]})
     with pytest.raises(SynthesisError, match="HTTP 403"):
-        synthesizer(tmp_path, engine).speak_all(["Non."])
+        spoken(synthesizer(tmp_path, engine), ["Non."])
     assert engine.calls == ["Non."]
 
 
@@ -176,7 +180,7 @@ def test_429_lowers_requests_in_flight(tmp_path):
     failures = {text: [TransientTtsError("HTTP 429", status=429)] for text in texts[:4]}
     engine = ScriptedEngine(failures, delay=lambda text: 0.01)
     synth = synthesizer(tmp_path, engine, jobs=4)
-    synth.speak_all(texts)
+    spoken(synth, texts)
     assert synth.limiter.lowest < 4 and synth.stats.throttled == 4
     assert len(engine.calls) == 20
 
@@ -187,7 +191,7 @@ def test_gtts_path_with_throttling_google_completes(tmp_path):
     with responses.RequestsMock() as mock:
         counter = google_responses(mock, status_for=lambda i: 429 if i % 5 == 4 else 200)
         synth = synthesizer(tmp_path, GttsEngine(), jobs=2)
-        pcm = synth.speak_all(texts)
+        pcm = spoken(synth, texts)
     assert len(pcm) == 10 and all(seconds(p) > 0.5 for p in pcm)
     assert synth.stats.throttled >= 1 and counter["n"] < 2 * len(texts)
 
@@ -202,5 +206,5 @@ def test_backoff_wait_ends_when_the_build_stops(tmp_path):
     synth = Synthesizer(engine, ChunkCache(tmp_path / "cache"), retry=RetryPolicy(base_delay=30, max_delay=30))
     threading.Timer(0.2, synth._stop.set).start()
     with pytest.raises(SynthesisError, match="stopped"):
-        synth.speak_all(["Lent."])
+        spoken(synth, ["Lent."])
     assert len(engine.calls) == 1  # it did not sit out a 30-second backoff and try again

@@ -17,18 +17,20 @@ from feedgen.feed import FeedGenerator
 
 from pipeline.config import Config
 from pipeline.errors import UserError
+from pipeline import layout
+from pipeline.manifest import newest_first, pub_datetime
 from pipeline.model import EpisodeManifest
+from pipeline.norms import FEED_TYPES
 from pipeline.publish.podcast_ns import (
     AppleEntryExtension,
     AppleExtension,
     PodcastIndexEntryExtension,
     PodcastIndexExtension,
-    explicit_text,
     podcast_guid,
 )
 
 __all__ = ["render_feed", "podcast_guid", "clean_xml_text", "plain_text", "APPLE_CATEGORIES",
-           "MEDIA_TYPES", "file_url"]
+           "file_url"]
 
 GENERATOR = "balado (python-feedgen)"
 MAX_DESCRIPTION_BYTES = 4000  # Apple's limit for the channel and item descriptions
@@ -63,14 +65,6 @@ APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "Technology": (),
     "True Crime": (),
     "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
-}
-
-# MIME types of the files an episode publishes, by manifest key.
-MEDIA_TYPES = {
-    "audio": "audio/mpeg",
-    "vtt": "text/vtt",
-    "srt": "application/x-subrip",
-    "chapters": "application/json+chapters",
 }
 
 # Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
@@ -131,17 +125,6 @@ def file_url(base_url: str, relative_path: str) -> str:
     return base_url.rstrip("/") + "/" + quote(relative_path.lstrip("/"), safe="/")
 
 
-def _pub_datetime(manifest: EpisodeManifest) -> datetime:
-    try:
-        when = datetime.fromisoformat(manifest.pub_date)
-    except (TypeError, ValueError):
-        raise UserError(f"episode {manifest.slug}: pub_date is not ISO 8601: "
-                        f"{manifest.pub_date!r}") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc)
-
-
 def _check_category(config: Config) -> None:
     show = config.show
     where = config.root / "podcast.toml"
@@ -179,13 +162,9 @@ def render_feed(
     show = config.show
     _check_category(config)
     base = (base_url or show.base_url).rstrip("/")
-    feed_url = base + "/feed.xml"
+    feed_url = layout.feed_url(base)
     cover_url = file_url(base, cover_path) if cover_path else None
-    try:
-        explicit = explicit_text(show.explicit) == "true"
-    except ValueError:
-        raise UserError(f"{config.root / 'podcast.toml'}: [show] explicit must be true or false, "
-                        f"not {show.explicit!r}") from None
+    explicit = show.explicit  # a bool: config.py refuses anything else
 
     fg = _new_generator()
     title = plain_text(show.title) or "Balado"  # RSS requires a title
@@ -215,12 +194,11 @@ def render_feed(
     itunes.itunes_type("episodic")
     itunes.itunes_summary(description)
 
-    fg.podcastindex.guid(podcast_guid(show.base_url.rstrip("/") + "/feed.xml"))
+    fg.podcastindex.guid(podcast_guid(config.feed_url))
     fg.podcastindex.locked(False, owner=owner_email or None)
 
     # Newest first; ties broken by episode number then GUID so the order never wobbles.
-    ordered = sorted(manifests, key=lambda m: (_pub_datetime(m), m.episode_number, m.guid),
-                     reverse=True)
+    ordered = newest_first(manifests)
     guids = [m.guid for m in ordered]
     duplicates = sorted({g for g in guids if guids.count(g) > 1})
     if duplicates:
@@ -230,7 +208,7 @@ def render_feed(
         _add_item(fg, manifest, base, cover_url, explicit, show.language or "fr")
 
     # Deterministic: the feed changed last when its newest episode was published.
-    fg.lastBuildDate(_pub_datetime(ordered[0]) if ordered else
+    fg.lastBuildDate(pub_datetime(ordered[0]) if ordered else
                      datetime(1970, 1, 1, tzinfo=timezone.utc))
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
@@ -250,8 +228,8 @@ def _add_item(fg: FeedGenerator, manifest: EpisodeManifest, base: str, cover_url
     entry.title(title)
     entry.description(_truncate_bytes(plain_text(manifest.description) or title))
     entry.guid(clean_xml_text(manifest.guid), permalink=False)
-    entry.pubDate(_pub_datetime(manifest))
-    entry.enclosure(url=file_url(base, audio), length=str(length), type=MEDIA_TYPES["audio"])
+    entry.pubDate(pub_datetime(manifest))
+    entry.enclosure(url=file_url(base, audio), length=str(length), type=FEED_TYPES["audio"])
     if manifest.source_url:
         entry.link(href=clean_xml_text(manifest.source_url))
 
@@ -266,10 +244,10 @@ def _add_item(fg: FeedGenerator, manifest: EpisodeManifest, base: str, cover_url
 
     p20 = entry.podcastindex
     if manifest.files.get("vtt"):
-        p20.transcript(file_url(base, manifest.files["vtt"]), MEDIA_TYPES["vtt"],
+        p20.transcript(file_url(base, manifest.files["vtt"]), FEED_TYPES["vtt"],
                        language=language, rel="captions")
     if manifest.files.get("srt"):
-        p20.transcript(file_url(base, manifest.files["srt"]), MEDIA_TYPES["srt"],
+        p20.transcript(file_url(base, manifest.files["srt"]), FEED_TYPES["srt"],
                        language=language)
     if manifest.files.get("chapters"):
-        p20.chapters(file_url(base, manifest.files["chapters"]), MEDIA_TYPES["chapters"])
+        p20.chapters(file_url(base, manifest.files["chapters"]), FEED_TYPES["chapters"])

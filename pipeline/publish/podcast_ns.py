@@ -12,26 +12,18 @@ Elements are added to the tree in ``extend_rss``; nothing edits the rendered XML
 """
 from __future__ import annotations
 
-import re
 import uuid
 
+import lxml.etree  # noqa: F401  feedgen.util uses lxml.etree without importing it
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.ext.podcast import PodcastExtension
 from feedgen.ext.podcast_entry import PodcastEntryExtension
 from feedgen.util import xml_elem
 
+from pipeline.manifest import podcast_guid  # noqa: F401  (the channel's podcast:guid)
+
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-
-# The namespace UUID the Podcasting 2.0 spec fixes for podcast:guid.
-PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-
-
-def podcast_guid(feed_url: str) -> str:
-    """podcast:guid of a feed: UUIDv5 of its URL without scheme and trailing slashes."""
-    bare = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", feed_url.strip()).rstrip("/")
-    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
-
 
 def explicit_text(value: bool | str) -> str:
     """Apple's itunes:explicit value (``true``/``false``) for a boolean or a legacy word."""

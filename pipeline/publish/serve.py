@@ -25,55 +25,33 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from pipeline.norms import http_content_type
+
 __all__ = ["make_server", "serve_forever", "lan_address", "preview_overlay", "content_type",
            "mount_path", "PublicServer"]
 
 CHUNK = 64 * 1024
 
-# By full name first (the feed), then by suffix. Text types say their charset: browsers
-# otherwise guess, and French text turns to mojibake.
-_TYPES_BY_NAME = {"feed.xml": "application/rss+xml"}
-_TYPES_BY_SUFFIX = {
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-    ".ogg": "audio/ogg",
-    ".opus": "audio/ogg",
-    ".wav": "audio/wav",
-    ".xml": "application/xml",
-    ".rss": "application/rss+xml",
-    ".json": "application/json",  # episode manifests and <slug>.chapters.json
-    ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip",
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".webp": "image/webp",
-    ".gif": "image/gif",
-    ".svg": "image/svg+xml",
-    ".ico": "image/x-icon",
-}
-
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 
 
 def content_type(name: str) -> str:
-    """The Content-Type public/ serves for a file called ``name``."""
-    name = name.lower()
-    if name in _TYPES_BY_NAME:
-        return _TYPES_BY_NAME[name]
-    return _TYPES_BY_SUFFIX.get(os.path.splitext(name)[1], "application/octet-stream")
+    """The Content-Type public/ serves for a file (its path relative to the served folder)."""
+    return http_content_type(name)
 
 
-def parse_range(header: str, size: int) -> tuple[int, int] | None | str:
+class Unsatisfiable:
+    """A Range no byte of the file can answer: 416."""
+
+
+UNSATISFIABLE = Unsatisfiable()
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | Unsatisfiable | None:
     """The inclusive byte span a ``Range`` header asks for in a file of ``size`` bytes.
 
     Returns ``None`` when the header should be ignored (malformed, several ranges: RFC 9110
-    lets a server answer those with the whole file) and ``"unsatisfiable"`` for a 416.
+    lets a server answer those with the whole file) and :data:`UNSATISFIABLE` for a 416.
     """
     match = _RANGE.match(header)
     if not match:
@@ -84,13 +62,13 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | str:
     if not first:  # suffix range: the last N bytes
         length = int(last)
         if length == 0 or size == 0:
-            return "unsatisfiable"
+            return UNSATISFIABLE
         return max(0, size - length), size - 1
     start = int(first)
     if last and int(last) < start:
         return None  # invalid, not unsatisfiable (RFC 9110 §14.1.1)
     if start >= size:
-        return "unsatisfiable"
+        return UNSATISFIABLE
     end = int(last) if last else size - 1
     return start, min(end, size - 1)
 
@@ -150,6 +128,10 @@ class PublicHandler(BaseHTTPRequestHandler):
                 return found
         return None
 
+    def _relative(self, path: Path) -> str:
+        root = next(r for r in self.server.roots if path.is_relative_to(r))
+        return path.relative_to(root).as_posix()
+
     # --- answering -------------------------------------------------------------------------
     def _serve(self, body: bool) -> None:
         mount = self.server.mount
@@ -184,7 +166,7 @@ class PublicHandler(BaseHTTPRequestHandler):
             range_header = self.headers.get("Range")
             if range_header and self._if_range_ok(etag, stat.st_mtime):
                 span = parse_range(range_header, size)
-            if span == "unsatisfiable":
+            if span is UNSATISFIABLE:
                 self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
                 self.send_header("Content-Range", f"bytes */{size}")
                 self.send_header("Content-Length", "0")
@@ -199,7 +181,7 @@ class PublicHandler(BaseHTTPRequestHandler):
                 self.send_response(HTTPStatus.PARTIAL_CONTENT)
                 self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
             length = max(0, end - start + 1)
-            self.send_header("Content-Type", content_type(path.name))
+            self.send_header("Content-Type", content_type(self._relative(path)))
             self.send_header("Content-Length", str(length))
             self._common_headers(path, etag, modified)
             self.end_headers()

@@ -24,15 +24,15 @@ import jinja2
 
 from pipeline.config import Config
 from pipeline.publish.feed import plain_text
+from pipeline import layout
+from pipeline.manifest import newest_first, pub_datetime
 from pipeline.model import Chapter, EpisodeManifest
+from pipeline.text.dates import french_date
 
-__all__ = ["render_index", "french_date", "french_duration", "clock", "read_vtt_cues",
+__all__ = ["render_index", "french_duration", "clock", "read_vtt_cues",
            "subscribe_links", "TranscriptPart"]
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")
 
 # Dates read as a listener in France would say them (an article of 00:30 Paris time is
 # 23:30 UTC the day before). Falls back to UTC where the tz database is missing.
@@ -42,12 +42,6 @@ try:
     DISPLAY_TZ = ZoneInfo("Europe/Paris")
 except Exception:  # pragma: no cover - only without tzdata
     DISPLAY_TZ = timezone.utc
-
-
-def french_date(when: datetime) -> str:
-    """``26 novembre 2026``; the first of the month is ``1er``, as French writes it."""
-    day = "1er" if when.day == 1 else str(when.day)
-    return f"{day} {MONTHS[when.month - 1]} {when.year}"
 
 
 def french_duration(seconds: float) -> str:
@@ -178,23 +172,13 @@ def _asset(name: str) -> tuple[str, str]:
     return text, f"'sha256-{digest}'"
 
 
-def _published(manifest: EpisodeManifest) -> datetime:
-    try:
-        when = datetime.fromisoformat(manifest.pub_date)
-    except (TypeError, ValueError):
-        return datetime(1970, 1, 1, tzinfo=timezone.utc)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when
-
-
 def _href(relative: str | None) -> str | None:
     """A relative link to a file of public/ (percent-encoded, never starting with "/")."""
     return quote(relative.lstrip("/"), safe="/") if relative else None
 
 
 def _episode(manifest: EpisodeManifest, public_dir: Path) -> dict:
-    when = _published(manifest)
+    when = pub_datetime(manifest)
     chapters: list[Chapter] = sorted(manifest.chapters, key=lambda c: c.start)
     return {
         "slug": manifest.slug,
@@ -230,9 +214,8 @@ def render_index(
     """
     show = config.show
     base = (base_url or show.base_url).rstrip("/")
-    feed_url = base + "/feed.xml"
-    ordered = sorted(manifests, key=lambda m: (_published(m), m.episode_number, m.guid),
-                     reverse=True)
+    feed_url = layout.feed_url(base)
+    ordered = newest_first(manifests)
     css, css_hash = _asset("site.css")
     js, js_hash = _asset("site.js")
     csp = "; ".join([

@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline.fsutil import atomic_write_bytes
+from pipeline.layout import PUBLISH_LAST, STAGING_PREFIX
 
-PUBLISH_LAST = ("index.html", "feed.xml")  # the feed is the last thing a subscriber sees change
 
 
 @contextmanager
@@ -36,6 +36,9 @@ def interrupts_deferred():
             raise KeyboardInterrupt
 
 
+WORK_FOLDER = ".work"
+
+
 class StagedSite:
     def __init__(self, public_dir: Path):
         self.public = Path(public_dir)
@@ -43,7 +46,7 @@ class StagedSite:
 
     def __enter__(self) -> "StagedSite":
         self.public.mkdir(parents=True, exist_ok=True)
-        self.root = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.public))
+        self.root = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.public))
         for source in self._published_files():
             target = self.root / source.relative_to(self.public)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -64,6 +67,12 @@ class StagedSite:
 
     def path(self, relative: str) -> Path:
         return self.root / relative
+
+    def work_path(self, name: str) -> Path:
+        """A scratch file inside the staging folder (never published, removed with it)."""
+        folder = self.root / WORK_FOLDER
+        folder.mkdir(exist_ok=True)
+        return folder / name
 
     def write(self, relative: str, data: bytes | str) -> None:
         """Write a file in the candidate (a new inode: the published file is never touched)."""

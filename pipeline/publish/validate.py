@@ -14,32 +14,21 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from pipeline import layout
 from pipeline.config import Config
 from pipeline.publish.cover import check_cover
 from pipeline.errors import UserError
 from pipeline.publish.feed import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES
 from pipeline.manifest import read_manifest
 from pipeline.model import EpisodeManifest
-from pipeline.publish.podcast_ns import ITUNES_NS, PODCAST_NS, podcast_guid
+from pipeline.manifest import podcast_guid
+from pipeline.publish.podcast_ns import ITUNES_NS, PODCAST_NS
+from pipeline.norms import FEED_TYPES, TYPE_EXTENSIONS, loudness_norm_text, meets_loudness_norm
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
 
-TARGET_LUFS = -16.0
-LUFS_TOLERANCE = 1.0
-MAX_TRUE_PEAK = -1.0
 DURATION_TOLERANCE = 1.0  # seconds
-
-# Declared MIME type → file extensions it may have.
-TYPE_EXTENSIONS = {
-    "audio/mpeg": (".mp3",),
-    "text/vtt": (".vtt",),
-    "application/x-subrip": (".srt",),
-    "application/srt": (".srt",),
-    "application/json+chapters": (".json",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-}
 
 
 def validate_public(
@@ -52,7 +41,7 @@ def validate_public(
     """Every problem found in ``public_dir``, one line each; empty when it is fit to publish."""
     public_dir = Path(public_dir)
     base = (base_url or config.show.base_url).rstrip("/")
-    feed_path = public_dir / "feed.xml"
+    feed_path = layout.under(public_dir, layout.FEED)
     if not feed_path.is_file():
         return [f"{feed_path}: missing (build an episode or run invoke feed)"]
     try:
@@ -79,11 +68,8 @@ def validate_public(
 
 
 def _read_manifests(public_dir: Path) -> tuple[list[EpisodeManifest], list[str]]:
-    folder = public_dir / "episodes"
     manifests, problems = [], []
-    for path in sorted(folder.glob("*.json")):
-        if path.name.endswith(".chapters.json"):
-            continue
+    for path in layout.manifest_paths(public_dir):
         try:
             manifests.append(read_manifest(path))
         except UserError as exc:
@@ -128,10 +114,10 @@ class _Checker:
         self.explicit(channel, where, required=True)
         self.categories(channel)
         self_link = channel.find("atom:link[@rel='self']", NS)
-        if self_link is None or self_link.get("href") != self.base + "/feed.xml":
+        expected = layout.feed_url(self.base)
+        if self_link is None or self_link.get("href") != expected:
             found = None if self_link is None else self_link.get("href")
-            self.fail(where, f"<atom:link rel=\"self\"> is {found!r}, expected "
-                             f"{self.base + '/feed.xml'!r}")
+            self.fail(where, f"<atom:link rel=\"self\"> is {found!r}, expected {expected!r}")
         guid = _text(channel, "podcast:guid")
         if not guid:
             self.fail(where, "<podcast:guid> is missing (apps follow a moved feed by it)")
@@ -224,8 +210,8 @@ class _Checker:
     def enclosure(self, enclosure, where: str, duration: float | None,
                   check_loudness: bool) -> None:
         url, length, mime = (enclosure.get(k) for k in ("url", "length", "type"))
-        if mime != "audio/mpeg":
-            self.fail(where, f"<enclosure type> is {mime!r}, expected 'audio/mpeg'")
+        if mime != FEED_TYPES["audio"]:
+            self.fail(where, f"<enclosure type> is {mime!r}, expected {FEED_TYPES['audio']!r}")
         if not (length or "").isdigit():
             self.fail(where, f"<enclosure length> is {length!r}, must be the size in bytes")
             length = None
@@ -251,18 +237,12 @@ class _Checker:
             self.loudness(path, where)
 
     def loudness(self, path: Path, where: str) -> None:
-        try:
-            from pipeline.sound.loudness import measure_file
-        except ImportError as exc:
-            self.fail(where, f"loudness not checked: pipeline.sound.loudness is unavailable ({exc})")
-            return
+        from pipeline.sound.loudness import measure_file
+
         measured = measure_file(path)
-        if abs(measured.integrated - TARGET_LUFS) > LUFS_TOLERANCE:
-            self.fail(where, f"{path} loudness is {measured.integrated:.1f} LUFS, target "
-                             f"{TARGET_LUFS:.0f} ±{LUFS_TOLERANCE:.0f}")
-        if measured.true_peak > MAX_TRUE_PEAK:
-            self.fail(where, f"{path} true peak is {measured.true_peak:.1f} dBTP, must be at "
-                             f"most {MAX_TRUE_PEAK:.1f}")
+        if not meets_loudness_norm(measured.integrated, measured.true_peak):
+            self.fail(where, f"{path} loudness is {measured.integrated:.1f} LUFS, {loudness_norm_text()}; "
+                             f"its true peak is {measured.true_peak:.1f} dBTP")
 
     def side_file(self, elem, where: str, tag: str) -> None:
         mime = elem.get("type") or ""

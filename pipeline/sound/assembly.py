@@ -1,18 +1,18 @@
-"""Stage 4: decode spoken chunks and assemble them into one timeline with pydub.
+"""Stage 4: decode spoken chunks and assemble them into one timeline.
 
 All audio inside the pipeline is 24 kHz mono 16-bit PCM (gTTS's own rate, so nothing is lost,
-and half the memory of 48 kHz for a 45-minute long read). The episode is joined in one pass
-from raw bytes: repeated ``AudioSegment + AudioSegment`` copies the whole buffer each time.
+and half the memory of 48 kHz for a 45-minute long read). pydub trims each chunk's silences;
+the episode is then streamed piece by piece into a WAV file with the standard ``wave`` module
+(repeated ``AudioSegment + AudioSegment`` would copy the whole buffer each time).
 """
 from __future__ import annotations
 
-import subprocess
 import wave
 from pathlib import Path
 from typing import Callable, Iterable
 
 from pipeline.config import AudioConfig
-from pipeline.sound.ffmpeg import ffmpeg_exe, pydub
+from pipeline.sound.ffmpeg import log_tail, pydub, run_ffmpeg
 from pipeline.model import Script, TimedSection, TimedSentence, Timeline
 
 RATE = 24000
@@ -29,13 +29,10 @@ class DecodeError(Exception):
 
 def decode_to_pcm(audio: bytes, fmt: str) -> bytes:
     """Decode an engine's audio (mp3/wav) to 24 kHz mono s16le; raise DecodeError if it fails."""
-    proc = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-f", fmt, "-i", "pipe:0",
-         "-f", "s16le", "-ac", "1", "-ar", str(RATE), "pipe:1"],
-        input=audio, capture_output=True,
-    )
+    proc = run_ffmpeg(["-v", "error", "-f", fmt, "-i", "pipe:0", "-f", "s16le", "-ac", "1", "-ar", str(RATE),
+                       "pipe:1"], audio, check=False)
     if proc.returncode != 0 or len(proc.stdout) < RATE * WIDTH // 20:  # under 50 ms: nothing said
-        raise DecodeError(proc.stderr.decode("utf-8", "replace").strip()[:200] or "no audio")
+        raise DecodeError(log_tail(proc.stderr, lines=1)[:200] or "no audio")
     return proc.stdout
 
 

@@ -209,3 +209,31 @@ def make_engine(name: str, voice_config, timeout: float = 10.0) -> TtsEngine:
     if name == "espeak":
         return EspeakEngine(voice_config.espeak_voice, voice_config.espeak_wpm)
     raise ValueError(f"unknown engine {name!r}")
+
+
+def choose_engine(choice: str, config, cache, texts: list[str], warn) -> TtsEngine:
+    """``auto``: gTTS when Google answers (or everything is cached), else espeak-ng, said loudly.
+
+    The probe is the first chunk not yet cached: when Google answers, its audio is kept.
+    """
+    from pipeline.sound.cache import chunk_key
+
+    timeout = config.synthesis.timeout_seconds
+    if choice != "auto":
+        return make_engine(choice, config.voice, timeout=timeout)
+    gtts = make_engine("gtts", config.voice, timeout=timeout)
+    identity = gtts.cache_identity()
+    missing = [t for t in dict.fromkeys(texts) if cache.get(chunk_key(identity, t), t, "gtts") is None]
+    if not missing:
+        return gtts
+    try:
+        cache.put(chunk_key(identity, missing[0]), gtts.synthesize(missing[0]))
+        return gtts
+    except TransientTtsError as exc:
+        if not exc.connection:
+            return gtts  # Google answered (429/5xx): it is there, the retries will deal with it
+        reason = str(exc)
+    except PermanentTtsError as exc:
+        reason = str(exc)
+    warn(f"warning: Google TTS is unreachable ({reason[:120]}); speaking with espeak-ng, the offline voice, instead")
+    return make_engine("espeak", config.voice)

@@ -1,4 +1,4 @@
-"""Where ffmpeg comes from, and a pydub that uses it quietly.
+"""Where ffmpeg comes from, the one way every module runs it, and a pydub that uses it quietly.
 
 A system ffmpeg is preferred (it may be newer, and packagers patch it); otherwise the static
 build shipped in the ``imageio-ffmpeg`` wheel, so a fresh machine needs no system package.
@@ -10,6 +10,10 @@ import functools
 import shutil
 import subprocess
 import warnings
+
+
+class FfmpegError(RuntimeError):
+    """ffmpeg failed; the message is one line (the last lines of its log, joined)."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -33,11 +37,23 @@ def pydub():
     return _pydub
 
 
-def run_ffmpeg(args: list[str], input_bytes: bytes | None = None) -> subprocess.CompletedProcess:
-    """Run ffmpeg with ``args`` (no leading executable); raise with its stderr tail on failure."""
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", *args]
-    proc = subprocess.run(cmd, input=input_bytes, capture_output=True)
-    if proc.returncode != 0:
-        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise RuntimeError(f"ffmpeg failed ({proc.returncode}): {' | '.join(tail)}")
+def ffmpeg_command(args: list[str]) -> list[str]:
+    return [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *args]
+
+
+def log_tail(stderr: bytes, lines: int = 3) -> str:
+    """The end of an ffmpeg log on one line (what a user can act on, not the whole log)."""
+    return " | ".join(stderr.decode("utf-8", "replace").strip().splitlines()[-lines:])
+
+
+def run_ffmpeg(args: list[str], input_bytes: bytes | None = None, *, check: bool = True) -> subprocess.CompletedProcess:
+    """Run ffmpeg with ``args`` (no leading executable); with ``check``, raise FfmpegError on failure."""
+    proc = subprocess.run(ffmpeg_command(args), input=input_bytes, capture_output=True)
+    if check and proc.returncode != 0:
+        raise FfmpegError(f"ffmpeg failed ({proc.returncode}): {log_tail(proc.stderr)}")
     return proc
+
+
+def start_ffmpeg(args: list[str], *, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL) -> subprocess.Popen:
+    """Start ffmpeg as a pipeline stage (its log is captured on stderr)."""
+    return subprocess.Popen(ffmpeg_command(args), stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)

@@ -1,24 +1,62 @@
-"""Loudness: measure, normalise to the podcast norm (-16 LUFS, true peak <= -1 dBTP), encode MP3.
+"""Loudness: measure with EBU R128 and master an MP3 to the podcast norm.
 
-Two passes, both linear so speech keeps its natural dynamics:
-1. measure the EBU R128 figures (ffmpeg's ebur128; during the build a :class:`LoudnessMeter`
-   measures while the chunks are being assembled, so this pass costs nothing afterwards);
-2. apply one gain computed from them: ``method="gain"`` with ffmpeg's ``volume`` (what loudnorm's
-   linear mode does, without its 192 kHz internals: three times faster) or ``method="loudnorm"``
-   with ffmpeg's loudnorm, ``linear=true`` and the measured values.
-When that gain would push the true peak over the target (TTS audio is often quiet with sharp
-peaks; loudnorm would then silently switch to its dynamic mode), a look-ahead limiter holds the
-peaks and the gain is raised to make up what it took. The finished MP3 is measured again with
-ebur128 as it is written: that is the number reported and validated.
+The norm (:mod:`pipeline.norms`) is -16 LUFS integrated and a true peak of at most -1 dBTP.
+Mastering is two passes, both linear so speech keeps its natural dynamics:
+
+1. **measure** the audio with ffmpeg's ebur128 (during a build a :class:`LoudnessMeter`
+   measures while the chunks are assembled, so this pass costs nothing afterwards);
+2. **normalise and encode**, by one of two methods:
+
+   - ``gain``: one linear gain with ffmpeg's ``volume``. When that gain would push the true
+     peak over the ceiling (TTS audio is often quiet with sharp peaks), a limiter holds the
+     peaks and the gain is raised to make up the loudness the limiter took;
+   - ``loudnorm``: ffmpeg's loudnorm in linear mode with the measured values (three times
+     slower: it works at 192 kHz inside), behind the same limiter when the peaks need it.
+
+The MP3 is measured as it is written (a second ffmpeg reads the same stream); when it strays
+past half the norm's tolerance it is encoded again with the aim corrected by the error.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
+import subprocess
+import wave
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
-from pipeline.sound.ffmpeg import run_ffmpeg
+from pipeline.norms import LUFS_TOLERANCE, TARGET_LUFS, TRUE_PEAK_CEILING
+from pipeline.sound.ffmpeg import FfmpegError, log_tail, run_ffmpeg, start_ffmpeg
+
+Method = Literal["gain", "loudnorm"]
+Wav = bytes | Path  # a WAV file's bytes, or its path (read by ffmpeg itself)
+
+SILENCE_LUFS = -70.0  # ebur128's absolute gate: nothing quieter counts as programme
+TRUE_PEAK_AIM = -1.5  # dBTP: room under the ceiling for the peaks the MP3 encoder adds
+MP3_LOSS_LU = 0.3  # an MP3 measures a few tenths of a LU quieter than the WAV it came from
+RETRY_TOLERANCE_LU = LUFS_TOLERANCE / 2  # re-encode past this (each encode of a long read costs seconds)
+ENCODE_ATTEMPTS = 3
+LOUDEST_AIM_LUFS, LOWEST_PEAK_AIM = -5.0, -9.0  # bounds for a corrected aim
+# Inter-sample peaks of speech at 44.1 kHz sit up to ~1 dB above the sample peaks a limiter sees.
+LIMITER_MARGIN_DB = 0.3
+LIMITER_STEPS = 4
+LIMITER_PRECISION_LU = 0.2
+LIMITER_EXCERPT_SECONDS = 60.0  # what the limiter takes is a property of the voice: an excerpt tells
+LOUDNORM_LRA = 11.0  # loudnorm's LRA target only steers its dynamic mode, which is never used
+MAX_LRA = 50.0
+MEASUREMENT_STEP = 0.1  # ebur128 reports tenths of a LU / dB
+# LAME's encoder delay (576 samples) plus the decoder's (529): a file's Xing header tells decoders
+# to skip them, the piped copy the meter reads has no such header, so the meter skips them itself.
+MP3_DELAY_SAMPLES = 1105
+
+_METER = "ebur128=peak=true:framelog=quiet"
+_EBUR128 = {
+    "integrated": r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf) LUFS\s*Threshold:\s*(-?[\d.]+|-inf) LUFS",
+    "lra": r"Loudness range:\s*LRA:\s*(-?[\d.]+) LU",
+    "true_peak": r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS",
+}
 
 
 @dataclass(frozen=True)
@@ -27,280 +65,40 @@ class LoudnessMeasurement:
     true_peak: float  # dBTP
     lra: float  # LU
     threshold: float  # LUFS, the relative gate
-    target_offset: float = 0.0  # loudnorm's suggested offset (0 when measured with ebur128)
-    normalization: str = ""  # "linear" / "dynamic" when reported by a loudnorm pass
+    normalization: str = ""  # "linear" / "dynamic" once normalised
 
 
-# Inter-sample peaks of speech at 44.1 kHz sit up to ~1 dB above the sample peaks the limiter sees.
-_LIMITER_MARGIN_DB = 0.3
-_LIMITER_ATTEMPTS = 4
-_ENCODE_ATTEMPTS = 3
-_I_TOLERANCE = 0.5  # LU; the norm allows ±1
-_MP3_LOSS_LU = 0.3  # an MP3 measures a few tenths of a LU quieter than the WAV it came from
-_TP_CEILING = -1.0  # dBTP; the hard limit (target_tp aims below it)
+@dataclass(frozen=True)
+class Mp3Settings:
+    bitrate: str = "96k"
+    sample_rate: int = 44100
+    quality: int = 7  # LAME's algorithm quality, 0 (best) … 9 (fastest): 7 is transparent for speech
+    method: Method = "gain"
 
 
-def _wav_in(wav: bytes | Path) -> tuple[list[str], bytes | None]:
-    """ffmpeg input arguments for a WAV given as bytes (piped) or as a file (read by ffmpeg)."""
+@dataclass(frozen=True)
+class Aim:
+    """What the finished MP3 should measure."""
+
+    integrated: float
+    true_peak: float
+
+
+# --- measuring --------------------------------------------------------------------------------
+def _input_args(wav: Wav) -> tuple[list[str], bytes | None]:
+    """ffmpeg input arguments for a WAV given as a file (read by ffmpeg) or as bytes (piped)."""
     if isinstance(wav, (str, Path)):
         return ["-f", "wav", "-i", str(wav)], None
     return ["-f", "wav", "-i", "pipe:0"], wav
 
 
-def _loudnorm_json(stderr: bytes) -> dict:
+def parse_ebur128(stderr: bytes, what: str) -> LoudnessMeasurement:
     text = stderr.decode("utf-8", "replace")
-    start = text.rfind("{")
-    end = text.rfind("}")
-    if start < 0 or end < start:
-        raise RuntimeError("ffmpeg loudnorm printed no measurement")
-    return json.loads(text[start : end + 1])
-
-
-def _num(value: str) -> float:
-    # loudnorm prints "-inf" for silence; keep it as a float the caller can test.
-    return float(value)
-
-
-def _loudnorm_spec(target_i: float, target_tp: float, target_lra: float, extra: str = "") -> str:
-    spec = f"loudnorm=I={target_i}:TP={target_tp}:LRA={target_lra}"
-    return spec + (":" + extra if extra else "") + ":print_format=json"
-
-
-def measure_loudness(
-    wav_bytes: bytes,
-    *,
-    target_i: float = -16.0,
-    target_tp: float = -1.5,
-    target_lra: float = 11.0,
-    pre_filters: str = "",
-) -> LoudnessMeasurement:
-    """First loudnorm pass on a WAV (optionally after ``pre_filters``, an ffmpeg filter chain)."""
-    chain = ",".join(f for f in (pre_filters, _loudnorm_spec(target_i, target_tp, target_lra)) if f)
-    args, data = _wav_in(wav_bytes)
-    proc = run_ffmpeg([*args, "-af", chain, "-f", "null", "-"], data)
-    data = _loudnorm_json(proc.stderr)
-    return LoudnessMeasurement(
-        integrated=_num(data["input_i"]),
-        true_peak=_num(data["input_tp"]),
-        lra=_num(data["input_lra"]),
-        threshold=_num(data["input_thresh"]),
-        target_offset=_num(data["target_offset"]),
-        normalization=data.get("normalization_type", ""),
-    )
-
-
-def _linear_fits(m: LoudnessMeasurement, target_i: float, target_tp: float) -> bool:
-    """loudnorm's own test for linear mode (the LRA half is handled by raising the LRA target)."""
-    return m.true_peak + (target_i - m.integrated) <= target_tp
-
-
-def _limited_chain(gain_db: float, ceiling_db: float) -> str:
-    ceiling = 10 ** (ceiling_db / 20)
-    # Float precision so the gain cannot clip; level=0 stops alimiter's auto make-up gain;
-    # latency=1 removes its look-ahead delay so chapter and cue times stay exact.
-    return (
-        f"volume={gain_db:.2f}dB:precision=float,"
-        f"alimiter=limit={ceiling:.4f}:level=0:latency=1:attack=5:release=50"
-    )
-
-
-def encode_mp3(
-    wav_bytes: bytes | Path,
-    out_path: Path,
-    *,
-    bitrate: str = "96k",
-    sample_rate: int = 44100,
-    target_i: float = -16.0,
-    target_tp: float = -1.5,
-    target_lra: float = 11.0,
-    first: LoudnessMeasurement | None = None,
-    method: str = "gain",
-    quality: int = 7,
-) -> LoudnessMeasurement:
-    """Normalise a WAV to the target loudness and write a mono CBR MP3 to ``out_path``.
-
-    Two passes: measure (``first``, when a :class:`LoudnessMeter` already measured the audio
-    while it was being assembled; else an ebur128 scan here), then linear normalisation with
-    the measured values: ``method="gain"`` applies loudnorm's linear gain with ffmpeg's
-    ``volume`` filter (a limiter holds the true peak when the gain alone would not),
-    ``method="loudnorm"`` runs ffmpeg's loudnorm with ``linear=true``, three times slower as it
-    works at 192 kHz inside. ``quality`` is LAME's algorithm quality (0 best … 9 fastest): 7
-    halves the encoding time and is transparent for speech at 96 kb/s mono.
-
-    ``target_tp`` is a ceiling for the finished MP3: the encoder adds a few tenths of a dB of
-    peaks (more on noisy audio) and reads a few tenths of a LU quieter, so when the measured
-    MP3 overshoots -1 dBTP, or lands more than 0.5 LU off target, it is encoded again with
-    the aim corrected by the error (at most three encodes).
-    Returns the loudness measured back on the written MP3 (ebur128, true peak).
-    """
-    # First pass: ebur128 gives the EBU R128 figures loudnorm's own first pass would print
-    # (integrated, true peak, LRA, gate threshold) several times faster.
-    first = first or _scan(wav_bytes, "anull")
-    if not first.integrated > -70.0:
-        raise ValueError("audio is silent or too short to measure its loudness")
-
-    aim_i, aim_tp = target_i + _MP3_LOSS_LU, target_tp
-    for _ in range(_ENCODE_ATTEMPTS):
-        result = _normalise_and_encode(
-            wav_bytes, out_path, first, aim_i, aim_tp, target_lra, bitrate, sample_rate, method, quality
-        )
-        i_error = target_i - result.integrated
-        tp_error = result.true_peak - target_tp
-        # The norm is ±1 LU and a -1 dBTP ceiling: re-encode only when the MP3 strays past
-        # half of that (each encode of a long read costs seconds).
-        if abs(i_error) <= _I_TOLERANCE and result.true_peak <= _TP_CEILING:
-            break
-        aim_i = min(-5.0, aim_i + i_error)
-        if tp_error > 0.0:
-            aim_tp = max(-9.0, aim_tp - tp_error - 0.1)
-    return result
-
-
-def _wav_seconds(wav: bytes | Path) -> float:
-    import io
-    import wave
-
-    with wave.open(str(wav) if isinstance(wav, (str, Path)) else io.BytesIO(wav)) as source:
-        return source.getnframes() / source.getframerate()
-
-
-def _limited_gain(wav, first: LoudnessMeasurement, target_i: float, ceiling: float) -> str:
-    """Gain plus a limiter at ``ceiling``, the gain raised until the limited audio reaches
-    ``target_i`` (the limiter eats loudness on peaky speech: over 1 LU on espeak-ng's voice).
-
-    What the limiter eats is a property of the voice, so it is measured on an excerpt of at
-    most a minute from the middle: the search costs the same for a brief and a long read.
-    The MP3 is measured in full afterwards, and re-encoded if the estimate was off.
-    """
-    seconds = _wav_seconds(wav)
-    excerpt = f"atrim=start={max(0.0, seconds / 2 - 30):.2f}:duration=60," if seconds > 90 else ""
-
-    def loudness_at(gain: float | None) -> float:
-        chain = f"{excerpt}{_limited_chain(gain, ceiling) if gain is not None else 'anull'}"
-        args, data = _wav_in(wav)  # loudness only: no true-peak oversampling, twice as fast
-        proc = run_ffmpeg([*args, "-af", f"{chain},ebur128=framelog=quiet", "-f", "null", "-"], data)
-        return float(re.search(_EBUR128["integrated"], proc.stderr.decode("utf-8", "replace")).group(1))
-
-    unlimited = loudness_at(None) if excerpt else first.integrated
-
-    def full_loudness_at(gain: float) -> float:
-        eaten = unlimited + gain - loudness_at(gain)  # what the limiter took at this gain
-        return first.integrated + gain - eaten
-
-    # Secant steps: past the ceiling each dB of gain buys well under a LU, so plain
-    # "add the error" crawls towards the target.
-    gain, previous = target_i - first.integrated, None
-    for _ in range(_LIMITER_ATTEMPTS):
-        loudness = full_loudness_at(gain)
-        error = target_i - loudness
-        if abs(error) <= 0.2:
-            break
-        slope = 1.0
-        if previous and gain != previous[0]:
-            slope = max(0.1, (loudness - previous[1]) / (gain - previous[0]))
-        previous = (gain, loudness)
-        gain += error / slope
-    return _limited_chain(gain, ceiling)
-
-
-def _normalise_and_encode(
-    wav_bytes: bytes,
-    out_path: Path,
-    first: LoudnessMeasurement,
-    target_i: float,
-    target_tp: float,
-    target_lra: float,
-    bitrate: str,
-    sample_rate: int,
-    method: str = "gain",
-    quality: int = 7,
-) -> LoudnessMeasurement:
-    pre, measured = "", first
-    if method == "gain":
-        # One encode: gain, and a limiter at the ceiling only when that gain would push the
-        # true peak over it. The limiter costs speech a few hundredths of a LU; the caller
-        # measures the MP3 and corrects the aim if it ever strays further.
-        chain = f"volume={target_i - first.integrated:.2f}dB:precision=float"
-        if not _linear_fits(first, target_i, target_tp):
-            chain = _limited_gain(wav_bytes, first, target_i, target_tp - _LIMITER_MARGIN_DB)
-        return _encode(wav_bytes, out_path, f"{chain},aresample={sample_rate}", bitrate, sample_rate, "linear",
-                       quality)
-    if not _linear_fits(first, target_i, target_tp):
-        gain, ceiling = target_i - first.integrated, target_tp - _LIMITER_MARGIN_DB
-        for _ in range(_LIMITER_ATTEMPTS):
-            pre = _limited_chain(gain, ceiling)
-            measured = _scan(wav_bytes, pre)
-            if _linear_fits(measured, target_i, target_tp):
-                break
-            # Limiting cost some loudness: add it back to the gain (the limiter holds the peaks);
-            # inter-sample peaks above the ceiling lower the ceiling.
-            gain += target_i - measured.integrated
-            ceiling -= max(0.0, measured.true_peak - ceiling)
-
-    # Linear mode also requires measured LRA <= target LRA and a non-zero LRA; the LRA target
-    # only steers the dynamic mode we avoid, so widen it rather than compress the speech.
-    lra_measured = max(measured.lra, 0.1)
-    lra_target = min(50.0, max(target_lra, lra_measured))
-    second = _loudnorm_spec(
-        target_i,
-        target_tp,
-        lra_target,
-        f"measured_I={measured.integrated}:measured_TP={measured.true_peak}"
-        f":measured_LRA={lra_measured}:measured_thresh={measured.threshold}"
-        f":offset={measured.target_offset}:linear=true",
-    )
-    chain = ",".join(f for f in (pre, second, f"aresample={sample_rate}") if f)
-    return _encode(wav_bytes, out_path, chain, bitrate, sample_rate, None, quality)
-
-
-def _encode(wav_bytes, out_path: Path, chain: str, bitrate: str, sample_rate: int, mode: str | None,
-            quality: int):
-    """Encode to ``out_path`` and measure the MP3 as it is written, on the second core.
-
-    ffmpeg's tee muxer writes the file (seekable, so its Xing/LAME header is completed) and the
-    same MP3 stream to a pipe, which a second ffmpeg decodes and measures with ebur128.
-    """
-    import subprocess
-
-    from pipeline.sound.ffmpeg import ffmpeg_exe
-
-    args, data = _wav_in(wav_bytes)
-    target = str(out_path).replace("\\", "\\\\").replace("|", "\\|").replace("[", "\\[")
-    encoder = subprocess.Popen(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *args,
-         "-af", chain, "-ac", "1", "-ar", str(sample_rate), "-c:a", "libmp3lame", "-b:a", bitrate,
-         "-compression_level", str(quality), "-map_metadata", "-1", "-map", "0:a",
-         "-f", "tee", f"[f=mp3:id3v2_version=3]{target}|[f=mp3:id3v2_version=0:write_xing=0]pipe:1", "-y"],
-        stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    meter = subprocess.Popen(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-f", "mp3", "-i", "pipe:0",
-         "-af", _SCAN, "-f", "null", "-"],
-        stdin=encoder.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    encoder.stdout.close()  # the meter owns the read end now
-    _, encoder_log = encoder.communicate(data)
-    _, meter_log = meter.communicate()
-    if encoder.returncode != 0 or meter.returncode != 0:
-        log = (encoder_log if encoder.returncode else meter_log).decode("utf-8", "replace")
-        raise RuntimeError(f"ffmpeg failed to encode {out_path}: {' | '.join(log.strip().splitlines()[-3:])}")
-    mode = mode or _loudnorm_json(encoder_log).get("normalization_type", "")
-    return replace(_parse_ebur128(meter_log, str(out_path)), normalization=mode)
-
-
-_EBUR128 = {
-    "integrated": r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf) LUFS\s*Threshold:\s*(-?[\d.]+|-inf) LUFS",
-    "lra": r"Loudness range:\s*LRA:\s*(-?[\d.]+) LU",
-    "true_peak": r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS",
-}
-
-
-def _parse_ebur128(stderr: bytes, what: str) -> LoudnessMeasurement:
-    text = stderr.decode("utf-8", "replace")
-    summary = text[text.rfind("Summary:") :]
+    summary = text[text.rfind("Summary:"):]
     found = {key: re.search(pattern, summary) for key, pattern in _EBUR128.items()}
     missing = [key for key, match in found.items() if match is None]
     if missing:
-        raise RuntimeError(f"ffmpeg ebur128 printed no {', '.join(missing)} for {what}")
+        raise FfmpegError(f"ffmpeg ebur128 printed no {', '.join(missing)} for {what}")
     return LoudnessMeasurement(
         integrated=float(found["integrated"].group(1)),
         threshold=float(found["integrated"].group(2)),
@@ -309,39 +107,41 @@ def _parse_ebur128(stderr: bytes, what: str) -> LoudnessMeasurement:
     )
 
 
-_SCAN = "ebur128=peak=true:framelog=quiet"
-
-
-def _scan(wav_bytes: bytes, pre_filters: str) -> LoudnessMeasurement:
-    """ebur128 after ``pre_filters``: the same numbers as a loudnorm pass, several times faster
-    (loudnorm runs its whole dynamic normaliser at 192 kHz just to measure)."""
-    args, data = _wav_in(wav_bytes)
-    proc = run_ffmpeg([*args, "-af", f"{pre_filters},{_SCAN}", "-f", "null", "-"], data)
-    return _parse_ebur128(proc.stderr, "the limited audio")
+def measure_wav(wav: Wav, chain: str = "anull") -> LoudnessMeasurement:
+    """EBU R128 figures of a WAV after an ffmpeg filter ``chain`` (integrated, true peak, LRA)."""
+    args, data = _input_args(wav)
+    proc = run_ffmpeg([*args, "-af", f"{chain},{_METER}", "-f", "null", "-"], data)
+    return parse_ebur128(proc.stderr, "the audio")
 
 
 def measure_file(path: Path) -> LoudnessMeasurement:
-    """Measure an audio file with ffmpeg's ebur128 filter (integrated, LRA, true peak)."""
-    proc = run_ffmpeg(["-i", str(path), "-af", _SCAN, "-f", "null", "-"])
-    return _parse_ebur128(proc.stderr, str(path))
+    """EBU R128 figures of any audio file ffmpeg reads."""
+    proc = run_ffmpeg(["-i", str(path), "-af", _METER, "-f", "null", "-"])
+    return parse_ebur128(proc.stderr, str(path))
+
+
+def _integrated_only(wav: Wav, chain: str) -> float:
+    """Integrated loudness alone: no true-peak oversampling, twice as fast."""
+    args, data = _input_args(wav)
+    proc = run_ffmpeg([*args, "-af", f"{chain},ebur128=framelog=quiet", "-f", "null", "-"], data)
+    text = proc.stderr.decode("utf-8", "replace")
+    return float(re.search(_EBUR128["integrated"], text[text.rfind("Summary:"):]).group(1))
+
+
+def _wav_seconds(wav: Wav) -> float:
+    with wave.open(str(wav) if isinstance(wav, (str, Path)) else io.BytesIO(wav)) as source:
+        return source.getnframes() / source.getframerate()
 
 
 class LoudnessMeter:
     """Measures raw PCM (s16le mono) with ebur128 while it is being produced.
 
-    ``with LoudnessMeter(24000) as meter: meter.write(pcm) ...`` then ``meter.result()``:
-    the first pass of the normalisation costs nothing once the last chunk is assembled.
+    ``with LoudnessMeter(24000) as meter: meter.write(pcm) ...`` then ``meter.result()``.
     """
 
     def __init__(self, sample_rate: int):
-        import subprocess
-
-        from pipeline.sound.ffmpeg import ffmpeg_exe
-
-        self._process = subprocess.Popen(
-            [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-f", "s16le", "-ar", str(sample_rate),
-             "-ac", "1", "-i", "pipe:0", "-af", _SCAN, "-f", "null", "-"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._process = start_ffmpeg(["-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+                                      "-af", _METER, "-f", "null", "-"])
         self._result: LoudnessMeasurement | None = None
 
     def __enter__(self) -> "LoudnessMeter":
@@ -359,6 +159,153 @@ class LoudnessMeter:
         if self._result is None:
             _, stderr = self._process.communicate()
             if self._process.returncode != 0:
-                raise RuntimeError(f"ffmpeg ebur128 failed: {stderr.decode('utf-8', 'replace')[-300:]}")
-            self._result = _parse_ebur128(stderr, "the assembled episode")
+                raise FfmpegError(f"ffmpeg ebur128 failed: {log_tail(stderr)}")
+            self._result = parse_ebur128(stderr, "the assembled episode")
         return self._result
+
+
+# --- the normalising filter chains ------------------------------------------------------------
+def gain_chain(gain_db: float) -> str:
+    return f"volume={gain_db:.2f}dB:precision=float"  # float: the gain itself never clips
+
+
+def limited_chain(gain_db: float, ceiling_db: float) -> str:
+    """Gain, then a limiter at ``ceiling_db``. level=0 stops alimiter's automatic make-up gain;
+    latency=1 removes its look-ahead delay so chapter and cue times stay exact."""
+    ceiling = 10 ** (ceiling_db / 20)
+    return f"{gain_chain(gain_db)},alimiter=limit={ceiling:.4f}:level=0:latency=1:attack=5:release=50"
+
+
+def linear_gain_fits(measured: LoudnessMeasurement, aim: Aim) -> bool:
+    """Whether the gain alone keeps the true peak under the aim (loudnorm's own linear test)."""
+    return measured.true_peak + (aim.integrated - measured.integrated) <= aim.true_peak
+
+
+def limited_gain(wav: Wav, first: LoudnessMeasurement, target_lufs: float, ceiling_db: float) -> float:
+    """The gain that, behind a limiter at ``ceiling_db``, brings the audio to ``target_lufs``.
+
+    The limiter takes loudness (over 1 LU on espeak-ng's peaky voice), more as the gain grows.
+    What it takes is measured on an excerpt of at most a minute from the middle, so the search
+    costs the same for a brief and a long read; secant steps, because past the ceiling each dB
+    of gain buys well under a LU and plain "add the error" crawls.
+    """
+    seconds = _wav_seconds(wav)
+    excerpt = ""
+    if seconds > LIMITER_EXCERPT_SECONDS * 1.5:
+        start = max(0.0, seconds / 2 - LIMITER_EXCERPT_SECONDS / 2)
+        excerpt = f"atrim=start={start:.2f}:duration={LIMITER_EXCERPT_SECONDS},"
+    unlimited = _integrated_only(wav, excerpt + "anull") if excerpt else first.integrated
+
+    def loudness_at(gain: float) -> float:
+        taken = unlimited + gain - _integrated_only(wav, excerpt + limited_chain(gain, ceiling_db))
+        return first.integrated + gain - taken
+
+    gain, previous = target_lufs - first.integrated, None
+    for _ in range(LIMITER_STEPS):
+        loudness = loudness_at(gain)
+        error = target_lufs - loudness
+        if abs(error) <= LIMITER_PRECISION_LU:
+            break
+        slope = 1.0
+        if previous and gain != previous[0]:
+            slope = max(0.1, (loudness - previous[1]) / (gain - previous[0]))
+        previous = (gain, loudness)
+        gain += error / slope
+    return gain
+
+
+def gain_method_chain(wav: Wav, first: LoudnessMeasurement, aim: Aim) -> str:
+    if linear_gain_fits(first, aim):
+        return gain_chain(aim.integrated - first.integrated)
+    ceiling = aim.true_peak - LIMITER_MARGIN_DB
+    return limited_chain(limited_gain(wav, first, aim.integrated, ceiling), ceiling)
+
+
+def loudnorm_method_chain(wav: Wav, first: LoudnessMeasurement, aim: Aim) -> str:
+    """ffmpeg's loudnorm, linear, behind the limiter when the peaks need it.
+
+    loudnorm falls back to its dynamic mode unless the limited audio fits its linear test, so
+    the limiter's ceiling is lowered by any inter-sample peak left above the aim. Its linear mode
+    also needs a measured LRA at most its target, and not zero: the LRA target only steers the
+    dynamic mode, so it is widened rather than the speech compressed.
+    """
+    # ebur128 prints tenths: a figure right at loudnorm's limit may be just over it.
+    strict = Aim(aim.integrated, aim.true_peak - MEASUREMENT_STEP)
+    pre, measured, ceiling = "", first, aim.true_peak - LIMITER_MARGIN_DB
+    for _ in range(LIMITER_STEPS):
+        if linear_gain_fits(measured, strict):
+            break
+        pre = limited_chain(limited_gain(wav, first, aim.integrated, ceiling), ceiling)
+        measured = measure_wav(wav, pre)
+        ceiling -= max(0.0, measured.true_peak + (aim.integrated - measured.integrated) - strict.true_peak)
+    lra = max(measured.lra, 0.1)
+    loudnorm = (f"loudnorm=I={aim.integrated}:TP={aim.true_peak}:LRA={min(MAX_LRA, max(LOUDNORM_LRA, lra))}"
+                f":measured_I={measured.integrated}:measured_TP={measured.true_peak}:measured_LRA={lra}"
+                f":measured_thresh={measured.threshold}:offset=0:linear=true:print_format=json")
+    return ",".join(f for f in (pre, loudnorm) if f)
+
+
+# --- encoding ---------------------------------------------------------------------------------
+def encode_mp3(wav: Wav, out_path: Path, *, first: LoudnessMeasurement | None = None, bitrate: str = "96k",
+               sample_rate: int = 44100, quality: int = 7, method: Method = "gain") -> LoudnessMeasurement:
+    """Normalise a WAV to the norm and write it as a mono CBR MP3; return the MP3's measurement.
+
+    ``first`` is the WAV's measurement when a :class:`LoudnessMeter` already took it.
+    """
+    settings = Mp3Settings(bitrate=bitrate, sample_rate=sample_rate, quality=quality, method=method)
+    first = first or measure_wav(wav)
+    if not first.integrated > SILENCE_LUFS:
+        raise ValueError("audio is silent or too short to measure its loudness")
+    chain_for = gain_method_chain if method == "gain" else loudnorm_method_chain
+    aim = Aim(TARGET_LUFS + MP3_LOSS_LU, TRUE_PEAK_AIM)
+    for _ in range(ENCODE_ATTEMPTS):
+        result = encode_measured(wav, out_path, chain_for(wav, first, aim), settings)
+        if meets_aim(result):
+            break
+        aim = corrected_aim(aim, result)
+    return result
+
+
+def meets_aim(result: LoudnessMeasurement) -> bool:
+    return abs(TARGET_LUFS - result.integrated) <= RETRY_TOLERANCE_LU and result.true_peak <= TRUE_PEAK_CEILING
+
+
+def corrected_aim(aim: Aim, result: LoudnessMeasurement) -> Aim:
+    """The aim moved by the MP3's error (the encoder adds peaks and takes a little loudness)."""
+    peak_excess = result.true_peak - TRUE_PEAK_AIM
+    return Aim(integrated=min(LOUDEST_AIM_LUFS, aim.integrated + TARGET_LUFS - result.integrated),
+               true_peak=max(LOWEST_PEAK_AIM, aim.true_peak - peak_excess - 0.1) if peak_excess > 0 else aim.true_peak)
+
+
+def encode_measured(wav: Wav, out_path: Path, chain: str, settings: Mp3Settings) -> LoudnessMeasurement:
+    """Encode through ``chain`` to ``out_path`` and measure the MP3 as it is written.
+
+    ffmpeg's tee muxer writes the file (seekable, so its Xing/LAME header is completed) and the
+    same MP3 stream to a pipe, which a second ffmpeg, on the second core, decodes and measures.
+    """
+    args, data = _input_args(wav)
+    target = str(out_path).replace("\\", "\\\\").replace("|", "\\|").replace("[", "\\[")
+    encoder = start_ffmpeg(
+        [*args, "-af", f"{chain},aresample={settings.sample_rate}", "-ac", "1", "-ar", str(settings.sample_rate),
+         "-c:a", "libmp3lame", "-b:a", settings.bitrate, "-compression_level", str(settings.quality),
+         "-map_metadata", "-1", "-map", "0:a",
+         "-f", "tee", f"[f=mp3:id3v2_version=3]{target}|[f=mp3:id3v2_version=0:write_xing=0]pipe:1", "-y"],
+        stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL, stdout=subprocess.PIPE)
+    meter = start_ffmpeg(["-f", "mp3", "-i", "pipe:0", "-af", f"atrim=start_sample={MP3_DELAY_SAMPLES},{_METER}",
+                          "-f", "null", "-"], stdin=encoder.stdout)
+    encoder.stdout.close()  # the meter owns the read end now
+    _, encoder_log = encoder.communicate(data)
+    _, meter_log = meter.communicate()
+    if encoder.returncode != 0 or meter.returncode != 0:
+        raise FfmpegError(f"ffmpeg failed to encode {out_path}: "
+                          f"{log_tail(encoder_log if encoder.returncode else meter_log)}")
+    mode = _loudnorm_mode(encoder_log) if "loudnorm=" in chain else "linear"
+    return replace(parse_ebur128(meter_log, str(out_path)), normalization=mode)
+
+
+def _loudnorm_mode(stderr: bytes) -> str:
+    text = stderr.decode("utf-8", "replace")
+    start, end = text.rfind("{"), text.rfind("}")
+    if start < 0 or end < start:
+        raise FfmpegError("ffmpeg loudnorm printed no report")
+    return json.loads(text[start:end + 1]).get("normalization_type", "")

@@ -17,6 +17,6 @@ class ChunkProgress:
     def __exit__(self, *exc) -> None:
         self.bar.close()
 
-    def update(self, what: str, count: int, stats) -> None:
+    def update(self, count: int, stats) -> None:
         self.bar.set_postfix(spoken=stats.spoken, cached=stats.cached, retried=stats.retried, refresh=False)
         self.bar.update(count)

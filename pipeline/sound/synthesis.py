@@ -103,9 +103,6 @@ class Synthesizer:
         # Backoff waits end early when the build stops (Ctrl-C, another chunk failed).
         self.sleep = sleep or self._stop.wait
 
-    def speak_all(self, texts: list[str]) -> list[bytes]:
-        return list(self.speak_in_order(texts))
-
     def speak_in_order(self, texts: list[str]) -> Iterator[bytes]:
         """Yield each chunk's PCM in script order as soon as it and those before it are spoken.
 
@@ -142,7 +139,7 @@ class Synthesizer:
             try:
                 pcm = decode_to_pcm(cached.audio, cached.format)
                 self.stats.add(cached=1)
-                self._advance("cached")
+                self._advance()
                 return pcm
             except DecodeError:
                 self.cache.discard(key)  # damaged entry: speak it again
@@ -153,7 +150,7 @@ class Synthesizer:
             raise _ChunkFailed(f"the audio for {text[:50]!r} does not decode: {exc}") from None
         self.cache.put(key, chunk)
         self.stats.add(spoken=1)
-        self._advance("spoken")
+        self._advance()
         return pcm
 
     def _request_with_retries(self, text: str):
@@ -180,11 +177,11 @@ class Synthesizer:
                 break
             waited += delay
             self.stats.add(retried=1)
-            self._advance("retried", count=0)
+            self._advance(count=0)
             if self._stop.wait(0) or self.sleep(delay):
                 raise _ChunkFailed("stopped")
         raise _ChunkFailed(f"{error} after {attempt + 1} attempts and {waited:.0f} s of waiting")
 
-    def _advance(self, what: str, count: int = 1) -> None:
+    def _advance(self, count: int = 1) -> None:
         if self.progress:
-            self.progress(what, count, self.stats)
+            self.progress(count, self.stats)

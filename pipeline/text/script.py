@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.text.chunking import chunk_sentence, split_sentences
+from pipeline.text.dates import french_date
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.text.french import normalise_for_speech
@@ -23,14 +24,6 @@ from pipeline.model import Article, Paragraph, Script, Section, Sentence
 CHUNK_LIMIT = 100  # gTTS sends at most 100 characters per request
 TITLE_WORDS = 7
 SCRIPT_VERSION = 1
-MONTHS = ("janvier février mars avril mai juin juillet août septembre octobre novembre décembre").split()
-
-
-def french_date(moment: datetime) -> str:
-    day = "1er" if moment.day == 1 else str(moment.day)
-    return f"{day} {MONTHS[moment.month - 1]} {moment.year}"
-
-
 def build_script(article: Article, config: Config, pub_date: datetime) -> Script:
     speak = _speaker(config)
     fields = {"show": config.show.title, "title": article.title, "date": french_date(pub_date)}

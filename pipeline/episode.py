@@ -1,0 +1,245 @@
+"""One episode, in named steps: script → speak → check → master → sidecars → manifest.
+
+Each step takes the :class:`EpisodeJob` (what is being built, and where) and returns a typed
+result; :func:`build_episode` only strings them together. Everything is written into the
+staged site (:class:`pipeline.publish.staging.StagedSite`), never into ``public/`` itself.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Literal
+
+from pipeline import layout
+from pipeline.config import Config
+from pipeline.errors import UserError
+from pipeline.manifest import manifest_json, new_guid, podcast_guid, pub_date_for
+from pipeline.model import Article, Chapter, EpisodeManifest, Script, Timeline
+from pipeline.norms import image_type, loudness_norm_text, meets_loudness_norm
+
+if TYPE_CHECKING:  # the audio stack is imported only when an episode is really built
+    from pipeline.publish.staging import StagedSite
+    from pipeline.sound.loudness import LoudnessMeasurement
+    from pipeline.sound.synthesis import SynthesisStats
+
+EngineChoice = Literal["auto", "gtts", "espeak"]
+ENGINE_CHOICES: tuple[EngineChoice, ...] = ("auto", "gtts", "espeak")
+EpisodeStatus = Literal["built", "up to date"]
+DESCRIPTION_CHARS = 600
+
+
+@dataclass(frozen=True)
+class EpisodeReport:
+    slug: str
+    title: str
+    status: EpisodeStatus
+    engine: str
+    duration_seconds: float
+    chunks: int = 0
+    spoken: int = 0
+    cached: int = 0
+    retried: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    synthesis_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class EpisodeJob:
+    """One episode to build: the article, what was published for it before, and where to write."""
+
+    config: Config
+    site: "StagedSite"
+    article: Article
+    previous: EpisodeManifest | None
+    recipe: str  # the recipe hash stored in the manifest (see pipeline.build.recipe_hash)
+    engine_choice: EngineChoice
+    jobs: int
+    cover: str  # the cover's path relative to the site
+    warn: Callable[[str], None]
+
+    @property
+    def files(self) -> layout.EpisodeFiles:
+        return layout.EpisodeFiles(self.article.slug)
+
+
+@dataclass(frozen=True)
+class Speech:
+    """The episode spoken and assembled: a WAV in the staging folder and its timeline."""
+
+    wav_path: Path
+    timeline: Timeline
+    measured: "LoudnessMeasurement"
+    engine: str
+    stats: "SynthesisStats"
+    chunks: int
+    spoken_chars: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Master:
+    """The published MP3, tagged, and what it measures."""
+
+    loudness: "LoudnessMeasurement"
+    duration_seconds: float
+    audio_bytes: int
+
+
+def build_episode(job: EpisodeJob) -> EpisodeReport:
+    started = time.perf_counter()
+    pub_date = pub_date_for(job.article.date, job.previous)
+    script = episode_script(job, pub_date)
+    speech = speak(job, script)
+    check_speech(job, speech)
+    chapters = chapters_of(speech)
+    number = episode_number(job)
+    master = master_audio(job, speech, chapters=chapters, number=number, pub_date=pub_date)
+    write_sidecars(job, speech.timeline, chapters)
+    manifest = write_manifest(job, script=script, speech=speech, master=master, chapters=chapters,
+                              number=number, pub_date=pub_date)
+    speech.wav_path.unlink()
+    stats = speech.stats
+    return EpisodeReport(slug=manifest.slug, title=manifest.title, status="built", engine=speech.engine,
+                         duration_seconds=manifest.duration_seconds, chunks=speech.chunks, spoken=stats.spoken,
+                         cached=stats.cached, retried=stats.retried, requests=stats.requests,
+                         seconds=time.perf_counter() - started, synthesis_seconds=speech.seconds)
+
+
+def episode_script(job: EpisodeJob, pub_date: datetime) -> Script:
+    """The hand-edited script saved beside the article, else the one written from it."""
+    from pipeline.text.script import build_script, load_saved_script
+
+    return load_saved_script(job.article) or build_script(job.article, job.config, pub_date)
+
+
+def speak(job: EpisodeJob, script: Script) -> Speech:
+    """Speak every chunk and assemble the episode while later chunks are still in flight."""
+    from pipeline.sound.assembly import RATE, assemble
+    from pipeline.sound.cache import ChunkCache
+    from pipeline.sound.engines import choose_engine
+    from pipeline.sound.loudness import LoudnessMeter
+    from pipeline.sound.progress import ChunkProgress
+    from pipeline.sound.synthesis import RetryPolicy, Synthesizer
+
+    config, texts = job.config, script.chunks()
+    cache = ChunkCache(config.cache_dir)
+    engine = choose_engine(job.engine_choice, config, cache, texts, job.warn)
+    wav_path = job.site.work_path(f"{job.article.slug}.wav")  # removed with the staging folder
+    started = time.perf_counter()
+    with ChunkProgress(job.article.slug, len(set(texts))) as progress, LoudnessMeter(RATE) as meter:
+        synthesizer = Synthesizer(engine, cache, jobs=job.jobs, progress=progress.update,
+                                  retry=RetryPolicy(max_total_wait=config.synthesis.max_total_wait_seconds))
+        timeline = assemble(script, synthesizer.speak_in_order(texts), config.audio, wav_path, tee=meter.write)
+        seconds = time.perf_counter() - started
+        measured = meter.result()
+    return Speech(wav_path=wav_path, timeline=timeline, measured=measured, engine=engine.name,
+                  stats=synthesizer.stats, chunks=len(texts), spoken_chars=sum(map(len, texts)), seconds=seconds)
+
+
+def check_speech(job: EpisodeJob, speech: Speech) -> None:
+    """Refuse silent, truncated or clipped audio before it is encoded."""
+    from pipeline.sound.assembly import load_segment
+    from pipeline.sound.soundcheck import check_episode_audio, expected_seconds_for
+
+    check_episode_audio(load_segment(speech.wav_path), expected_seconds=expected_seconds_for(speech.spoken_chars),
+                        path_for_messages=str(job.article.source))
+
+
+def chapters_of(speech: Speech) -> tuple[Chapter, ...]:
+    from pipeline.publish.sidecars import chapters_from_timeline
+
+    return tuple(chapters_from_timeline(speech.timeline))
+
+
+def episode_number(job: EpisodeJob) -> int:
+    """Kept from the first build; a new episode takes the next number (counting this build's)."""
+    from pipeline.manifest import load_manifests
+
+    if job.previous:
+        return job.previous.episode_number
+    return max((m.episode_number for m in load_manifests(job.site.root)), default=0) + 1
+
+
+def master_audio(job: EpisodeJob, speech: Speech, *, chapters: tuple[Chapter, ...], number: int,
+                 pub_date: datetime) -> Master:
+    """Normalise, encode and tag the MP3; refuse it unless it meets the loudness norm."""
+    from pipeline.fsutil import atomic_path
+    from pipeline.sound.loudness import encode_mp3
+    from pipeline.sound.tags import write_id3
+
+    audio, article, config = job.site.path(job.files.audio), job.article, job.config
+    with atomic_path(audio) as tmp:
+        loudness = encode_mp3(speech.wav_path, tmp, first=speech.measured, bitrate=config.audio.bitrate,
+                              sample_rate=config.audio.sample_rate, quality=config.audio.mp3_quality,
+                              method=config.audio.loudness_method)
+        if not meets_loudness_norm(loudness.integrated, loudness.true_peak):
+            raise UserError(f"{article.source}: refusing to publish audio at {loudness.integrated:.1f} LUFS, "
+                            f"{loudness.true_peak:.1f} dBTP ({loudness_norm_text()})")
+        write_id3(tmp, title=article.title, show=config.show.title, author=article.author or config.show.author,
+                  date=pub_date.strftime("%Y-%m-%d"), description=description_of(article), chapters=chapters,
+                  cover=job.site.path(job.cover).read_bytes(), cover_mime=image_type(job.cover),
+                  episode_number=number)
+    return Master(loudness=loudness, duration_seconds=round(mp3_seconds(audio), 3), audio_bytes=audio.stat().st_size)
+
+
+def write_sidecars(job: EpisodeJob, timeline: Timeline, chapters: tuple[Chapter, ...]) -> None:
+    from pipeline.publish.sidecars import to_chapters_json, to_srt, to_webvtt
+
+    files = job.files
+    job.site.write(files.vtt, to_webvtt(timeline))
+    job.site.write(files.srt, to_srt(timeline))
+    job.site.write(files.chapters, to_chapters_json(chapters, episode_title=job.article.title))
+
+
+def write_manifest(job: EpisodeJob, *, script: Script, speech: Speech, master: Master,
+                   chapters: tuple[Chapter, ...], number: int, pub_date: datetime) -> EpisodeManifest:
+    from pipeline.text.script import script_hash
+
+    article, config, previous = job.article, job.config, job.previous
+    manifest = EpisodeManifest(
+        slug=article.slug,
+        guid=previous.guid if previous else new_guid(podcast_guid(config.feed_url), article.slug),
+        title=article.title,
+        description=description_of(article),
+        author=article.author or config.show.author,
+        pub_date=pub_date.isoformat(timespec="seconds"),
+        episode_number=number,
+        duration_seconds=master.duration_seconds,
+        audio_bytes=master.audio_bytes,
+        engine=speech.engine,
+        source=relative_source(article.source, config.root),
+        source_hash=article.source_hash,
+        script_hash=script_hash(script),
+        chapters=chapters,
+        files=job.files.published(),
+        source_url=article.source_url,
+        loudness={"integrated": round(master.loudness.integrated, 2),
+                  "true_peak": round(master.loudness.true_peak, 2)},
+        recipe_hash=job.recipe,
+    )
+    job.site.write(job.files.manifest, manifest_json(manifest))
+    return manifest
+
+
+def description_of(article: Article) -> str:
+    """The front matter's description, else the first passage (cut at a word, about 600 chars)."""
+    if article.description:
+        return article.description
+    text = article.passages[0].text
+    return text if len(text) <= DESCRIPTION_CHARS else text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def mp3_seconds(path: Path) -> float:
+    from mutagen.mp3 import MP3
+
+    return MP3(path).info.length
+
+
+def relative_source(path: Path, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
