@@ -57,8 +57,9 @@ def discover_sources(episodes_dir: Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith("."))
 
 
-def recipe_hash(config: Config, source_hash: str, source: Path, engine_choice: EngineChoice) -> str:
-    """Everything the audio is made from; equal hashes mean the published episode is current."""
+def recipe_hash(config: Config, source_hash: str, source: Path) -> str:
+    """Everything the audio is made from but the engine (the manifest names the engine that spoke);
+    equal hashes mean the published episode is current."""
     from pipeline.text.script import saved_script_path
 
     saved = saved_script_path(source)
@@ -71,7 +72,6 @@ def recipe_hash(config: Config, source_hash: str, source: Path, engine_choice: E
         "voice": dataclasses.asdict(config.voice), "audio": dataclasses.asdict(config.audio),
         "script": dataclasses.asdict(config.script), "lexicon": config.lexicon, "acronyms": config.acronyms,
         "show": [config.show.title, config.show.author],
-        "engine": engine_choice if engine_choice != "auto" else None,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -144,7 +144,7 @@ def build(config: Config, *, sources: list[Path] | None = None, engine: EngineCh
         reports, pending = [], []
         for article in articles:
             previous = read_manifest(manifest_path(config.public_dir, article.slug))
-            recipe = recipe_hash(config, article.source_hash, article.source, engine)
+            recipe = recipe_hash(config, article.source_hash, article.source)
             if not force and is_current(config, previous, recipe, engine):
                 reports.append(EpisodeReport(slug=article.slug, title=previous.title, status="up to date",
                                              engine=previous.engine, duration_seconds=previous.duration_seconds))

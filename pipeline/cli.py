@@ -52,7 +52,7 @@ def _duration(seconds: float) -> str:
 
 
 @user_facing
-def build_episode(root: str = ".", source: str | None = None, engine: str | None = None, force: bool = False,
+def build_episode(root: str = ".", *, source: str | None = None, engine: str | None = None, force: bool = False,
                   jobs: int | None = None, as_json: bool = False) -> None:
     from pipeline.build import build
 
@@ -81,7 +81,7 @@ def build_episode(root: str = ".", source: str | None = None, engine: str | None
 
 
 @user_facing
-def script(root: str = ".", source: str | None = None, write: bool = False, force: bool = False) -> None:
+def script(root: str = ".", *, source: str | None = None, write: bool = False, force: bool = False) -> None:
     from pipeline.fsutil import atomic_write_text
     from pipeline.manifest import manifest_path, pub_date_for, read_manifest
     from pipeline.text.article import read_article
@@ -127,7 +127,7 @@ def validate(root: str = ".") -> None:
 
 
 @user_facing
-def clean(root: str = ".", cache: bool = False) -> None:
+def clean(root: str = ".", *, cache: bool = False) -> None:
     from pipeline.sound.cache import ChunkCache
 
     config = load_config(root)
@@ -138,7 +138,7 @@ def clean(root: str = ".", cache: bool = False) -> None:
 
 
 @user_facing
-def serve(root: str = ".", host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None) -> None:
+def serve(root: str = ".", *, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None) -> None:
     from pipeline.publish.feed import render_feed
     from pipeline.manifest import load_manifests
     from pipeline.publish.serve import lan_address, mount_path, preview_overlay, serve_forever

@@ -144,5 +144,5 @@ def _check(config: Config, path: Path) -> Config:
     if not config.show.base_url.startswith(("http://", "https://")):
         problems.append(f"[show] base_url must be an http(s) URL, not {config.show.base_url!r}")
     if problems:
-        raise UserError(f"{path}: {problems[0]}")
+        raise UserError(f"{path}: {'; '.join(problems)}")
     return config

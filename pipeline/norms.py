@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 
+from pipeline.layout import FEED
+
 # --- loudness (the podcast norm: Apple, Spotify and AES TD1008 agree on -16 LUFS for mono) -----
 TARGET_LUFS = -16.0
 LUFS_TOLERANCE = 1.0  # a published episode is refused outside -16 ±1 LUFS
@@ -70,7 +72,7 @@ def image_type(name: str) -> str:
     return IMAGE_TYPES.get(os.path.splitext(name.lower())[1], "image/png")
 
 
-def http_content_type(relative: str, *, feeds: tuple[str, ...] = ("feed.xml",)) -> str:
+def http_content_type(relative: str, *, feeds: tuple[str, ...] = (FEED,)) -> str:
     """The Content-Type a published file (path relative to public/) is served with.
 
     ``feeds`` names the RSS documents (an RSS file declares its own encoding: no charset).

@@ -1,6 +1,7 @@
 """Synthetic test audio made with ffmpeg's lavfi sources (deterministic: fixed noise seeds)."""
 from __future__ import annotations
 
+import functools
 import io
 import wave
 from pathlib import Path
@@ -54,6 +55,15 @@ def loud_then_soft_wav(seconds: float = 16.0, *, seed: int = 5) -> bytes:
 
 def sine_wav(seconds: float, *, frequency: int = 1000, amplitude: float = 0.1) -> bytes:
     return lavfi_wav(f"aevalsrc={amplitude}*sin(2*PI*{frequency}*t):d={seconds}:s={RATE}")
+
+
+@functools.lru_cache(maxsize=None)
+def sine_mp3(seconds: float = 3.0, frequency: int = 440, volume_db: float = 0.0) -> bytes:
+    """A real mono 44.1 kHz 96 kb/s MP3 of a sine (made once per process); +6 dB is about -16 LUFS."""
+    return run_ffmpeg([
+        "-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={seconds}:sample_rate={RATE}",
+        "-af", f"volume={volume_db}dB", "-ac", "1", "-ar", str(RATE), "-b:a", "96k", "-f", "mp3", "pipe:1",
+    ]).stdout
 
 
 def small_mp3(path: Path, seconds: float = 3.0) -> Path:

@@ -10,6 +10,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from _helpers_audio import sine_mp3
 from pipeline.config import Config, ShowConfig
 from pipeline.publish.cover import ensure_cover
 from pipeline.publish.feed import render_feed
@@ -19,17 +20,6 @@ from pipeline.manifest import load_manifests, manifest_json
 from pipeline.model import Chapter, EpisodeManifest
 
 BASE_URL = "https://balado.example/podcast"
-
-
-@functools.lru_cache(maxsize=None)
-def sine_mp3(seconds: float = 3.0, frequency: int = 440, volume_db: float = 6.0) -> bytes:
-    """A real mono 44.1 kHz 96 kb/s MP3 (made once per process); +6 dB is about -16 LUFS."""
-    proc = run_ffmpeg([
-        "-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={seconds}:sample_rate=44100",
-        "-af", f"volume={volume_db}dB", "-ac", "1", "-ar", "44100", "-b:a", "96k",
-        "-f", "mp3", "pipe:1",
-    ])
-    return proc.stdout
 
 
 def make_config(root: Path, **show) -> Config:

@@ -13,6 +13,7 @@ import threading
 from dataclasses import asdict
 from pathlib import Path
 
+from _helpers_audio import sine_mp3
 from pipeline.config import Config, ShowConfig
 from pipeline.publish.feed import render_feed
 from pipeline.sound.ffmpeg import run_ffmpeg
@@ -44,15 +45,6 @@ SRT = """1
 00:00:00,000 --> 00:00:02,400
 Balado. L'OTAN et l'Ukraine : ce qui change.
 """
-
-
-@functools.lru_cache(maxsize=None)
-def sine_mp3(seconds: float = SECONDS) -> bytes:
-    """A real mono 44.1 kHz 96 kb/s MP3 with a Xing header (exact duration for players)."""
-    return run_ffmpeg([
-        "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}:sample_rate=44100",
-        "-ac", "1", "-ar", "44100", "-b:a", "96k", "-f", "mp3", "pipe:1",
-    ]).stdout
 
 
 def cover_png(size: int = 64) -> bytes:
@@ -96,7 +88,7 @@ def build_public(root: Path, *, base_url: str = "https://balado.example/podcast"
     public = Path(root) / "public"
     episodes = public / "episodes"
     episodes.mkdir(parents=True)
-    audio = sine_mp3()
+    audio = sine_mp3(SECONDS)
     manifest = make_manifest(audio_bytes=len(audio))
     (public / manifest.files["audio"]).write_bytes(audio)
     (public / manifest.files["vtt"]).write_text(VTT, encoding="utf-8")

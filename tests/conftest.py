@@ -7,15 +7,8 @@ from pathlib import Path
 import pytest
 import responses
 
+from _helpers_project import REPO, SHORT_ARTICLE
 from google_standin import google_responses
-
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "episodes" / "otan-cheque-ukraine.txt"
-
-SHORT_ARTICLE = """L'Otan promet un milliard pour l'Ukraine
-Les États membres de l'Otan ont durci le ton mardi à Bruxelles.
-La Norvège et la Pologne ont annoncé l'achat d'armes américaines.
-"""
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import SAMPLE
+from _helpers_project import SAMPLE
 from pipeline.text.article import read_article, slugify
 from pipeline.errors import UserError
 

@@ -12,16 +12,10 @@ import podcastparser
 import pytest
 from mutagen.mp3 import MP3
 
-from conftest import REPO, SAMPLE
+from _helpers_project import REPO, SAMPLE, run_invoke, snapshot
 from pipeline.build import build
 from pipeline.config import load_config
 from pipeline.errors import SynthesisError, UserError
-
-
-def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    """Every file under ``folder`` with its size and modification time (ns)."""
-    return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def parse_feed(public: Path):
@@ -126,12 +120,6 @@ def test_two_new_articles_get_distinct_numbers_and_newest_first(project, short_a
     numbers = {json.loads(p.read_text())["episode_number"] for p in (project / "public/episodes").glob("*.json")
                if not p.name.endswith(".chapters.json")}
     assert numbers == {1, 2}
-
-
-def run_invoke(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "invoke", "--search-root", str(REPO), *args], cwd=project,
-                          capture_output=True, text=True, env=env, timeout=600)
 
 
 @pytest.mark.parametrize("content, problem", [

@@ -1,5 +1,5 @@
 """The README's two commands stay at the top, and CI runs the second one."""
-from conftest import REPO
+from _helpers_project import REPO
 
 
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import SAMPLE
+from _helpers_project import SAMPLE
 from pipeline.text.article import read_article
 from pipeline.build import build
 from pipeline.config import load_config

@@ -13,7 +13,7 @@ import urllib.request
 import podcastparser
 import pytest
 
-from conftest import REPO
+from _helpers_project import REPO
 from pipeline.build import build
 from pipeline.config import load_config
 

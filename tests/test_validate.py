@@ -8,7 +8,8 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from _helpers_feed import BASE_URL, build_public, sine_mp3, write_episode, write_feed
+from _helpers_audio import sine_mp3
+from _helpers_feed import BASE_URL, build_public, write_episode, write_feed
 from pipeline.manifest import manifest_json, read_manifest
 from pipeline.publish.validate import validate_public
 

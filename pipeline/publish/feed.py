@@ -8,6 +8,7 @@ the clock), so rebuilding with nothing new changes nothing.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from typing import Sequence
@@ -20,7 +21,7 @@ from pipeline.errors import UserError
 from pipeline import layout
 from pipeline.manifest import newest_first, pub_datetime
 from pipeline.model import EpisodeManifest
-from pipeline.norms import FEED_TYPES
+from pipeline.norms import FEED_TYPES, RSS_TYPE
 from pipeline.publish.podcast_ns import (
     AppleEntryExtension,
     AppleExtension,
@@ -146,6 +147,19 @@ def _new_generator() -> FeedGenerator:
     return fg
 
 
+@dataclass(frozen=True)
+class FeedContext:
+    """What every part of one feed document is written with."""
+
+    config: Config
+    base: str  # the base URL the files are linked under
+    cover_url: str | None
+
+    @property
+    def language(self) -> str:
+        return clean_xml_text(self.config.show.language) or "fr"
+
+
 def render_feed(
     config: Config,
     manifests: Sequence[EpisodeManifest],
@@ -159,62 +173,61 @@ def render_feed(
     derives from the configured URL, so a show keeps its identity wherever it is previewed.
     ``cover_path`` is the cover's path relative to public/.
     """
-    show = config.show
     _check_category(config)
-    base = (base_url or show.base_url).rstrip("/")
-    feed_url = layout.feed_url(base)
-    cover_url = file_url(base, cover_path) if cover_path else None
-    explicit = show.explicit  # a bool: config.py refuses anything else
-
+    base = (base_url or config.show.base_url).rstrip("/")
+    context = FeedContext(config, base, file_url(base, cover_path) if cover_path else None)
     fg = _new_generator()
-    title = plain_text(show.title) or "Balado"  # RSS requires a title
-    description = _truncate_bytes(plain_text(show.description) or title)
-    fg.title(title)
-    fg.description(description)
-    # feedgen writes the last link given as the RSS <link>: the self link goes first.
-    fg.link(href=feed_url, rel="self", type="application/rss+xml")
-    fg.link(href=clean_xml_text(show.link) or base + "/")
-    fg.language(clean_xml_text(show.language) or "fr")
-    fg.generator(GENERATOR)
-    if cover_url:
-        fg.image(url=cover_url, title=title, link=clean_xml_text(show.link) or base + "/")
-
-    itunes = fg.podcast
-    itunes.itunes_author(plain_text(show.author))
-    owner_name, owner_email = plain_text(show.owner_name), plain_text(show.owner_email)
-    if owner_email:  # feedgen wants both; validation reports a missing e-mail
-        itunes.itunes_owner(name=owner_name or title, email=owner_email)
-    if cover_url:
-        itunes.itunes_image(cover_url)
-    category = {"cat": show.category}
-    if show.subcategory:
-        category["sub"] = show.subcategory
-    itunes.itunes_category(category)
-    itunes.itunes_explicit(explicit)
-    itunes.itunes_type("episodic")
-    itunes.itunes_summary(description)
-
-    fg.podcastindex.guid(podcast_guid(config.feed_url))
-    fg.podcastindex.locked(False, owner=owner_email or None)
-
-    # Newest first; ties broken by episode number then GUID so the order never wobbles.
+    _channel(fg, context, layout.feed_url(base))
     ordered = newest_first(manifests)
     guids = [m.guid for m in ordered]
     duplicates = sorted({g for g in guids if guids.count(g) > 1})
     if duplicates:
         raise UserError(f"episode manifests share a GUID: {', '.join(duplicates)}")
-
     for manifest in ordered:
-        _add_item(fg, manifest, base, cover_url, explicit, show.language or "fr")
-
+        _add_item(fg, manifest, context)
     # Deterministic: the feed changed last when its newest episode was published.
-    fg.lastBuildDate(pub_datetime(ordered[0]) if ordered else
-                     datetime(1970, 1, 1, tzinfo=timezone.utc))
+    fg.lastBuildDate(pub_datetime(ordered[0]) if ordered else datetime(1970, 1, 1, tzinfo=timezone.utc))
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
-def _add_item(fg: FeedGenerator, manifest: EpisodeManifest, base: str, cover_url: str | None,
-              explicit: bool, language: str) -> None:
+def _channel(fg: FeedGenerator, context: FeedContext, self_url: str) -> None:
+    show, base = context.config.show, context.base
+    title = plain_text(show.title) or "Balado"  # RSS requires a title
+    description = _truncate_bytes(plain_text(show.description) or title)
+    link = clean_xml_text(show.link) or base + "/"
+    fg.title(title)
+    fg.description(description)
+    # feedgen writes the last link given as the RSS <link>: the self link goes first.
+    fg.link(href=self_url, rel="self", type=RSS_TYPE)
+    fg.link(href=link)
+    fg.language(context.language)
+    fg.generator(GENERATOR)
+    if context.cover_url:
+        fg.image(url=context.cover_url, title=title, link=link)
+    _apple_channel(fg.podcast, context, title, description)
+    owner_email = plain_text(show.owner_email)
+    fg.podcastindex.guid(podcast_guid(context.config.feed_url))
+    fg.podcastindex.locked(False, owner=owner_email or None)
+
+
+def _apple_channel(itunes, context: FeedContext, title: str, description: str) -> None:
+    show = context.config.show
+    itunes.itunes_author(plain_text(show.author))
+    owner_name, owner_email = plain_text(show.owner_name), plain_text(show.owner_email)
+    if owner_email:  # feedgen wants both; validation reports a missing e-mail
+        itunes.itunes_owner(name=owner_name or title, email=owner_email)
+    if context.cover_url:
+        itunes.itunes_image(context.cover_url)
+    category = {"cat": show.category}
+    if show.subcategory:
+        category["sub"] = show.subcategory
+    itunes.itunes_category(category)
+    itunes.itunes_explicit(show.explicit)  # a bool: config.py refuses anything else
+    itunes.itunes_type("episodic")
+    itunes.itunes_summary(description)
+
+
+def _add_item(fg: FeedGenerator, manifest: EpisodeManifest, context: FeedContext) -> None:
     audio = manifest.files.get("audio")
     if not audio:
         raise UserError(f"episode {manifest.slug}: its manifest names no audio file")
@@ -229,25 +242,27 @@ def _add_item(fg: FeedGenerator, manifest: EpisodeManifest, base: str, cover_url
     entry.description(_truncate_bytes(plain_text(manifest.description) or title))
     entry.guid(clean_xml_text(manifest.guid), permalink=False)
     entry.pubDate(pub_datetime(manifest))
-    entry.enclosure(url=file_url(base, audio), length=str(length), type=FEED_TYPES["audio"])
+    entry.enclosure(url=file_url(context.base, audio), length=str(length), type=FEED_TYPES["audio"])
     if manifest.source_url:
         entry.link(href=clean_xml_text(manifest.source_url))
 
     itunes = entry.podcast
     itunes.itunes_duration(str(round(manifest.duration_seconds)))
     itunes.itunes_episode(int(manifest.episode_number))
-    itunes.itunes_explicit(explicit)
+    itunes.itunes_explicit(context.config.show.explicit)
     if manifest.author:
         itunes.itunes_author(plain_text(manifest.author))
-    if cover_url:
-        itunes.itunes_image(cover_url)
+    if context.cover_url:
+        itunes.itunes_image(context.cover_url)
+    _side_files(entry.podcastindex, manifest, context)
 
-    p20 = entry.podcastindex
-    if manifest.files.get("vtt"):
-        p20.transcript(file_url(base, manifest.files["vtt"]), FEED_TYPES["vtt"],
-                       language=language, rel="captions")
-    if manifest.files.get("srt"):
-        p20.transcript(file_url(base, manifest.files["srt"]), FEED_TYPES["srt"],
-                       language=language)
-    if manifest.files.get("chapters"):
-        p20.chapters(file_url(base, manifest.files["chapters"]), FEED_TYPES["chapters"])
+
+def _side_files(p20, manifest: EpisodeManifest, context: FeedContext) -> None:
+    """podcast:transcript (WebVTT as captions, SRT) and podcast:chapters."""
+    files, base = manifest.files, context.base
+    if files.get("vtt"):
+        p20.transcript(file_url(base, files["vtt"]), FEED_TYPES["vtt"], language=context.language, rel="captions")
+    if files.get("srt"):
+        p20.transcript(file_url(base, files["srt"]), FEED_TYPES["srt"], language=context.language)
+    if files.get("chapters"):
+        p20.chapters(file_url(base, files["chapters"]), FEED_TYPES["chapters"])

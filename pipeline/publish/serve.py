@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from pipeline.layout import INDEX
 from pipeline.norms import http_content_type
 
 __all__ = ["make_server", "serve_forever", "lan_address", "preview_overlay", "content_type",
@@ -152,42 +153,44 @@ class PublicHandler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.NOT_FOUND)
             return
         with handle:
-            stat = os.fstat(handle.fileno())
-            size = stat.st_size
-            etag = _etag(stat)
-            modified = email.utils.formatdate(stat.st_mtime, usegmt=True)
-            if self._not_modified(etag, stat.st_mtime):
-                self.send_response(HTTPStatus.NOT_MODIFIED)
-                self._common_headers(path, etag, modified)
-                self.end_headers()
-                return
+            self._send_file(handle, path, body)
 
-            span = None
-            range_header = self.headers.get("Range")
-            if range_header and self._if_range_ok(etag, stat.st_mtime):
-                span = parse_range(range_header, size)
-            if span is UNSATISFIABLE:
-                self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
-                self.send_header("Content-Range", f"bytes */{size}")
-                self.send_header("Content-Length", "0")
-                self._common_headers(path, etag, modified)
-                self.end_headers()
-                return
-            if span is None:
-                start, end = 0, size - 1
-                self.send_response(HTTPStatus.OK)
-            else:
-                start, end = span
-                self.send_response(HTTPStatus.PARTIAL_CONTENT)
-                self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
-            length = max(0, end - start + 1)
-            self.send_header("Content-Type", content_type(self._relative(path)))
-            self.send_header("Content-Length", str(length))
+    def _send_file(self, handle, path: Path, body: bool) -> None:
+        """200, 206, 304 or 416 for an open file, as its validators and the Range say."""
+        stat = os.fstat(handle.fileno())
+        size, etag = stat.st_size, _etag(stat)
+        modified = email.utils.formatdate(stat.st_mtime, usegmt=True)
+        if self._not_modified(etag, stat.st_mtime):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
             self._common_headers(path, etag, modified)
             self.end_headers()
-            if body and length:
-                handle.seek(start)
-                self._copy(handle, length)
+            return
+        span = None
+        range_header = self.headers.get("Range")
+        if range_header and self._if_range_ok(etag, stat.st_mtime):
+            span = parse_range(range_header, size)
+        if span is UNSATISFIABLE:
+            self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self._common_headers(path, etag, modified)
+            self.end_headers()
+            return
+        if span is None:
+            start, end = 0, size - 1
+            self.send_response(HTTPStatus.OK)
+        else:
+            start, end = span
+            self.send_response(HTTPStatus.PARTIAL_CONTENT)
+            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        length = max(0, end - start + 1)
+        self.send_header("Content-Type", content_type(self._relative(path)))
+        self.send_header("Content-Length", str(length))
+        self._common_headers(path, etag, modified)
+        self.end_headers()
+        if body and length:
+            handle.seek(start)
+            self._copy(handle, length)
 
     def _common_headers(self, path: Path, etag: str, modified: str) -> None:
         self.send_header("Accept-Ranges", "bytes")
@@ -267,7 +270,7 @@ def _contained(root: Path, parts: list[str]) -> Path | None:
     if not resolved.is_relative_to(root):
         return None
     if resolved.is_dir():
-        index = (resolved / "index.html").resolve()
+        index = (resolved / INDEX).resolve()
         if index.is_relative_to(root) and index.is_file():
             return index
         return None

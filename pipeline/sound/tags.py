@@ -66,52 +66,44 @@ def write_id3(
 ) -> None:
     """Replace the MP3's ID3 tag with the episode's metadata, cover and chapters (ID3v2.3)."""
     tags = ID3()
-    tags.add(_text(TIT2, title))
-    tags.add(_text(TALB, show))
-    tags.add(_text(TPE1, author))
-    # TDRC is v2.4; update_to_v23() below turns it into v2.3's TYER (year) + TDAT (DDMM).
-    tags.add(TDRC(encoding=Encoding.LATIN1, text=[date]))
-    tags.add(TCON(encoding=Encoding.LATIN1, text=["Podcast"]))
-    tags.add(TLAN(encoding=Encoding.LATIN1, text=[language]))
-    if episode_number is not None:
-        tags.add(TRCK(encoding=Encoding.LATIN1, text=[str(episode_number)]))
-    if description:
-        tags.add(COMM(encoding=_encoding(description), lang=language, desc="", text=[description]))
+    for frame in _metadata_frames(title=title, show=show, author=author, date=date, description=description,
+                                  episode_number=episode_number, language=language):
+        tags.add(frame)
     if cover:
-        tags.add(
-            APIC(
-                encoding=Encoding.LATIN1,
-                mime=cover_mime,
-                type=PictureType.COVER_FRONT,
-                desc="",
-                data=cover,
-            )
-        )
-    if chapters:
-        ids = [f"chp{i}" for i in range(len(chapters))]
-        tags.add(
-            CTOC(
-                element_id=TOC_ID,
-                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                child_element_ids=ids,
-                sub_frames=[_text(TIT2, title)],
-            )
-        )
-        for element_id, chapter in zip(ids, chapters):
-            tags.add(
-                CHAP(
-                    element_id=element_id,
-                    start_time=_ms(chapter.start),
-                    end_time=_ms(chapter.end),
-                    # 0xFFFFFFFF: "no byte offsets", times are authoritative.
-                    start_offset=0xFFFFFFFF,
-                    end_offset=0xFFFFFFFF,
-                    sub_frames=[_text(TIT2, chapter.title)],
-                )
-            )
+        tags.add(APIC(encoding=Encoding.LATIN1, mime=cover_mime, type=PictureType.COVER_FRONT, desc="", data=cover))
+    for frame in _chapter_frames(title, chapters):
+        tags.add(frame)
     # save(v2_version=3) only changes the header: the frames must be converted first.
     tags.update_to_v23()
     tags.save(path, v2_version=3)
+
+
+def _metadata_frames(*, title: str, show: str, author: str, date: str, description: str,
+                     episode_number: int | None, language: str) -> list:
+    frames = [_text(TIT2, title), _text(TALB, show), _text(TPE1, author)]
+    # TDRC is v2.4; update_to_v23() turns it into v2.3's TYER (year) + TDAT (DDMM).
+    frames.append(TDRC(encoding=Encoding.LATIN1, text=[date]))
+    frames.append(TCON(encoding=Encoding.LATIN1, text=["Podcast"]))
+    frames.append(TLAN(encoding=Encoding.LATIN1, text=[language]))
+    if episode_number is not None:
+        frames.append(TRCK(encoding=Encoding.LATIN1, text=[str(episode_number)]))
+    if description:
+        frames.append(COMM(encoding=_encoding(description), lang=language, desc="", text=[description]))
+    return frames
+
+
+def _chapter_frames(title: str, chapters: Sequence[Chapter]) -> list:
+    """A top-level, ordered CTOC (Overcast lists chapters only with one) and a CHAP per chapter."""
+    if not chapters:
+        return []
+    ids = [f"chp{i}" for i in range(len(chapters))]
+    frames = [CTOC(element_id=TOC_ID, flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+                   sub_frames=[_text(TIT2, title)])]
+    for element_id, chapter in zip(ids, chapters):
+        # 0xFFFFFFFF: "no byte offsets", times are authoritative.
+        frames.append(CHAP(element_id=element_id, start_time=_ms(chapter.start), end_time=_ms(chapter.end),
+                           start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF, sub_frames=[_text(TIT2, chapter.title)]))
+    return frames
 
 
 def read_chapters(path: Path) -> list[Chapter]:

@@ -1,0 +1,36 @@
+"""A throwaway project and the ways tests drive it: the repository's paths, a short article,
+`invoke` run as a user runs it, and snapshots of what was published."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "episodes" / "otan-cheque-ukraine.txt"
+
+SHORT_ARTICLE = """L'Otan promet un milliard pour l'Ukraine
+Les États membres de l'Otan ont durci le ton mardi à Bruxelles.
+La Norvège et la Pologne ont annoncé l'achat d'armes américaines.
+"""
+
+
+def invoke_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "invoke", "--search-root", str(REPO), *args]
+
+
+def invoke_env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO), **extra}
+
+
+def run_invoke(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """`invoke ARGS` in ``project``, as a user types it (output captured, ten minutes at most)."""
+    return subprocess.run(invoke_command(*args), cwd=project, capture_output=True, text=True,
+                          env=invoke_env(**env), timeout=600)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file under ``folder`` with its size, modification time (ns) and inode."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns, p.stat().st_ino)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
