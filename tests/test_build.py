@@ -12,7 +12,7 @@ import podcastparser
 import pytest
 from mutagen.mp3 import MP3
 
-from _helpers_project import REPO, SAMPLE, run_invoke, snapshot
+from _helpers_project import REPO, SAMPLE, invoke_command, invoke_env, run_invoke, snapshot
 from pipeline.build import build
 from pipeline.config import load_config
 from pipeline.errors import SynthesisError, UserError
@@ -115,8 +115,10 @@ def test_two_new_articles_get_distinct_numbers_and_newest_first(project, short_a
     (project / "episodes" / "b.md").write_text(
         '+++\ndate = 2025-01-02\n+++\n# Deuxième\n\nLes Pays-Bas ont annoncé un engagement supplémentaire.\n')
     build(load_config(project), engine="gtts")
-    gpodder, _ = parse_feed(project / "public")
-    assert len(gpodder["episodes"]) == 2
+    gpodder, parsed = parse_feed(project / "public")
+    # otan-bref has no date: it is published now, so it is newer than b's 2 January 2025.
+    assert [e["title"] for e in gpodder["episodes"]] == ["L'Otan promet un milliard pour l'Ukraine", "Deuxième"]
+    assert [e.title for e in parsed.entries] == ["L'Otan promet un milliard pour l'Ukraine", "Deuxième"]
     numbers = {json.loads(p.read_text())["episode_number"] for p in (project / "public/episodes").glob("*.json")
                if not p.name.endswith(".chapters.json")}
     assert numbers == {1, 2}
@@ -200,10 +202,32 @@ def test_invoke_validate_names_a_broken_enclosure(project, short_article, google
     assert result.returncode == 1 and "otan-bref.mp3" in result.stdout and "length" in result.stdout
 
 
-@pytest.mark.parametrize("delay", [0.8, 1.6])
-def test_ctrl_c_mid_build_leaves_the_published_site_as_it_was(project, short_article, delay):
-    import signal
+def _staged_wav_bytes(public: Path) -> int:
+    return sum(p.stat().st_size for p in public.glob(".staging-*/.work/*.wav"))
+
+
+# The moments a Ctrl-C can land in, each awaited by what the build leaves on disk.
+MOMENTS = {
+    "staging": lambda public: any(public.glob(".staging-*")),
+    "assembling": lambda public: _staged_wav_bytes(public) > 2_000_000,  # ~40 s of the episode in
+}
+
+
+def await_moment(process: subprocess.Popen, public: Path, moment: str, limit: float = 60.0) -> None:
     import time
+
+    deadline = time.monotonic() + limit
+    while not MOMENTS[moment](public):
+        if process.poll() is not None:
+            pytest.fail(f"the build ended before the {moment} moment: {process.stderr.read()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"the build never reached the {moment} moment")
+        time.sleep(0.01)  # polling the folder: the event is a file appearing
+
+
+@pytest.mark.parametrize("moment", sorted(MOMENTS))
+def test_ctrl_c_mid_build_leaves_the_published_site_as_it_was(project, short_article, moment):
+    import signal
 
     first = run_invoke(project, "build-episode", "--engine", "espeak")
     assert first.returncode == 0, first.stderr
@@ -211,15 +235,11 @@ def test_ctrl_c_mid_build_leaves_the_published_site_as_it_was(project, short_art
     sample = SAMPLE.read_text(encoding="utf-8")
     longer = sample + "\n" + sample.split("\n", 1)[1].replace(" la ", " cette ").replace(" les ", " ces ")
     short_article.write_text(longer, encoding="utf-8")  # about five minutes: the interrupt lands mid-build
-    process = subprocess.Popen(
-        [sys.executable, "-m", "invoke", "--search-root", str(REPO), "build-episode", "--engine", "espeak"],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)})
-    time.sleep(delay)  # somewhere in synthesis or assembly
+    process = subprocess.Popen(invoke_command("build-episode", "--engine", "espeak"), cwd=project,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=invoke_env())
+    await_moment(process, project / "public", moment)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
-    if process.returncode == 0:
-        pytest.fail("the build finished before the interrupt; the test needs a longer article")
     assert process.returncode == 130 and "interrupted" in stderr and "Traceback" not in stderr, stderr
     assert snapshot(project / "public") == before
     assert not [p for p in (project / "public").iterdir() if p.name.startswith(".")]

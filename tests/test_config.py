@@ -41,3 +41,12 @@ def test_settings_of_the_wrong_type_get_one_line(tmp_path, toml, problem):
     (tmp_path / "podcast.toml").write_text(toml, encoding="utf-8")
     with pytest.raises(UserError, match=problem.replace("'", ".")):
         load_config(tmp_path)
+
+
+def test_every_problem_is_named_on_one_line(tmp_path):
+    (tmp_path / "podcast.toml").write_text("[voice]\nengine = 'siri'\n[synthesis]\njobs = 0\n", encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_config(tmp_path)
+    message = str(caught.value)
+    assert "engine must be auto, gtts or espeak" in message and "jobs must be at least 1" in message
+    assert "\n" not in message

@@ -278,3 +278,10 @@ def test_any_text_renders_a_well_formed_feed(title, description, author, owner):
     root = etree.fromstring(render(config, items))  # raises if not well-formed
     assert root.findtext("channel/title") and root.findtext("channel/item/title")
     assert root.find("channel/item/enclosure").get("length") == "10"
+
+
+@pytest.mark.parametrize("url, link", [("https://journal.example/otan", "https://journal.example/otan"),
+                                       ("javascript:alert(1)", None), ("data:text/html,x", None)])
+def test_an_items_link_is_only_ever_a_web_page(url, link):
+    root = etree.fromstring(render(items=[make_manifest(1, audio_bytes=10, duration=1.0, source_url=url)]))
+    assert root.findtext("channel/item/link") == link

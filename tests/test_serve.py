@@ -306,8 +306,43 @@ def test_a_base_url_with_a_path_is_served_under_it(site):
     assert mount_path("https://h/a/b/") == "/a/b"
 
 
-def test_lan_address_is_a_usable_ipv4_or_none():
+class _Route:
+    """A UDP socket whose "connect" makes the kernel pick ``address`` as the outgoing one."""
+
+    def __init__(self, address):
+        self.address = address
+
+    def __call__(self, *args):
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def connect(self, target):
+        if self.address is None:
+            raise OSError("Network is unreachable")
+
+    def getsockname(self):
+        return (self.address, 40000)
+
+
+@pytest.mark.parametrize("routed, host, expected", [
+    ("192.168.1.20", "127.0.1.1", "192.168.1.20"),  # the outgoing interface's address
+    ("127.0.0.1", "10.0.0.7", "10.0.0.7"),  # only loopback routed: the host name's address
+    (None, "10.0.0.7", "10.0.0.7"),  # no route at all: the host name's address
+    (None, "127.0.1.1", None),  # nothing a phone could reach
+    ("0.0.0.0", "127.0.0.1", None),
+])
+def test_lan_address_is_a_usable_ipv4_or_none(monkeypatch, routed, host, expected):
+    import pipeline.publish.serve as serve
+
+    monkeypatch.setattr(serve.socket, "socket", _Route(routed))
+    monkeypatch.setattr(serve.socket, "gethostbyname", lambda name: host)
     address = lan_address()
+    assert address == expected
     if address is not None:
         parsed = ipaddress.ip_address(address)
         assert parsed.version == 4 and not parsed.is_loopback and not parsed.is_unspecified

@@ -171,17 +171,30 @@ def test_subscribe_block_uses_the_feed_url_and_app_links(public):
 
 
 def test_text_is_escaped_and_markup_cannot_get_in(public):
-    hostile = replace(make_manifest("x<y", number=3),
-                      title='Tom & "Jerry" <script>alert(1)</script>',
-                      description='<img src=x onerror="alert(1)">Résumé')
+    # Each string survives plain_text: entities decode to markup-looking text, chapter titles and
+    # URLs are not plain_text'ed at all. Only the template's escaping stands between them and the page.
+    hostile = replace(make_manifest("x<y", number=3, source_url='https://journal.example/a"onmouseover="alert(3)',
+                                    chapters=(Chapter('<img src=x onerror="alert(2)">Les montants', 0.0, 6.0),)),
+                      title="Tom &amp; &quot;Jerry&quot; &lt;script&gt;alert(1)&lt;/script&gt;",
+                      description="&lt;img src=x onerror=&quot;alert(4)&quot;&gt;Résumé")
     html, doc = render(public, [hostile])
-    assert "alert(1)" not in html
     assert len(doc.findall(".//img")) == 1  # the cover only
     assert len(doc.findall(".//script")) == 1  # the page's own
+    assert not [e for e in doc.iter() if any(name.startswith("on") for name in e.attrib)]
     article = doc.find(".//article")
-    assert article.find(".//h3").text_content() == 'Tom & "Jerry"'
+    assert article.find(".//h3").text_content() == 'Tom & "Jerry" <script>alert(1)</script>'
+    assert article.find(".//span[@class='chapter-title']").text_content() == '<img src=x onerror="alert(2)">Les montants'
     assert article.get("id") == "episode-x-y"
     assert article.find(".//audio").get("src") == "episodes/x%3Cy.mp3"
+    source = [a for a in article.iter("a") if "origine" in a.text_content()]
+    assert [a.get("href") for a in source] == ['https://journal.example/a"onmouseover="alert(3)']
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)",
+                                 "data:text/html,<script>alert(1)</script>", "//evil.example/x"])
+def test_a_source_link_is_only_ever_http(public, url):
+    _, doc = render(public, [make_manifest("x", source_url=url)])
+    assert not [a for a in doc.iter("a") if "origine" in a.text_content()]
 
 
 def test_missing_pieces_still_give_a_page(public):
@@ -195,8 +208,17 @@ def test_missing_pieces_still_give_a_page(public):
     assert "Aucun épisode" in empty.find(".//main").text_content()
 
 
-def test_rendering_is_deterministic(public):
-    assert render(public)[0] == render(public)[0]
+def test_rendering_is_deterministic_across_processes(public):
+    """Same manifests, same bytes, whatever the process (hash seeds, dict orders)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.path.insert(0, 'tests'); from pathlib import Path; import test_site as t;\n"
+            "sys.stdout.write(t.render(Path(sys.argv[1]))[0])")
+    outputs = {subprocess.run([sys.executable, "-c", code, str(public)], capture_output=True, text=True, check=True,
+                              env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2")}
+    assert outputs == {render(public)[0]}
 
 
 @pytest.mark.parametrize("iso, expected", [

@@ -16,7 +16,7 @@ from pipeline.sound.cache import ChunkCache, chunk_key
 from pipeline.errors import SynthesisError
 from pipeline.model import SpokenChunk
 from pipeline.sound.synthesis import AdaptiveLimiter, RetryPolicy, Synthesizer
-from pipeline.sound.engines import GttsEngine, PermanentTtsError, TransientTtsError
+from pipeline.sound.engines import EspeakEngine, GttsEngine, PermanentTtsError, TransientTtsError
 
 
 def tone_wav(seconds: float, frequency: int) -> bytes:
@@ -95,11 +95,18 @@ def test_cache_hit_sends_nothing_and_repeated_chunks_are_spoken_once(tmp_path):
     assert len(engine.calls) == 2 and again.stats.cached == 2 and again.stats.requests == 0
 
 
-def test_cache_key_covers_everything_that_changes_the_sound():
-    base = {"engine": "gtts", "lang": "fr", "tld": "fr", "version": "2.5.4"}
-    keys = {chunk_key(base, "Bonjour."), chunk_key({**base, "tld": "ca"}, "Bonjour."),
-            chunk_key({**base, "version": "2.5.5"}, "Bonjour."), chunk_key(base, "Bonjour !")}
-    assert len(keys) == 4
+def test_cache_key_covers_everything_that_changes_the_sound(monkeypatch):
+    import gtts
+
+    def key(engine, text="Bonjour."):
+        return chunk_key(engine.cache_identity(), text)
+
+    keys = {key(GttsEngine(tld="fr")), key(GttsEngine(tld="ca")), key(GttsEngine(lang="en")),
+            key(GttsEngine(tld="fr"), "Bonjour !"), key(EspeakEngine(wpm=165)), key(EspeakEngine(wpm=180)),
+            key(EspeakEngine(voice="fr-be"))}
+    monkeypatch.setattr(gtts, "__version__", "99.0")  # a new gTTS may speak differently
+    keys.add(key(GttsEngine(tld="fr")))
+    assert len(keys) == 8
 
 
 def test_damaged_cache_entry_is_spoken_again(tmp_path):

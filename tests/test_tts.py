@@ -89,15 +89,6 @@ def test_invalid_certificate_is_refused(proxy_env):
     assert google.requests == []  # the request never left the TLS handshake
 
 
-def test_gtts_alone_would_accept_that_certificate(proxy_env):
-    """Why we send gTTS's request ourselves: gTTS's own transport has verify=False."""
-    from gtts import gTTS
-
-    google = proxy_env(trust=False)
-    audio = b"".join(gTTS("Bonjour.", lang="fr", tld="fr").stream())
-    assert audio and google.requests == ["Bonjour."]
-
-
 def test_trusted_certificate_over_real_https(proxy_env):
     google = proxy_env(trust=True)
     chunk = GttsEngine().synthesize("Bonjour à tous.")

@@ -121,6 +121,16 @@ def _truncate_bytes(text: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
     return cut.rstrip() + "…"
 
 
+def web_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) link, else None: an article's link is only ever a web
+    page (never ``javascript:`` or ``data:``, which a page would run)."""
+    from urllib.parse import urlsplit
+
+    url = clean_xml_text(url).strip()
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
 def file_url(base_url: str, relative_path: str) -> str:
     """Absolute, ASCII URL of a file of public/ (Apple wants ASCII URLs)."""
     return base_url.rstrip("/") + "/" + quote(relative_path.lstrip("/"), safe="/")
@@ -243,8 +253,8 @@ def _add_item(fg: FeedGenerator, manifest: EpisodeManifest, context: FeedContext
     entry.guid(clean_xml_text(manifest.guid), permalink=False)
     entry.pubDate(pub_datetime(manifest))
     entry.enclosure(url=file_url(context.base, audio), length=str(length), type=FEED_TYPES["audio"])
-    if manifest.source_url:
-        entry.link(href=clean_xml_text(manifest.source_url))
+    if web_url(manifest.source_url):
+        entry.link(href=web_url(manifest.source_url))
 
     itunes = entry.podcast
     itunes.itunes_duration(str(round(manifest.duration_seconds)))

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import jinja2
 
 from pipeline.config import Config
-from pipeline.publish.feed import plain_text
+from pipeline.publish.feed import plain_text, web_url
 from pipeline import layout
 from pipeline.manifest import newest_first, pub_datetime
 from pipeline.model import Chapter, EpisodeManifest
@@ -192,7 +192,7 @@ def _episode(manifest: EpisodeManifest, public_dir: Path) -> dict:
         "audio": _href(manifest.files["audio"]),
         "vtt": _href(manifest.files.get("vtt")),
         "srt": _href(manifest.files.get("srt")),
-        "source_url": manifest.source_url,
+        "source_url": web_url(manifest.source_url),
         "chapters": chapters,
         "transcript": _transcript(public_dir, manifest),
     }

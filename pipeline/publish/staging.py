@@ -95,7 +95,11 @@ class StagedSite:
         changed = self.changed()
         with interrupts_deferred():
             for relative in changed:
-                target = self.public / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.root / relative, target)
+                self._move_in(relative)
         return changed
+
+    def _move_in(self, relative: str) -> None:
+        """Replace one published file with its candidate, atomically."""
+        target = self.public / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.root / relative, target)
