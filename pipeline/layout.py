@@ -5,6 +5,7 @@ Paths here are relative to the public folder, with ``/`` separators (they are UR
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -12,6 +13,7 @@ from typing import Iterator
 FEED = "feed.xml"
 INDEX = "index.html"
 EPISODES = "episodes"
+ARCHIVE = "archive"
 COVER_STEM = "cover"
 COVER_NAMES = ("cover.png", "cover.jpg")
 MANIFEST_SUFFIX = ".json"
@@ -83,3 +85,34 @@ def published_cover(public_dir: Path | str) -> str | None:
 
 def feed_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/" + FEED
+
+
+# --- publishing order and caching -------------------------------------------------------------
+# A file whose name carries a digest of its content ("episodes/otan.3f9a0c1b2d.mp3") never changes
+# once published: a changed episode gets new names, so it can be cached for ever and is never
+# replaced under a feed that states another length.
+_VERSIONED = re.compile(r"\.[0-9a-f]{10}\.[a-z0-9.]+$")
+
+
+def is_immutable(relative: str) -> bool:
+    return bool(_VERSIONED.search(relative))
+
+
+def is_feed(relative: str) -> bool:
+    """The subscription feed and its archive pages (RSS documents)."""
+    return relative == FEED or (relative.startswith(ARCHIVE + "/") and relative.endswith(".xml"))
+
+
+def publish_rank(relative: str) -> int:
+    """Publish in rank order: files first, then pages, then archive feeds, the feed last.
+
+    Whatever a document links to is in place before the document itself, so an interruption at
+    any moment leaves every published document pointing only at files that exist.
+    """
+    if relative == FEED:
+        return 3
+    if is_feed(relative):
+        return 2
+    if is_immutable(relative) or relative in COVER_NAMES:
+        return 0
+    return 1
