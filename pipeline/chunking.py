@@ -133,9 +133,26 @@ def _inside_number(words: list[str], i: int) -> bool:
     return after in NUMBER_WORDS or after in NUMBER_FOLLOWERS
 
 
+# Inside a word too long for one request (a URL, a chain of compounds), a cut after one of these
+# reads as the word's own joints; the punctuation stays with the piece it closes.
+_WORD_JOINTS = re.compile(r"(?<=[-/._~:?&=#+@,;])")
+
+
 def _hard_split(word: str, limit: int) -> list[str]:
-    """A single word longer than the limit (a URL...) has to be cut: the only mid-word cut."""
-    return [word[i : i + limit] for i in range(0, len(word), limit)]
+    """A single word longer than the limit has to be cut: at its own punctuation first (pieces
+    packed as long as they fit), mid-letters only for a run that has none. No letter is lost."""
+    if len(word) <= limit:
+        return [word]
+    pieces, current = [], ""
+    for joint in _WORD_JOINTS.split(word):
+        if current and len(current) + len(joint) > limit:
+            pieces.append(current)
+            current = ""
+        current += joint
+        while len(current) > limit:  # no joint of its own: read it in pieces
+            pieces.append(current[:limit])
+            current = current[limit:]
+    return [*pieces, current] if current else pieces
 
 
 def chunk_sentence(text: str, limit: int = 100) -> list[str]:

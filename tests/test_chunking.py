@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.chunking import chunk_sentence, split_sentences
+from pipeline.chunking import _hard_split, chunk_sentence, split_sentences
 from pipeline.french import clean_typography, normalise_for_speech
 
 SAMPLE = Path(__file__).resolve().parents[1] / "episodes" / "otan-cheque-ukraine.txt"
@@ -141,6 +141,40 @@ def test_a_word_longer_than_the_limit_is_the_only_mid_word_cut() -> None:
     assert "".join(chunks).replace(" ", "") == f"voirlelien{url}pourlasuite"
 
 
+@pytest.mark.parametrize(
+    ("word", "limit", "pieces"),
+    [
+        ("https://www.service-public.gouv.fr/particuliers/vosdroits/F1234-demande-de-passeport", 40,
+         ["https://www.service-public.gouv.fr/", "particuliers/vosdroits/F1234-demande-de-",
+          "passeport"]),
+        ("https://balado.example/" + "x" * 120, 100,
+         ["https://balado.example/", "x" * 100, "x" * 20]),  # a run with no joint: read in pieces
+        ("anticonstitutionnellement-intergouvernementalisation-internationalisation", 30,
+         ["anticonstitutionnellement-", "intergouvernementalisation-", "internationalisation"]),
+        ("mot_clé_très_long_pour_le_test", 12, ["mot_clé_", "très_long_", "pour_le_test"]),
+        ("prenom.nom@exemple-de-domaine.fr", 20, ["prenom.nom@exemple-", "de-domaine.fr"]),
+        ("a?b=1&c=2&d=3&e=4", 8, ["a?b=1&c=", "2&d=3&e=", "4"]),
+        ("a" * 25, 10, ["a" * 10, "a" * 10, "a" * 5]),
+        ("court-mot", 40, ["court-mot"]),
+    ],
+)
+def test_a_long_word_is_cut_at_its_own_punctuation(word: str, limit: int, pieces: list[str]) -> None:
+    assert _hard_split(word, limit) == pieces
+
+
+@pytest.mark.parametrize("limit", [30, 100, 200])
+def test_a_long_url_in_a_sentence_is_cut_at_its_joints(limit: int) -> None:
+    url = "https://www.example.fr/" + "/".join(["rubrique-longue"] * 20)
+    sentence = f"voir le lien {url} pour la suite"
+    chunks = chunk_sentence(sentence, limit)
+    assert all(len(c) <= limit for c in chunks)
+    assert "".join(chunks).replace(" ", "") == sentence.replace(" ", "")
+    at = 0
+    for chunk in chunks[:-1]:  # every cut falls between words or right after a joint of the URL
+        at = sentence.index(chunk, at) + len(chunk)
+        assert sentence[at] == " " or chunk[-1] in "/.:-", chunks
+
+
 # --- properties --------------------------------------------------------------------------------------
 WORDS = st.text(alphabet="abcdeéèàçôïœ'-", min_size=1, max_size=15)
 PUNCTUATED = st.tuples(WORDS, st.sampled_from(["", "", "", ",", ";", " :", " ?", "."])).map("".join)
@@ -224,3 +258,15 @@ def test_a_number_and_its_unit_stay_in_one_breath(sentence, never_split):
     assert len(chunks) > 1
     for phrase in never_split:
         assert any(phrase in chunk for chunk in chunks), chunks
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="abé-/._:?=&", min_size=1, max_size=300), st.integers(min_value=1, max_value=220))
+def test_hard_split_loses_nothing_and_cuts_mid_letters_only_when_it_must(word: str, limit: int) -> None:
+    pieces = _hard_split(word, limit)
+    assert "".join(pieces) == word
+    assert all(0 < len(p) <= limit for p in pieces)
+    for piece, following in zip(pieces, pieces[1:]):
+        # A piece ends at a joint, or is full because its run of letters had none to cut at.
+        joint = piece[-1] in "-/._:?=&"
+        assert joint or len(piece) == limit or following[0] in "-/._:?=&", (piece, following)
