@@ -81,6 +81,10 @@ NUMBER_FOLLOWERS = frozenset(
     "euro euros d'euros dollars dollar livres francs degré degrés heure heures minute minutes "
     "seconde secondes kilomètres kilomètre mètres mètre kilos tonnes ans pour".split()
 )
+# A demonstrative pronoun is the antecedent of the relative that follows: "ce | qui", "celui |
+# dont" would leave a pronoun hanging. "tout ce qui", "tous ceux que" hold together too.
+DEMONSTRATIVES = frozenset("ce celui celle ceux celles".split())
+RELATIVES = frozenset("qui que qu' dont où quoi lequel laquelle lesquels lesquelles".split())
 CHUNK_COST = 6  # each extra request costs more than a weak break (keeps the request count low)
 SHORT_CHUNK = 30  # a breath shorter than this (in characters) sounds rushed
 _CLOSING = re.compile(r"^[;:!?»”),.…]+$")  # tokens that belong to the word before them
@@ -105,6 +109,10 @@ def _break_cost(words: list[str], i: int) -> int:
         return 60
     if before[-1] in ",)»”–":
         return 1
+    if _lead(before) in ("tout", "tous", "toutes") and _lead(after) in DEMONSTRATIVES:
+        return 100  # "tout | ce qui"
+    if _lead(before) in DEMONSTRATIVES:
+        return 100 if _lead(after) in RELATIVES else 30  # "ce | qui"; "ce | matin" waits too
     if _lead(after) in CONJUNCTIONS:
         return 3
     if _lead(before) in FUNCTION_WORDS or before.endswith("'"):
@@ -116,13 +124,19 @@ def _break_cost(words: list[str], i: int) -> int:
     return 16
 
 
+def _number_word(word: str) -> bool:
+    """"quarante", and "quarante-cinq", "quatre-vingt-dix", "vingt-et-un" (every part a number)."""
+    return word in NUMBER_WORDS or ("-" in word and all(
+        part in NUMBER_WORDS or part == "et" for part in word.split("-")))
+
+
 def _inside_number(words: list[str], i: int) -> bool:
     before, after = _lead(words[i - 1]), _lead(words[i])
     if before[-1:] in (",", ";") or words[i - 1][-1] in ",;":
         return False  # "trois, quatre": an enumeration may breathe
     if before == "pour" and after == "cent":
         return True
-    if before not in NUMBER_WORDS:
+    if not _number_word(before):
         return False
     if after == "pour":
         return i + 1 < len(words) and _lead(words[i + 1]) == "cent"
@@ -130,7 +144,7 @@ def _inside_number(words: list[str], i: int) -> bool:
         return True  # "deux millions d'euros"
     if after == "et":  # "vingt et un"
         return i + 1 < len(words) and _lead(words[i + 1]) in ("un", "une", "onze")
-    return after in NUMBER_WORDS or after in NUMBER_FOLLOWERS
+    return _number_word(after) or after in NUMBER_FOLLOWERS
 
 
 # Inside a word too long for one request (a URL, a chain of compounds), a cut after one of these

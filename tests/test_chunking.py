@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.chunking import _hard_split, chunk_sentence, split_sentences
+from pipeline.chunking import _break_cost, _hard_split, chunk_sentence, split_sentences
 from pipeline.french import clean_typography, normalise_for_speech
 
 SAMPLE = Path(__file__).resolve().parents[1] / "episodes" / "otan-cheque-ukraine.txt"
@@ -270,3 +270,73 @@ def test_hard_split_loses_nothing_and_cuts_mid_letters_only_when_it_must(word: s
         # A piece ends at a joint, or is full because its run of letters had none to cut at.
         joint = piece[-1] in "-/._:?=&"
         assert joint or len(piece) == limit or following[0] in "-/._:?=&", (piece, following)
+
+
+# --- no breath inside a pronoun + relative, nor inside a hyphenated number ------------------------------
+@pytest.mark.parametrize(
+    ("before", "after", "may_breathe"),
+    [
+        ("ce", "qui", False),
+        ("ce", "que", False),
+        ("ce", "qu'il", False),
+        ("ce", "dont", False),
+        ("celui", "qui", False),
+        ("celui", "dont", False),
+        ("celle", "que", False),
+        ("ceux", "que", False),
+        ("ceux", "qui", False),
+        ("celles", "où", False),
+        ("tout", "ce", False),
+        ("tous", "ceux", False),
+        ("toutes", "celles", False),
+        ("quarante-cinq", "millions", False),
+        ("quatre-vingt-dix", "mille", False),
+        ("vingt-et-un", "mille", False),
+        ("soixante-douze", "euros", False),
+        ("deux", "quatre-vingts", False),
+        ("l'homme", "qui", True),  # a noun and its relative: a natural breath
+        ("ce,", "qui", True),  # the writer's own comma
+        ("trois,", "quatre-vingts", True),  # an enumeration
+        ("celui-ci", "qui", True),
+        ("porte-parole", "millions", True),  # hyphenated, but not a number
+    ],
+)
+def test_break_between(before: str, after: str, may_breathe: bool) -> None:
+    words = ["mot", "mot", before, after, "mot", "mot"]
+    assert (_break_cost(words, 3) <= 16) is may_breathe
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase"),
+    [
+        ("Les habitants du quartier ont longuement raconté aux enquêteurs ce qui s'était passé pendant "
+         "cette longue nuit d'hiver.", "ce qui"),
+        ("Le jury a finalement décerné le premier prix de la compétition internationale à celui qui "
+         "avait le moins d'expérience.", "celui qui"),
+        ("Les électeurs de la circonscription ont massivement soutenu dimanche ceux que les sondages "
+         "donnaient perdants depuis des mois.", "ceux que"),
+        ("Le ministre a promis de rendre publics dans les prochains jours tout ce dont disposent les "
+         "services de renseignement.", "tout ce dont"),
+        ("Les sauveteurs ont fouillé toute la journée les ruines du bâtiment effondré parmi celles où "
+         "vivaient encore des familles entières.", "celles où"),
+        ("Les enquêteurs ont interrogé pendant des heures tous ceux qui avaient assisté à la scène "
+         "depuis leurs fenêtres ce soir-là.", "tous ceux qui"),
+        ("Il faut savoir distinguer dans ce dossier complexe ce à quoi le gouvernement s'est réellement "
+         "engagé devant les députés.", "ce à"),
+        ("Les agriculteurs touchés par la sécheresse recevront une aide exceptionnelle de quarante-cinq "
+         "millions d'euros dès cet automne.", "quarante-cinq millions d'euros"),
+        ("La région a investi au total quatre-vingt-dix-sept millions d'euros dans la rénovation des "
+         "lycées publics du département.", "quatre-vingt-dix-sept millions d'euros"),
+        ("Le chantier de la nouvelle ligne de tramway a coûté à la métropole soixante-douze mille euros "
+         "par mètre de voie posée.", "soixante-douze mille euros"),
+        ("Le marathon de la ville a réuni cette année trente-deux mille coureurs venus de toute "
+         "l'Europe malgré la pluie.", "trente-deux mille"),
+        ("La commune compte désormais vingt-et-un mille habitants selon le dernier recensement publié "
+         "par l'Insee ce mardi.", "vingt-et-un mille"),
+    ],
+)
+@pytest.mark.parametrize("limit", [40, 50, 60, 80, 100, 200])
+def test_held_together_at_any_limit(sentence: str, phrase: str, limit: int) -> None:
+    chunks = chunk_sentence(sentence, limit)
+    assert all(len(c) <= limit for c in chunks)
+    assert any(phrase in chunk for chunk in chunks), chunks
