@@ -14,9 +14,17 @@ UPPER = "A-ZÀ-ÖØ-Þ"
 # --- sentences ------------------------------------------------------------------------------------
 # Words whose full stop does not end a sentence when a capital follows ("dit M. Dupont").
 ABBREVIATIONS = frozenset(
-    "M MM Mme Mmes Mlle Mlles Dr Pr Me Mgr St Ste av apr cf p pp env vol art chap fig ex éd coll "
-    "hab min max no n° vs Jr Sr Inc Ltd Co Gal Cdt Col Lt Sgt Cne Adj bd av réf tél".split()
+    "M MM Mme Mmes Mlle Mlles Dr Pr Me Mgr St Ste av apr cf p pp env chap fig éd coll "
+    "hab no n° vs Jr Sr Inc Ltd Co Gal Cdt Col Lt Sgt Cne Adj bd av réf tél c.-à-d dir trad suiv "
+    "bld boul pl imp chem fg fbg rte sq Bd Av Pl Imp Fg Bld".split()
 )
+# Abbreviations that are also nouns ("il a raté son vol.", "l'art.", "en 10 min."): they hold the
+# sentence only before what they abbreviate for: a number, a Roman numeral, a code ("art. L. 121").
+NOUN_ABBREVIATIONS = frozenset("vol art ex min max".split())
+_NUMBERED = re.compile(r"^(?:\d|[IVXLC]+\b|[A-Z]\.?\s?\d|[A-Z]\.(?:\s|$))")
+# "J.-C." ends a date, not a person's initials; whether the sentence ends there depends on what
+# follows (see opens_sentence).
+_ERA = "J.-C"
 _END = re.compile(
     r"(?P<end>[.!?…]+)"  # the sentence's final punctuation
     r"(?P<close>(?:\s*[»”\"’)\]])*)"  # closing quotes and brackets stay with their sentence
@@ -30,6 +38,11 @@ def _is_boundary(text: str, m: re.Match[str]) -> bool:
     end = m["end"]
     if end == ".":
         word = re.split(r"[\s(«“\"'’]", text[: m.start()])[-1]
+        following = text[m.end():].lstrip("«“\"([–—- ")
+        if word == _ERA:
+            return opens_sentence(following.split(maxsplit=1)[0])
+        if word in NOUN_ABBREVIATIONS:
+            return not (_NUMBERED.match(following) or text[: m.start()].endswith("p. ex"))
         if word in ABBREVIATIONS or _INITIAL.match(word):
             return False
     if "…" in end and not m["close"].strip():
@@ -85,10 +98,23 @@ NUMBER_FOLLOWERS = frozenset(
 # dont" would leave a pronoun hanging. "tout ce qui", "tous ceux que" hold together too.
 DEMONSTRATIVES = frozenset("ce celui celle ceux celles".split())
 RELATIVES = frozenset("qui que qu' dont où quoi lequel laquelle lesquels lesquelles".split())
+# Words capitalised only because they open a sentence (a name is capitalised anywhere).
+SENTENCE_OPENERS = FUNCTION_WORDS | CONJUNCTIONS | PREPOSITIONS | WEAK_PREPOSITIONS | frozenset(
+    "puis ensuite enfin alors aujourd'hui hier demain cependant pourtant toutefois néanmoins "
+    "désormais là ici c' cet cela ceci ça aucun aucune chaque tout tous toute toutes plusieurs "
+    "certains certaines quelques autre autres".split()
+)
 CHUNK_COST = 6  # each extra request costs more than a weak break (keeps the request count low)
 SHORT_CHUNK = 30  # a breath shorter than this (in characters) sounds rushed
 _CLOSING = re.compile(r"^[;:!?»”),.…]+$")  # tokens that belong to the word before them
 _HAS_WORD = re.compile(r"\w")
+
+
+def opens_sentence(word: str) -> bool:
+    """Whether a capitalised word after "av. J.-C." opens a new sentence: a pronoun, an article, a
+    conjunction, a number ("né en 4 av. J.-C. Il meurt…"). A name continues the sentence, the date
+    being fronted without its comma ("En 52 av. J.-C. César conquiert la Gaule.")."""
+    return word[:1].isdigit() or _lead(word) in SENTENCE_OPENERS
 
 
 def _lead(word: str) -> str:

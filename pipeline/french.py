@@ -9,6 +9,8 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from .chunking import opens_sentence
+
 # --- helpers -------------------------------------------------------------------------------------
 UPPER = "A-ZÀ-ÖØ-Þ"
 LOWER = "a-zß-öø-ÿœ"
@@ -128,6 +130,24 @@ def _keep_stop(word: str) -> Callable[[re.Match[str]], str]:
     return repl
 
 
+def _era(word: str) -> Callable[[re.Match[str]], str]:
+    """"J.-C." closes a date. Its full stop ends the sentence when nothing follows or what follows
+    opens a sentence ("né en 4 av. J.-C. Il meurt"), as split_sentences decides; before a name the
+    date was fronted without its comma ("En 52 av. J.-C. César…"): the presenter pauses there.
+    A bare "J.-C." before a name, with no date before it, is a person's initials ("J.-C. Decaux")."""
+
+    def repl(m: re.Match[str]) -> str:
+        rest = m.string[m.end():]
+        following = re.match(rf"\s+[«(\"]?\s*([{UPPER}\d]\S*)", rest)
+        if not rest.strip() or (following and opens_sentence(following[1])):
+            return word + "."
+        if following and m[0] == "J.-C." and not re.search(r"(?:\d|avant|après) $", m.string[:m.start()]):
+            return m[0]
+        return word + ("," if following else "")
+
+    return repl
+
+
 drop_elisions = _subs([(r"\s*[(\[]…[)\]]", "")])
 
 expand_abbreviations = _subs([
@@ -138,8 +158,8 @@ expand_abbreviations = _subs([
     (rf"\bDr\b\.?(?=\s+[{UPPER}])", "Docteur"), (rf"\bPr\b\.?(?=\s+[{UPPER}])", "Professeur"),
     (rf"\bMe(?=\s+[{UPPER}][{LOWER}])", "Maître"), (r"\bMgr\b\.?", "Monseigneur"),
     (rf"\bSte(?=[- ][{UPPER}])", "Sainte"), (rf"\bSt(?=[- ][{UPPER}])", "Saint"),
-    (r"\bav\. J\.-C\.", _keep_stop("avant Jésus-Christ")),
-    (r"\bapr\. J\.-C\.", _keep_stop("après Jésus-Christ")), (r"\bJ\.-C\.", _keep_stop("Jésus-Christ")),
+    (r"\bav\. J\.-C\.", _era("avant Jésus-Christ")),
+    (r"\bapr\. J\.-C\.", _era("après Jésus-Christ")), (r"\bJ\.-C\.", _era("Jésus-Christ")),
     (r"\betc\.(?:\s*…)?|\betc\b", _keep_stop("et cetera")),
     (r"\bcf\.", "voir"), (r"\benv\.(?=\s*\d)", "environ"),
     (r"\bpp\.\s*(?=\d)", "pages "), (r"\bp\.\s*(?=\d)", "page "), (r"\bvol\.\s*(?=\d)", "volume "),

@@ -54,6 +54,45 @@ def test_split_sentences(paragraph: str, sentences: list[str]) -> None:
     assert split_sentences(paragraph) == sentences
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "sentences"),
+    [
+        # After "J.-C." (a date, not initials) a word capitalised only at a sentence start opens one;
+        # a name continues the sentence: the date was fronted without its comma.
+        ("En 52 av. J.-C. César conquiert la Gaule. Puis il rentre.",
+         ["En 52 av. J.-C. César conquiert la Gaule.", "Puis il rentre."]),
+        ("Il est né en 4 av. J.-C. Il meurt en 30.", ["Il est né en 4 av. J.-C.", "Il meurt en 30."]),
+        ("Il naît vers 6 av. J.-C. La ville est petite.", ["Il naît vers 6 av. J.-C.", "La ville est petite."]),
+        ("Rome brûle en 64 apr. J.-C. Selon Tacite, Néron chante.",
+         ["Rome brûle en 64 apr. J.-C.", "Selon Tacite, Néron chante."]),
+        ("La ville est fondée en 753 av. J.-C. L'empire viendra.",
+         ["La ville est fondée en 753 av. J.-C.", "L'empire viendra."]),
+        ("Il meurt en 14 apr. J.-C. 30 ans plus tard, rien.", ["Il meurt en 14 apr. J.-C.", "30 ans plus tard, rien."]),
+        ("En 52 av. J.-C. « Il faut vaincre », dit César.", ["En 52 av. J.-C.", "« Il faut vaincre », dit César."]),
+        ("Vers 30 apr. J.-C. Jésus meurt à Jérusalem.", ["Vers 30 apr. J.-C. Jésus meurt à Jérusalem."]),
+        # The cost of the choice: a sentence that starts with a name stays with the date before it.
+        ("Auguste meurt en 14 apr. J.-C. Tibère lui succède.", ["Auguste meurt en 14 apr. J.-C. Tibère lui succède."]),
+        ("J.-C. Decaux a parlé. Fin.", ["J.-C. Decaux a parlé.", "Fin."]),  # initials, as before
+        # Abbreviations that are also nouns hold the sentence only before a number or a numeral.
+        ("Il a raté son vol. Puis il est rentré.", ["Il a raté son vol.", "Puis il est rentré."]),
+        ("Voir le vol. II de l'ouvrage. Fin.", ["Voir le vol. II de l'ouvrage.", "Fin."]),
+        ("Il aime l'art. Elle aussi.", ["Il aime l'art.", "Elle aussi."]),
+        ("Selon l'art. L. 121-1 du code. Fin.", ["Selon l'art. L. 121-1 du code.", "Fin."]),
+        ("Voir l'art. 4. Fin.", ["Voir l'art. 4.", "Fin."]),
+        ("Il a parlé à son ex. Elle a souri.", ["Il a parlé à son ex.", "Elle a souri."]),
+        ("Des fruits, p. ex. Des pommes. Fin.", ["Des fruits, p. ex. Des pommes.", "Fin."]),
+        ("Il a couru 10 min. Puis il a marché.", ["Il a couru 10 min.", "Puis il a marché."]),
+        # Street types and c.-à-d. never end a sentence.
+        ("Il habite au 12 bd. Voltaire. Fin.", ["Il habite au 12 bd. Voltaire.", "Fin."]),
+        ("Rendez-vous pl. Bellecour. Fin.", ["Rendez-vous pl. Bellecour.", "Fin."]),
+        ("Au 3 imp. Des Lilas. Fin.", ["Au 3 imp. Des Lilas.", "Fin."]),
+        ("Un seul, c.-à-d. Paul. Fin.", ["Un seul, c.-à-d. Paul.", "Fin."]),
+    ],
+)
+def test_split_sentences_after_abbreviations(paragraph: str, sentences: list[str]) -> None:
+    assert split_sentences(paragraph) == sentences
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="aéM. !?…«»\u202fAÉ", max_size=80))
 def test_split_sentences_loses_nothing(paragraph: str) -> None:
