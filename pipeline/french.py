@@ -64,8 +64,9 @@ def say_ordinal(number: int, suffix: str = "e") -> str:
     if number == 1:
         return {"re": "première", "ère": "première", "res": "premières", "ères": "premières",
                 "ers": "premiers"}.get(suffix, "premier")
-    if number == 2 and suffix.startswith("nd"):
-        return {"nd": "second", "nde": "seconde", "nds": "seconds", "ndes": "secondes"}[suffix]
+    if number == 2 and suffix.startswith(("nd", "d")):
+        return {"nd": "second", "nde": "seconde", "nds": "seconds", "ndes": "secondes",
+                "d": "second", "de": "seconde", "des": "secondes"}[suffix]
     word = _n2w()(number, lang="fr", to="ordinal")
     # num2words slips on round numbers ("deux centsième", "un millionième"): mend them.
     word = re.sub(r"(cent|vingt|million|milliard)sième$", r"\1ième", word)
@@ -213,8 +214,9 @@ _ROMAN = re.compile(r"^(?=[IVXLC])(X{0,3}|XL|L?X{0,3}|XC|C{1,3}X{0,3}|C{1,3}XL|C
                     r"C{1,3}XC)(IX|IV|V?I{0,3})$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 # Real words that look like a Roman numeral + ordinal suffix ("Vie" = VI + e).
+# ("Ire" is not one of them: the noun "ire" is never capitalised mid-sentence, "Marie Ire" is.)
 _NOT_ROMAN = {"Vie", "Vies", "Lie", "Lies", "Cie", "Cies", "Ive", "Xie", "Ce", "Ces", "Le", "Les",
-              "Vers", "Ire", "Ires"}
+              "Vers"}
 _REGNAL = ("Louis Henri Charles François Philippe Napoléon Jean Jean-Paul Jean-Baptiste Benoît Pie "
            "Léon Grégoire Paul Innocent Clément Urbain Boniface Sixte Jules Alexandre Nicolas Pierre "
            "Édouard Edouard Elizabeth Élisabeth Elisabeth Victoria Guillaume George Georges Frédéric "
@@ -236,6 +238,8 @@ def _roman_ordinal(m: re.Match[str]) -> str:
     context = re.match(r"\s+(siècles?|millénaires?)", m.string[m.end():])
     if value is None or m[0] in _NOT_ROMAN or (len(numeral) == 1 and numeral in "LC" and not context):
         return m[0]
+    if m.string[m.start() - 1 : m.start()] == "'":
+        return m[0]  # "L'Ire" (a title): an elided article is followed by a noun, not a numeral
     if suffix in ("er", "re", "ère", "ers", "res") and value != 1:
         return m[0]
     return say_ordinal(value, suffix)
@@ -248,9 +252,15 @@ def _regnal(m: re.Match[str]) -> str:
     return f"{m[1]} " + ("premier" if value == 1 else say_number(str(value)))
 
 
+def _ordinal(m: re.Match[str]) -> str:
+    value = int(_value(m[1]))
+    if m[2].startswith("d") and value != 2:  # "2de" is "seconde" (a school year); "3d" is not French
+        return m[0]
+    return say_ordinal(value, m[2])
+
+
 ordinals = _subs([
-    (rf"({NUM})(ers|er|res|re|ères|ère|ndes|nde|nds|nd|èmes|ème|es|e|è)\b",
-     lambda m: say_ordinal(int(_value(m[1])), m[2])),
+    (rf"({NUM})(ers|er|res|re|ères|ère|ndes|nde|nds|nd|des|de|d|èmes|ème|es|e|è)\b", _ordinal),
     (r"\b([IVXLC]+)(ers|er|res|re|ère|èmes|ème|es|e)\b", _roman_ordinal),
     (r"\b([IVXLC]+)(?=\s+siècles?\b)", lambda m: say_ordinal(_roman(m[1]) or 0) if _roman(m[1]) else m[0]),
 ])

@@ -31,3 +31,35 @@ def say(text: str, **kwargs) -> str:
 )
 def test_era(written: str, spoken: str) -> None:
     assert say(written) == spoken
+
+
+# --- feminine regnal and ordinal forms ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("Marie Ire", "Marie première"),
+        ("Élisabeth Ire", "Élisabeth première"),
+        ("Isabelle Ire de Castille", "Isabelle première de Castille"),
+        ("Catherine Ire de Russie", "Catherine première de Russie"),
+        ("Marie Ière", "Marie première"),
+        ("Marie Iʳᵉ", "Marie première"),
+        ("Marie 1re", "Marie première"),
+        ("la Ire armée", "la première armée"),
+        ("la Ire République", "la première République"),
+        ("les Ires places", "les premières places"),
+        ("la 1re fois", "la première fois"),
+        ("les 1res places", "les premières places"),
+        ("1re étape : Lyon", "première étape : Lyon"),
+        ("en 1re", "en première"),
+        ("la 1ʳᵉ ministre", "la première ministre"),
+        ("les 1ères places", "les premières places"),
+        ("en 2de", "en seconde"),
+        ("les 2des", "les secondes"),
+        ("le 2d tour", "le second tour"),
+        ("François Ier", "François premier"),
+        ("L'Ire", "L'Ire"),  # a title: an elided article is followed by a noun
+        ("Irène", "Irène"),
+    ],
+)
+def test_feminine_ordinals(written: str, spoken: str) -> None:
+    assert say(written) == spoken
