@@ -16,7 +16,7 @@ UPPER = "A-ZÀ-ÖØ-Þ"
 ABBREVIATIONS = frozenset(
     "M MM Mme Mmes Mlle Mlles Dr Pr Me Mgr St Ste av apr cf p pp env chap fig éd coll "
     "hab no n° vs Jr Sr Inc Ltd Co Gal Cdt Col Lt Sgt Cne Adj bd av réf tél c.-à-d dir trad suiv "
-    "bld boul pl imp chem fg fbg rte sq Bd Av Pl Imp Fg Bld".split()
+    "bld boul pl imp chem fg fbg rte sq crs r Bd Av Pl Imp Fg Bld".split()
 )
 # Abbreviations that are also nouns ("il a raté son vol.", "l'art.", "en 10 min."): they hold the
 # sentence only before what they abbreviate for: a number, a Roman numeral, a code ("art. L. 121").

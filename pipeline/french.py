@@ -149,6 +149,41 @@ def _era(word: str) -> Callable[[re.Match[str]], str]:
     return repl
 
 
+# Street types, read out after a number ("12 bd Voltaire", "3 bis, av. Foch") or before a name
+# ("av. de la République", "pl. Bellecour"). Those whose bare letters are words need their dot.
+_STREET_TYPES = {
+    "bd": "boulevard", "bld": "boulevard", "boul": "boulevard", "av": "avenue", "pl": "place",
+    "fg": "faubourg", "fbg": "faubourg", "imp": "impasse", "chem": "chemin", "rte": "route",
+    "all": "allée", "sq": "square", "crs": "cours", "pass": "passage", "r": "rue",
+}
+_STREET_DOT_REQUIRED = {"boul", "pl", "imp", "chem", "all", "sq", "pass", "r"}
+
+
+def _street(m: re.Match[str]) -> str:
+    key = m["abbr"].lower()
+    if key in _STREET_DOT_REQUIRED and not m["dot"]:
+        return m[0]
+    after_number = re.search(r"\d+(?: ?(?:bis|ter|quater|[A-Da-d]))?,? $", m.string[: m.start()])
+    before_name = re.match(rf"(?:\s+|-(?=[{UPPER}]))(?:[{UPPER}]|d'|de |du |des )", m.string[m.end():])
+    if not (after_number or before_name):
+        return m[0]
+    word = _STREET_TYPES[key]
+    return word.capitalize() if m["abbr"][0].isupper() else word
+
+
+def _edition(m: re.Match[str]) -> str:
+    """"2e éd." is an edition, "éd. Gallimard" a publisher, "Dupont (éd.)" an editor."""
+    plural = m[0].startswith("éds")
+    if m.string[m.start() - 1 : m.start()] == "(" and m.string[m.end() : m.end() + 1] == ")":
+        return "éditeurs" if plural else "éditeur"
+    ordinal = re.search(r"(?:\d(?:e|re|ère|ème|er|nde)|[IVX]e|ième|ière|nouvelle|dernière) $",
+                        m.string[: m.start()])
+    if not ordinal and re.match(rf"\s+(?:[{UPPER}]|d'[{UPPER}]|d[eu] [{UPPER}]|des [{UPPER}])",
+                                m.string[m.end():]):
+        return "éditions"
+    return "éditions" if plural else "édition"
+
+
 drop_elisions = _subs([(r"\s*[(\[]…[)\]]", "")])
 
 expand_abbreviations = _subs([
@@ -161,10 +196,19 @@ expand_abbreviations = _subs([
     (rf"\bSte(?=[- ][{UPPER}])", "Sainte"), (rf"\bSt(?=[- ][{UPPER}])", "Saint"),
     (r"\bav\. J\.-C\.", _era("avant Jésus-Christ")),
     (r"\bapr\. J\.-C\.", _era("après Jésus-Christ")), (r"\bJ\.-C\.", _era("Jésus-Christ")),
+    (r"\b(?:av\.|avant) n\. ?è\.", _keep_stop("avant notre ère")), (r"\bav\.(?= notre ère)", "avant"),
+    (r"\b(?:apr\.|après) n\. ?è\.", _keep_stop("après notre ère")), (r"\bapr\.(?= notre ère)", "après"),
     (r"\betc\.(?:\s*…)?|\betc\b", _keep_stop("et cetera")),
-    (r"\bcf\.", "voir"), (r"\benv\.(?=\s*\d)", "environ"),
-    (r"\bpp\.\s*(?=\d)", "pages "), (r"\bp\.\s*(?=\d)", "page "), (r"\bvol\.\s*(?=\d)", "volume "),
+    (r"(?<![\w.])(?:c\.-à-d\.|c\.à\.d\.|c-à-d\b\.?|càd\b\.?)", "c'est-à-dire"),
+    (r"\bp\. ?ex\.", "par exemple"),
+    (r"\bcf\.", "voir"), (r"\benv\.", _keep_stop("environ")),
+    (r"\bpp\.\s*(?=\d)", "pages "), (r"\bp\.\s*(?=\d)", "page "),
+    (r"\bvol\.\s*(?=\d|[IVXLC]+\b)", "volume "), (r"\bfig\.\s*(?=\d)", "figure "),
     (r"\bart\.\s*(?=\d)", "article "), (r"\bchap\.\s*", "chapitre "), (r"\bvs\.?(?=\s)", "contre"),
+    (r"\béds?\.", _edition), (r"\bcoll\.", "collection"), (r"\bdir\.(?= de)", "direction"),
+    (r"\btrad\.", "traduction"), (r"\bréf\.", "référence"),
+    (r"(?<![\w.])(?P<abbr>[Bb]ld|[Bb]oul|[Bb]d|[Aa]v|[Pp]l|[Ff]bg|[Ff]g|[Ii]mp|[Cc]hem|[Rr]te|[Aa]ll|"
+     rf"[Ss]q|[Cc]rs|[Pp]ass|r)(?P<dot>\.)?(?=\s|-[{UPPER}])", _street),
     (r"\bhab\.", _keep_stop("habitants")),
     (r"\btél\.", "téléphone"), (r"\bCie\b", "compagnie"),
     (r"\b[nN]°\s*", "numéro "), (r"§\s*", "paragraphe "), (r"\s*&\s*", " et "),

@@ -63,3 +63,77 @@ def test_era(written: str, spoken: str) -> None:
 )
 def test_feminine_ordinals(written: str, spoken: str) -> None:
     assert say(written) == spoken
+
+
+# --- street types, after a number or before a name -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("12 bd Voltaire", "douze boulevard Voltaire"),
+        ("12 bd. Voltaire", "douze boulevard Voltaire"),
+        ("12 Bd Voltaire", "douze Boulevard Voltaire"),
+        ("Bd Haussmann", "Boulevard Haussmann"),
+        ("au 3 bis, av. Foch", "au trois bis, avenue Foch"),
+        ("3 av. de la République", "trois avenue de la République"),
+        ("l'av. des Champs-Élysées", "l'avenue des Champs-Élysées"),
+        ("pl. de la Concorde", "place de la Concorde"),
+        ("5 pl. du Marché", "cinq place du Marché"),
+        ("pl. Bellecour", "place Bellecour"),
+        ("rue du fg Saint-Antoine", "rue du faubourg Saint-Antoine"),
+        ("12 rue du Fg-Saint-Honoré", "douze rue du Faubourg-Saint-Honoré"),
+        ("rue du Fbg-Montmartre", "rue du Faubourg-Montmartre"),
+        ("2 imp. des Lilas", "deux impasse des Lilas"),
+        ("15 chem. des Vignes", "quinze chemin des Vignes"),
+        ("4 rte de Lyon", "quatre route de Lyon"),
+        ("10 all. des Pins", "dix allée des Pins"),
+        ("3 sq. Montholon", "trois square Montholon"),
+        ("8 crs Mirabeau", "huit cours Mirabeau"),
+        ("12 r. de Rivoli", "douze rue de Rivoli"),
+        ("10 pass. Choiseul", "dix passage Choiseul"),
+        # must not change
+        ("en 12 av. J.-C.", "en douze avant Jésus-Christ."),
+        ("en 52 av. notre ère", "en cinquante-deux avant notre ère"),
+        ("le pl. haut", "le pl. haut"),
+        ("l'all. est", "l'all. est"),
+        ("il a un pass valide", "il a un pass valide"),
+        ("le fg-test", "le fg-test"),
+    ],
+)
+def test_street_types(written: str, spoken: str) -> None:
+    assert say(written) == spoken
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("c.-à-d. rien", "c'est-à-dire rien"),
+        ("un seul, c.-à-d. Paul", "un seul, c'est-à-dire Paul"),
+        ("c.à.d. rien", "c'est-à-dire rien"),
+        ("c-à-d rien", "c'est-à-dire rien"),
+        ("càd rien", "c'est-à-dire rien"),
+        ("env. 300 personnes", "environ trois cents personnes"),
+        ("env. trois cents", "environ trois cents"),
+        ("env. 10 %", "environ dix pour cent"),
+        ("pendant 2 heures env.", "pendant deux heures environ."),
+        ("vol. 3", "volume trois"),
+        ("vol. II", "volume deux"),
+        ("son vol. était annulé", "son vol. était annulé"),  # the noun
+        ("chap. 2", "chapitre deux"),
+        ("chap. IV", "chapitre quatre"),
+        ("éd. Gallimard", "éditions Gallimard"),
+        ("aux éd. du Seuil", "aux éditions du Seuil"),
+        ("la 2e éd. revue", "la deuxième édition revue"),
+        ("la nouvelle éd. de 1990", "la nouvelle édition de mille neuf cent quatre-vingt-dix"),
+        ("Dupont (éd.)", "Dupont, éditeur"),
+        ("Dupont et Durand (éds.)", "Dupont et Durand, éditeurs"),
+        ("fig. 3", "figure trois"),
+        ("p. ex. les pommes", "par exemple les pommes"),
+        ("sous la dir. de Paul", "sous la direction de Paul"),
+        ("trad. de l'anglais", "traduction de l'anglais"),
+        ("coll. Folio", "collection Folio"),
+        ("en 52 av. n. è.", "en cinquante-deux avant notre ère."),
+        ("en 476 apr. n. è., Rome", "en quatre cent soixante-seize après notre ère, Rome"),
+    ],
+)
+def test_reference_abbreviations(written: str, spoken: str) -> None:
+    assert say(written) == spoken
