@@ -247,10 +247,19 @@ def _time(hours: str, minutes: str | None) -> str:
     return spoken
 
 
+def _duration(m: re.Match[str]) -> str:
+    """"2:01:09" (a race time): hours, minutes and seconds are said with their units."""
+    parts = [f"{m[1]} h", f"{m[2]} min", f"{m[3]}{',' + m[4] if m[4] else ''} s"]
+    return " ".join(parts)
+
+
 times = _subs([
     (r"\b(\d+) ?([hj]) ?/ ?(\d+)\b",  # 24h/24, 7j/7
      lambda m: f"{say_number(m[1], m[2] == 'h')} {_UNITS[m[2]][_plural(m[1])]} sur {m[3]}"),
-    (r"\b(\d{1,2})\s?h\s?(\d{2})?(?![\w'])", lambda m: _time(m[1], m[2])),
+    (r"\b(\d{1,2}):([0-5]\d):([0-5]\d)(?:,(\d+))?\b", _duration),
+    # "2 h 30" is a time of day or a duration said "deux heures trente"; "2 h 30 min" leaves its
+    # minutes to the units ("deux heures trente minutes").
+    (r"\b(\d{1,2})\s?h(?:\s?(\d{2})(?!\s?(?:min|mn)\b))?(?![\w'])", lambda m: _time(m[1], m[2])),
     (r"\b([01]?\d|2[0-3]):([0-5]\d)\b", lambda m: _time(m[1], m[2])),
 ])
 
@@ -386,20 +395,66 @@ _UNITS = {
     "kWh": ("kilowattheure", "kilowattheures"), "TWh": ("térawattheure", "térawattheures"),
     "kW": ("kilowatt", "kilowatts"), "MW": ("mégawatt", "mégawatts"), "GW": ("gigawatt", "gigawatts"),
     "Mo": ("mégaoctet", "mégaoctets"), "Go": ("gigaoctet", "gigaoctets"),
-    "min": ("minute", "minutes"), "j": ("jour", "jours"), "h": ("heure", "heures"),
+    "min": ("minute", "minutes"), "mn": ("minute", "minutes"), "j": ("jour", "jours"),
+    "h": ("heure", "heures"), "s": ("seconde", "secondes"), "ms": ("milliseconde", "millisecondes"),
     "pts": ("point", "points"),
     "Mds": ("milliard", "milliards"), "Md": ("milliard", "milliards"),
+    "cm²": ("centimètre carré", "centimètres carrés"), "mm²": ("millimètre carré", "millimètres carrés"),
+    "cm³": ("centimètre cube", "centimètres cubes"), "hm³": ("hectomètre cube", "hectomètres cubes"),
+    "MWh": ("mégawattheure", "mégawattheures"), "GWh": ("gigawattheure", "gigawattheures"),
+    "tr": ("tour", "tours"),
 }
-_FEMININE_UNITS = {"t", "min"}
+_FEMININE_UNITS = {"t", "min", "mn", "s", "ms"}
 _UNIT_RE = "|".join(map(re.escape, sorted(_UNITS, key=len, reverse=True)))
 
 
 def _unit(m: re.Match[str]) -> str:
     singular, plural = _UNITS[m[2]]
-    return f"{say_number(m[1], m[2] in _FEMININE_UNITS)} {plural if _plural(m[1]) else singular}"
+    number = re.sub(r"^0+(?=\d)", "", m[1])  # "2 h 01 min 09 s": a measure's zeros are not read
+    return f"{say_number(number, m[2] in _FEMININE_UNITS)} {plural if _plural(number) else singular}"
 
 
 units = _subs([(rf"({NUM}) ?({_UNIT_RE})(?![\w'²³/])", _unit)])
+
+# "m2", "km2", "m3" as typed on a keyboard → the superscript forms the units table reads; bare
+# after an article ("le prix du m2", "des milliers de m²"), the unit is said in full.
+_SQUARE_CUBE = {"km²": "km²", "km2": "km²", "cm2": "cm²", "mm2": "mm²", "m2": "m²", "m²": "m²",
+                "cm3": "cm³", "hm3": "hm³", "m3": "m³", "m³": "m³"}
+
+
+def _bare_unit(m: re.Match[str]) -> str:
+    singular, plural = _UNITS[_SQUARE_CUBE[m[2]]]
+    return f"{m[1]} {plural if m[1].lower() in ('de', 'des', 'les', 'en') else singular}"
+
+
+units_with_digits = _subs([
+    (r"(?:(?<=\d)|(?<=\d )|(?<=/)|(?<=/ ))(km|cm|mm|hm|m)([23])(?![\w²³])",
+     lambda m: m[1] + "²³"[int(m[2]) - 2]),
+    (r"\b([Dd]u|[Aa]u|[Ll]e|[Uu]n|par|[Dd]e|[Dd]es|[Ll]es|en) (km2|km²|m2|m²|m3|m³)(?![\w²³])", _bare_unit),
+])
+
+# A slash after a unit or a currency is "par" ("1 200 €/mois", "5 €/h", "120 hab./km²"); "km/h"
+# keeps its usual "kilomètres heure"; fuel use is "aux cent kilomètres"; an incidence "pour".
+_PER = {unit: singular for unit, (singular, _) in _UNITS.items()} | {
+    "an": "an", "sem.": "semaine", "sem": "semaine", "hab": "habitant", "habitants": "habitant",
+    "pers.": "personne", "pers": "personne",
+}
+_PER_RE = "|".join(map(re.escape, sorted(_PER, key=len, reverse=True)))
+
+
+def _per(m: re.Match[str]) -> str:
+    if (m["unit"] or "").strip() == "km" and m["den"] == "h":
+        return m[0]
+    stop = m["den"].endswith(".") and re.match(rf"\s*$|\s+[{UPPER}]", m.string[m.end():])
+    return f"{m['cur'] or m['unit']} par {_PER.get(m['den'], m['den'])}" + ("." if stop else "")
+
+
+per_unit = _subs([
+    (r"(?<=\d)( ?[lL]) ?/ ?100 ?km\b", r"\1 aux cent kilomètres"),
+    (rf"({NUM}) ?/ ?({NUM})(?= habitants\b)", r"\1 pour \2"),
+    (rf"(?:(?P<cur>{_CUR})|(?<=\d)(?P<unit> ?(?:{_UNIT_RE}|habitants?)))"
+     rf" ?/ ?(?P<den>{_PER_RE}|[{LOWER}]{{2,}})(?![\w²³])", _per),
+])
 
 signs = _subs([
     (r"(?<![\d.])(\d{1,3}(?:\.\d{3})+)(?![\d.,])", lambda m: m[1].replace(".", " ")),  # 1.500
@@ -484,7 +539,8 @@ speech_punctuation = _subs([
 ])
 
 PRE_PROCESSORS: tuple[Callable[[str], str], ...] = (
-    clean_typography, drop_elisions, expand_abbreviations, split_letters_digits, dates, times,
+    clean_typography, drop_elisions, expand_abbreviations, units_with_digits, per_unit,
+    split_letters_digits, dates, times,
     ordinals, roman_numerals, temperatures, signs, currencies, percentages, units, cardinals,
 )
 POST_PROCESSORS: tuple[Callable[[str], str], ...] = (symbols, speech_punctuation)

@@ -137,3 +137,102 @@ def test_street_types(written: str, spoken: str) -> None:
 )
 def test_reference_abbreviations(written: str, spoken: str) -> None:
     assert say(written) == spoken
+
+
+# --- a slash after a unit or a currency: "par" ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("1 200 €/mois", "mille deux cents euros par mois"),
+        ("5 €/h", "cinq euros par heure"),
+        ("un impôt de 10 €/hab. par an", "un impôt de dix euros par habitant par an"),
+        ("10 €/hab.", "dix euros par habitant."),
+        ("3 000 €/m2", "trois mille euros par mètre carré"),
+        ("3 000 €/m²", "trois mille euros par mètre carré"),
+        ("le prix en €/m²", "le prix en euros par mètre carré"),
+        ("120 hab./km²", "cent vingt habitants par kilomètre carré"),
+        ("250/100 000 habitants", "deux cent cinquante pour cent mille habitants"),
+        ("80 $/baril", "quatre-vingts dollars par baril"),
+        ("2 €/kg", "deux euros par kilo"),
+        ("1,5 M€/an", "un virgule cinq million d'euros par an"),
+        ("50 €/nuit", "cinquante euros par nuit"),
+        ("60 €/MWh", "soixante euros par mégawattheure"),
+        ("12 €/pers.", "douze euros par personne."),
+        ("12 €/pers. et par nuit", "douze euros par personne et par nuit"),
+        ("150 g/km", "cent cinquante grammes par kilomètre"),
+        ("3 m/s", "trois mètres par seconde"),
+        ("10 000 tr/min", "dix mille tours par minute"),
+        ("8 h/j", "huit heures par jour"),
+        ("35 h/sem. au plus", "trente-cinq heures par semaine au plus"),
+        ("100 Mo/s", "cent mégaoctets par seconde"),
+        ("5 l/100 km", "cinq litres aux cent kilomètres"),
+        ("6,5 L/100 km", "six virgule cinq litres aux cent kilomètres"),
+        # must not change
+        ("30 km/h", "trente kilomètres heure"),
+        ("130 km/h", "cent trente kilomètres heure"),
+        ("24h/24", "vingt-quatre heures sur vingt-quatre"),
+        ("7j/7", "sept jours sur sept"),
+        ("24 h/24 et 7 j/7", "vingt-quatre heures sur vingt-quatre et sept jours sur sept"),
+        ("le 12/05/2024", "le douze mai deux mille vingt-quatre"),
+        ("un score de 3-2", "un score de trois à deux"),
+    ],
+)
+def test_per(written: str, spoken: str) -> None:
+    assert say(written) == spoken
+
+
+# --- units written with digits -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("50 m2", "cinquante mètres carrés"),
+        ("1 m2", "un mètre carré"),
+        ("2 km2", "deux kilomètres carrés"),
+        ("3 m3", "trois mètres cubes"),
+        ("1 000 m3 d'eau", "mille mètres cubes d'eau"),
+        ("15 cm2", "quinze centimètres carrés"),
+        ("50 cm3", "cinquante centimètres cubes"),
+        ("2 hm3", "deux hectomètres cubes"),
+        ("4 mm2", "quatre millimètres carrés"),
+        ("50m2", "cinquante mètres carrés"),
+        ("le prix du m2", "le prix du mètre carré"),
+        ("des milliers de m2", "des milliers de mètres carrés"),
+        ("au m²", "au mètre carré"),
+        ("Le m3 d'eau", "Le mètre cube d'eau"),
+        # must not change
+        ("la M2 de Paris", "la M deux de Paris"),  # a master's degree
+        ("le CO2", "le CO deux"),
+        ("la salle m2", "la salle m deux"),
+    ],
+)
+def test_units_with_digits(written: str, spoken: str) -> None:
+    assert say(written) == spoken
+
+
+# --- time units after a number: results, records, durations -------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("en 9,58 s", "en neuf virgule cinquante-huit secondes"),
+        ("45 s", "quarante-cinq secondes"),
+        ("1 s", "une seconde"),
+        ("21 s", "vingt et une secondes"),
+        ("0,5 s", "zéro virgule cinq seconde"),
+        ("10 ms", "dix millisecondes"),
+        ("25 mn", "vingt-cinq minutes"),
+        ("2 h 30 min", "deux heures trente minutes"),
+        ("2h30min", "deux heures trente minutes"),
+        ("1 h 59 min 40 s", "une heure cinquante-neuf minutes quarante secondes"),
+        ("2 h 01 min 09 s", "deux heures une minute neuf secondes"),
+        ("en 3 min 43 s", "en trois minutes quarante-trois secondes"),
+        ("en 2:01:09", "en deux heures une minute neuf secondes"),
+        ("1:59:40,2", "une heure cinquante-neuf minutes quarante virgule deux secondes"),
+        # must not change
+        ("à 15 h 30", "à quinze heures trente"),
+        ("en 2 h 10", "en deux heures dix"),
+        ("à 20:45", "à vingt heures quarante-cinq"),
+        ("4 s'en vont", "quatre s'en vont"),
+    ],
+)
+def test_time_units(written: str, spoken: str) -> None:
+    assert say(written) == spoken
