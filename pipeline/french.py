@@ -230,9 +230,22 @@ def _date(day: str, month: str, year: str | None) -> str | None:
     return " ".join(filter(None, ["1er" if d == 1 else str(d), _MONTHS[m - 1], year]))
 
 
+def _short_date(m: re.Match[str]) -> str:
+    """"le 14/07", "du 12/05 au 15/05", "01/02": a day and a month. After "le" a fraction would
+    take "de" ("le 1/4 de la population"); without "le", a leading zero marks a date."""
+    if m["det"] is None and not (m["day"].startswith("0") or m["month"].startswith("0")):
+        return m[0]
+    if re.match(r"\s(?:d'|de\b|du\b|des\b)", m.string[m.end():]):
+        return m[0]
+    spoken = _date(m["day"], m["month"], None)
+    return f"{m['det'] or ''}{spoken}" if spoken else m[0]
+
+
 dates = _subs([
     (r"\b(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\b",
      lambda m: _date(m[1], m[3], m[4]) or m[0]),
+    (r"(?<![\w/.,])(?P<det>(?:[Ll]e|[Dd]u|[Aa]u) )?(?P<day>\d{1,2})/(?P<month>\d{1,2})(?![\w/]|,\d)",
+     _short_date),
     (r"\b(\d{4})-(\d{2})-(\d{2})\b", lambda m: _date(m[3], m[2], m[1]) or m[0]),
     (rf"\b1(?= (?:{'|'.join(_MONTHS)})\b)", "1er"),
 ])
@@ -261,6 +274,114 @@ times = _subs([
     # minutes to the units ("deux heures trente minutes").
     (r"\b(\d{1,2})\s?h(?:\s?(\d{2})(?!\s?(?:min|mn)\b))?(?![\w'])", lambda m: _time(m[1], m[2])),
     (r"\b([01]?\d|2[0-3]):([0-5]\d)\b", lambda m: _time(m[1], m[2])),
+])
+
+# --- fractions and pairs of years -----------------------------------------------------------------
+_VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅖": (2, 5),
+           "⅗": (3, 5), "⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅐": (1, 7), "⅛": (1, 8), "⅜": (3, 8),
+           "⅝": (5, 8), "⅞": (7, 8), "⅑": (1, 9), "⅒": (1, 10)}
+_FRACTION_NAMES = {2: ("demi", "demis"), 3: ("tiers", "tiers"), 4: ("quart", "quarts")}
+_PLURAL_DETERMINERS = frozenset("les des aux ces ses leurs nos vos mes".split())
+_DETERMINERS = _PLURAL_DETERMINERS | frozenset(
+    "le la l' un une au du sa son ce cet cette leur notre votre mon ma en".split())
+# Nouns said with "demi-" ("une demi-heure", "la demi-finale"), and the article of the singular.
+_DEMI_NOUNS = {"heure": "une", "journée": "une", "finale": "une", "douzaine": "une", "saison": "une",
+               "mesure": "une", "portion": "une", "pension": "une", "page": "une", "bouteille": "une",
+               "sœur": "une", "litre": "un", "siècle": "un", "tour": "un", "tarif": "un", "kilo": "un",
+               "mètre": "un", "point": "un", "frère": "un", "tasse": "une", "cuillère": "une",
+               "baguette": "une", "part": "une", "dose": "une", "pinte": "une"}
+_DEMI_RE = "|".join(sorted(_DEMI_NOUNS, key=len, reverse=True))
+# Screen formats are said as fractions although the first number is the larger: "seize neuvièmes".
+_FORMATS = {(4, 3), (16, 9), (21, 9)}
+
+
+def _determiner(before: str) -> str:
+    """The word just before a fraction, if it is a determiner ("les", "le", "l'")."""
+    last = re.search(r"(?:^|[\s'])(\w+ |l')$", before, re.IGNORECASE)
+    word = last[1].strip().lower() if last else ""
+    return word if word in _DETERMINERS else ""
+
+
+def _fraction_name(den: int, plural: bool) -> str:
+    if den in _FRACTION_NAMES:
+        return _FRACTION_NAMES[den][plural]
+    return say_ordinal(den, "es" if plural else "e")
+
+
+def say_fraction(num: int, den: int, determiner: str = "") -> str:
+    """3/4 → "trois quarts". After a determiner the "un" goes: "le quart de la population", "les
+    huitièmes de finale", "en quart de finale"."""
+    if num == 1 and determiner:
+        return _fraction_name(den, determiner in _PLURAL_DETERMINERS)
+    return f"{say_number(str(num))} {_fraction_name(den, num > 1)}"
+
+
+def _demi(m: re.Match[str]) -> str:
+    """"1/2 heure" → "une demi-heure", "la 1/2 finale" → "la demi-finale"."""
+    noun, plural = m["noun"], m["plural"] or ""
+    article = "" if _determiner(m.string[: m.start()]) or plural else _DEMI_NOUNS[noun] + " "
+    return f"{article}demi-{noun}{plural}"
+
+
+def _year(number: str) -> int | None:
+    return int(number) if len(number) == 4 and 1000 <= int(number) <= 2999 else None
+
+
+def _years(first: str, second: str, slash: bool) -> str | None:
+    """"2024/2025", "2024-25": a season or a school year. A presenter says both years in full with
+    a pause between them ("deux mille vingt-quatre, deux mille vingt-cinq"): neither the "sur" of a
+    fraction nor the "à" of a range. With a hyphen only consecutive years are a season
+    ("1939-1945" stays a range)."""
+    start = _year(first)
+    if start is None:
+        return None
+    if len(second) == 2:  # "2024-25", "1999/00": the following year, its century implied
+        end = start + 1 if int(second) == (start + 1) % 100 else None
+    else:
+        end = _year(second)
+    if end is None or end <= start or (not slash and end != start + 1):
+        return None
+    return f"{say_number(str(start))}, {say_number(str(end))}"
+
+
+def _slash(m: re.Match[str]) -> str:
+    """A fraction when a presenter would say one: a half, a third or a quarter ("3/4"), any
+    fraction "of" something ("3/5 des voix", "1/10 de seconde") or after a determiner ("les
+    3/5"). Anything else ("15/20", "4/5") is left to be read "sur"."""
+    years = _years(m["num"], m["den"], slash=True)
+    if years:
+        return years
+    num, den = int(m["num"]), int(m["den"].replace(" ", ""))
+    determiner = _determiner(m.string[: m.start()])
+    of = re.match(r"\s(?:d'|de\b|du\b|des\b)", m.string[m.end():])
+    if (1 <= num < den and (den <= 4 or of or determiner)) or (num, den) in _FORMATS:
+        return say_fraction(num, den, determiner)
+    return m[0]
+
+
+def _and_a_half(m: re.Match[str]) -> str:
+    """"2 ½ ans" → "deux ans et demi", "1 ¼ heure" → "une heure et quart" (the noun first, the
+    fraction agreeing with it: "deux heures et demie")."""
+    num, den = _VULGAR[m["char"]]
+    feminine = m["noun"] in _FEMININE_NOUNS or m["noun"].rstrip("s") in _FEMININE_NOUNS
+    fraction = ("demie" if feminine else "demi") if den == 2 else say_fraction(num, den)
+    return f"{m['whole']} {m['noun']} et {fraction}"
+
+
+def _vulgar(m: re.Match[str]) -> str:
+    num, den = _VULGAR[m["char"]]
+    if m["whole"]:  # "2 ½" → "deux et demi", "1 ¾" → "un et trois quarts"
+        return f"{m['whole']} et " + ("demi" if den == 2 else say_fraction(num, den))
+    return say_fraction(num, den, _determiner(m.string[: m.start()]))
+
+
+fractions = _subs([
+    (rf"(?P<whole>\d+) ?(?P<char>[½¼¾]) (?P<noun>ans|mois|jours|heures?|semaines|siècles|litres?|"
+     rf"kilos?|mètres?|kilomètres?|tours?|points?)\b", _and_a_half),
+    (rf"(?<![\w/.,])(?<!\d )(?:1 ?/ ?2|½)[- ]?(?P<noun>{_DEMI_RE})(?P<plural>s?)\b", _demi),
+    (rf"(?:(?P<whole>\d+) ?)?(?P<char>[{''.join(_VULGAR)}])", _vulgar),
+    (r"(?<![\w/.,])(?P<num>\d+) ?/ ?(?P<den>\d{1,3}(?: \d{3})+(?![\d,])|\d+)(?![\w/]|,\d)", _slash),
+    (r"(?<![\w.,-])(\d{4})-(\d{4}|\d{2})(?![\w-]|,\d)", lambda m: _years(m[1], m[2], slash=False) or m[0]),
 ])
 
 _ROMAN = re.compile(r"^(?=[IVXLC])(X{0,3}|XL|L?X{0,3}|XC|C{1,3}X{0,3}|C{1,3}XL|C{1,3}L?X{0,3}|"
@@ -540,7 +661,7 @@ speech_punctuation = _subs([
 
 PRE_PROCESSORS: tuple[Callable[[str], str], ...] = (
     clean_typography, drop_elisions, expand_abbreviations, units_with_digits, per_unit,
-    split_letters_digits, dates, times,
+    split_letters_digits, dates, times, fractions,
     ordinals, roman_numerals, temperatures, signs, currencies, percentages, units, cardinals,
 )
 POST_PROCESSORS: tuple[Callable[[str], str], ...] = (symbols, speech_punctuation)

@@ -108,7 +108,7 @@ def test_gtts_pitfalls(written: str, spoken: str) -> None:
         ("l'an 2000", "l'an deux mille"),
         ("la guerre de 1939-1945", "la guerre de mille neuf cent trente-neuf à mille neuf cent quarante-cinq"),
         ("un score de 3-2", "un score de trois à deux"),
-        ("les trois quarts, 3/4", "les trois quarts, trois sur quatre"),
+        ("une note de 15/20", "une note de quinze sur vingt"),  # a mark; fractions: test_french_forms
         ("le 49.3", "le quarante-neuf trois"),
         ("la version 2.5", "la version deux point cinq"),
         ("-5 points", "moins cinq points"),

@@ -236,3 +236,96 @@ def test_units_with_digits(written: str, spoken: str) -> None:
 )
 def test_time_units(written: str, spoken: str) -> None:
     assert say(written) == spoken
+
+
+# --- fractions ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("1/2", "un demi"),
+        ("3/4", "trois quarts"),
+        ("1/3 des voix", "un tiers des voix"),
+        ("2/3 des votes", "deux tiers des votes"),
+        ("les 3/4 des Français", "les trois quarts des Français"),
+        ("1/4 d'heure", "un quart d'heure"),
+        ("3/4 d'heure", "trois quarts d'heure"),
+        ("3/5 des voix", "trois cinquièmes des voix"),
+        ("7/10 des Français", "sept dixièmes des Français"),
+        ("1/10 de seconde", "un dixième de seconde"),
+        ("1/100 de seconde", "un centième de seconde"),
+        ("les 3/5", "les trois cinquièmes"),
+        ("le 1/4 de la population", "le quart de la population"),
+        ("le 1/3 des voix", "le tiers des voix"),
+        ("en 1/4 de finale", "en quart de finale"),
+        ("les 1/8 de finale", "les huitièmes de finale"),
+        ("la 1/2 finale", "la demi-finale"),
+        ("la 1/2-finale", "la demi-finale"),
+        ("les 1/2 finales", "les demi-finales"),
+        ("1/2 heure", "une demi-heure"),
+        ("une 1/2 heure", "une demi-heure"),
+        ("1/2 tasse", "une demi-tasse"),
+        ("½ litre", "un demi-litre"),
+        ("¼ des élèves", "un quart des élèves"),
+        ("⅔ des votes", "deux tiers des votes"),
+        ("2 ½", "deux et demi"),
+        ("2 ½ ans", "deux ans et demi"),
+        ("2½ heures", "deux heures et demie"),
+        ("3 ¾ litres", "trois litres et trois quarts"),
+        ("le format 16/9", "le format seize neuvièmes"),
+        ("en 4/3", "en quatre tiers"),
+        ("une carte au 1/25 000", "une carte au vingt-cinq millième"),  # a map's scale
+        # must not change: marks, ratings, dates, rounds the clock
+        ("une note de 15/20", "une note de quinze sur vingt"),
+        ("4/5", "quatre sur cinq"),
+        ("9/10", "neuf sur dix"),
+        ("0/3", "zéro sur trois"),
+        ("3/2", "trois sur deux"),
+        ("1/25 000", "un sur vingt-cinq mille"),
+        ("le 12/05/2024", "le douze mai deux mille vingt-quatre"),
+        ("24h/24", "vingt-quatre heures sur vingt-quatre"),
+        ("7j/7", "sept jours sur sept"),
+        ("un score de 3-2", "un score de trois à deux"),
+    ],
+)
+def test_fractions(written: str, spoken: str) -> None:
+    assert say(written) == spoken
+
+
+# --- a slash or a hyphen between two years: a season, said as a presenter does ------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("la saison 2024/2025", "la saison deux mille vingt-quatre, deux mille vingt-cinq"),
+        ("l'année scolaire 2024-2025", "l'année scolaire deux mille vingt-quatre, deux mille vingt-cinq"),
+        ("la saison 2024/25", "la saison deux mille vingt-quatre, deux mille vingt-cinq"),
+        ("l'exercice 2024-25", "l'exercice deux mille vingt-quatre, deux mille vingt-cinq"),
+        ("1999/2000", "mille neuf cent quatre-vingt-dix-neuf, deux mille"),
+        ("1999-00", "mille neuf cent quatre-vingt-dix-neuf, deux mille"),
+        ("1914/1918", "mille neuf cent quatorze, mille neuf cent dix-huit"),
+        # must not change: ranges keep their "à"
+        ("1939-1945", "mille neuf cent trente-neuf à mille neuf cent quarante-cinq"),
+        ("de 2023-2025", "de deux mille vingt-trois à deux mille vingt-cinq"),
+        ("2025/2024", "deux mille vingt-cinq sur deux mille vingt-quatre"),
+    ],
+)
+def test_years(written: str, spoken: str) -> None:
+    assert say(written) == spoken
+
+
+# --- a day and a month ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("le 14/07", "le quatorze juillet"),
+        ("du 12/05 au 15/05", "du douze mai au quinze mai"),
+        ("depuis le 1/9", "depuis le premier septembre"),
+        ("01/02", "premier février"),
+        ("jusqu'au 31/12", "jusqu'au trente et un décembre"),
+        # must not change
+        ("le 1/4 de la population", "le quart de la population"),
+        ("12/10", "douze sur dix"),
+        ("le 32/13", "le trente-deux sur treize"),
+    ],
+)
+def test_day_and_month(written: str, spoken: str) -> None:
+    assert say(written) == spoken
