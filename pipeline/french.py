@@ -214,6 +214,31 @@ expand_abbreviations = _subs([
     (r"\b[nN]°\s*", "numéro "), (r"§\s*", "paragraphe "), (r"\s*&\s*", " et "),
 ])
 
+def _times_sign(m: re.Match[str]) -> str:
+    """"×2", "prix x3": multiplied by; but "Windows x64", "x86" are names (a factor written with
+    an "x" is small)."""
+    previous = re.search(r"(\w+)\s*$", m.string[: m.start()])
+    if m["sign"] == "x" and (int(m["n"]) > 20 or (previous and previous[1][0].isupper())):
+        return m[0]
+    return "multiplié par "
+
+
+# Mathematical signs. "x" is a multiplication only between numbers ("3 x 4", "2x3") or right after
+# one ("3x plus cher"); dimensions are "sur" ("2 m × 1,5 m", "60 x 40 x 30 cm"); "un 4x4" is a car.
+math_signs = _subs([
+    (r"(?<![\w,.])4 ?[x×] ?4(?![\w,.])", "quatre-quatre"),
+    (rf"({NUM}) ?[x×] ?({NUM}) ?[x×] ?({NUM})(?= ?(?:mm|cm|m)\b)", r"\1 sur \2 sur \3"),
+    (r"(?<=\d)( ?(?:mm|cm|m|km)) ?[x×] ?(?=\d)", r"\1 sur "),
+    (r"(?<=\d) ?[x×*] ?(?=[-+]?\d)", " fois "),
+    (r"(?<=\d) ?[x×](?![\w²³])", " fois"),
+    (r"(?<![\w])(?P<sign>[x×]) ?(?=(?P<n>\d+)\b)", _times_sign),
+    (r"\s*×\s*", " fois "), (r"\s*÷\s*", " divisé par "),
+    (r"\s*(?:±|\+/-|\+-(?=\s?\d))\s*", " plus ou moins "), (r"\s*∓\s*", " moins ou plus "),
+    (r"\s*≈\s*", " environ "), (r"\s*≠\s*", " différent de "),
+    (r"\s*≤\s*", " inférieur ou égal à "), (r"\s*≥\s*", " supérieur ou égal à "),
+    (r"(?<=\d) - (?=\d+(?:,\d+)? ?=)", " moins "),  # "5 - 3 = 2" is a subtraction, not a range
+])
+
 # "G7" → "G 7", "Covid-19" → "Covid 19", "4G" → "4 G": each half is then read by its own rule.
 split_letters_digits = _subs([
     (rf"(?<=[{UPPER}{LOWER}])-?(?=\d)", " "), (rf"(?<=\d)(?=[{UPPER}]+\b)", " "),
@@ -660,7 +685,7 @@ speech_punctuation = _subs([
 ])
 
 PRE_PROCESSORS: tuple[Callable[[str], str], ...] = (
-    clean_typography, drop_elisions, expand_abbreviations, units_with_digits, per_unit,
+    clean_typography, drop_elisions, expand_abbreviations, units_with_digits, per_unit, math_signs,
     split_letters_digits, dates, times, fractions,
     ordinals, roman_numerals, temperatures, signs, currencies, percentages, units, cardinals,
 )

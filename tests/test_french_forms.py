@@ -329,3 +329,44 @@ def test_years(written: str, spoken: str) -> None:
 )
 def test_day_and_month(written: str, spoken: str) -> None:
     assert say(written) == spoken
+
+
+# --- mathematical signs --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("3 x 4", "trois fois quatre"),
+        ("2x3", "deux fois trois"),
+        ("3×4", "trois fois quatre"),
+        ("3 × 4 = 12", "trois fois quatre égale douze"),
+        ("1 000 x 3", "mille fois trois"),
+        ("3 * 4", "trois fois quatre"),
+        ("3x plus cher", "trois fois plus cher"),
+        ("les ventes x10", "les ventes multiplié par dix"),
+        ("×100", "multiplié par cent"),
+        ("a × b", "a fois b"),
+        ("8 ÷ 2 = 4", "huit divisé par deux égale quatre"),
+        ("5 = 5", "cinq égale cinq"),
+        ("5 - 3 = 2", "cinq moins trois égale deux"),
+        ("3 ± 0,5", "trois plus ou moins zéro virgule cinq"),
+        ("± 2 °C", "plus ou moins deux degrés"),
+        ("+/- 5 %", "plus ou moins cinq pour cent"),
+        ("x ≈ 3", "x environ trois"),
+        ("x ≠ y", "x différent de y"),
+        ("n ≤ 10", "n inférieur ou égal à dix"),
+        ("n ≥ 10", "n supérieur ou égal à dix"),
+        ("2 m × 1,5 m", "deux mètres sur un virgule cinq mètre"),  # dimensions
+        ("60 x 40 x 30 cm", "soixante sur quarante sur trente centimètres"),
+        ("le 4 x 100 m", "le quatre fois cent mètres"),  # a relay is "fois"
+        ("le 4x400 m", "le quatre fois quatre cents mètres"),
+        ("un 4x4", "un quatre-quatre"),  # a car
+        # must not change
+        ("Windows x64", "Windows x soixante-quatre"),
+        ("un processeur x86", "un processeur x quatre-vingt-six"),
+        ("la Xbox", "la Xbox"),
+        ("un score de 3-2", "un score de trois à deux"),
+        ("1939 - 1945", "mille neuf cent trente-neuf à mille neuf cent quarante-cinq"),
+    ],
+)
+def test_math_signs(written: str, spoken: str) -> None:
+    assert say(written) == spoken
