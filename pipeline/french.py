@@ -131,6 +131,67 @@ def _keep_stop(word: str) -> Callable[[re.Match[str]], str]:
     return repl
 
 
+# --- web and mail addresses ----------------------------------------------------------------------
+# Read as a French presenter says them: "https://" is not read, "www." is "trois w", "point",
+# "tiret", "tiret bas", "slash", "arobase"; endings said as words ("point com", "point gouv") or
+# spelled ("point f r"); a query string or an anchor is not read.
+_DOMAIN_WORDS = {"com", "org", "net", "info", "gouv", "gov", "paris", "asso", "edu", "int", "news", "app",
+                 "museum", "online", "media", "radio", "blog", "shop"}
+# Endings recognised without "www." or a scheme ("de", "es", "it", "me", "la" are words too).
+_BARE_TLDS = {"fr", "com", "org", "net", "eu", "info", "io", "be", "ch", "ca", "uk", "lu", "tv", "co",
+              "app", "gov", "re", "gp", "mq", "nc", "pf", "ma", "sn", "tn", "dz", "ci", "cm", "qc"}
+_ADDRESS = (r"(?<![\w@./:-])(?P<mail>[\w.+-]+@)?(?P<scheme>(?:https?|ftp)://)?(?P<www>www\.)?"
+            r"(?P<host>(?:[^\W_](?:[\w-]*[^\W_])?\.)*(?P<tld>[^\W_](?:[\w-]*[^\W_])?))(?![\w@-])"
+            r"(?::\d+)?(?P<path>/[^\s«»\"<>\[\]]*)?")
+_ADDRESS_SIGNS = {".": "point", "-": "tiret", "_": "tiret bas", "+": "plus", "~": "tilde"}
+
+
+def _say_label(label: str, ending: bool = False) -> str:
+    """One label of a domain or one segment of a path: spelled when it is an initialism."""
+    words = []
+    for piece in re.split(r"(\d+)", label):
+        if not piece or piece.isdigit():
+            words.append(piece)
+        elif ending and len(piece) <= 3 and piece.lower() not in _DOMAIN_WORDS:
+            words.append(_spell(piece.lower()))
+        elif piece.upper() in ACRONYMS_SPELLED or (len(piece) <= 5 and not re.search("[aeiouyéèàù]", piece, re.I)):
+            words.append(_spell(piece.lower()))
+        else:
+            words.append(piece)
+    return " ".join(filter(None, words))
+
+
+def _say_parts(text: str, ending: bool = False) -> str:
+    pieces = [p for p in re.split(r"([._+~-])|[^\w._+~-]+", text) if p]
+    last = len(pieces) - 1
+    return " ".join(_ADDRESS_SIGNS[p] if p in _ADDRESS_SIGNS else _say_label(p, ending and i == last)
+                    for i, p in enumerate(pieces))
+
+
+def _address(m: re.Match[str]) -> str:
+    dotted = "." in m["host"]
+    if not (m["scheme"] or ((m["mail"] or m["www"]) and dotted) or (dotted and m["tld"] in _BARE_TLDS)):
+        return m[0]
+    from urllib.parse import unquote
+
+    path = m["path"] or ""
+    trailing = re.search(r"[.,;:!?…]+$|\)$" if path.count("(") < path.count(")") else r"[.,;:!?…]+$", path)
+    path = path[: trailing.start()] if trailing else path
+    words = []
+    if m["mail"]:
+        words += [_say_parts(m["mail"][:-1]), "arobase"]
+    if m["www"]:
+        words += ["trois w", "point"]
+    words.append(_say_parts(m["host"], ending=True))
+    for segment in unquote(re.split(r"[?#]", path)[0]).split("/")[1:]:
+        if segment:
+            words += ["slash", _say_parts(segment)]
+    return " ".join(words) + (trailing[0] if trailing else "")
+
+
+addresses = _subs([(_ADDRESS, _address)])
+
+
 def _era(word: str) -> Callable[[re.Match[str]], str]:
     """"J.-C." closes a date. Its full stop ends the sentence when nothing follows or what follows
     opens a sentence ("né en 4 av. J.-C. Il meurt"), as split_sentences decides; before a name the
@@ -685,7 +746,7 @@ speech_punctuation = _subs([
 ])
 
 PRE_PROCESSORS: tuple[Callable[[str], str], ...] = (
-    clean_typography, drop_elisions, expand_abbreviations, units_with_digits, per_unit, math_signs,
+    clean_typography, drop_elisions, addresses, expand_abbreviations, units_with_digits, per_unit, math_signs,
     split_letters_digits, dates, times, fractions,
     ordinals, roman_numerals, temperatures, signs, currencies, percentages, units, cardinals,
 )

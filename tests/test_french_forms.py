@@ -370,3 +370,47 @@ def test_day_and_month(written: str, spoken: str) -> None:
 )
 def test_math_signs(written: str, spoken: str) -> None:
     assert say(written) == spoken
+
+
+# --- web and mail addresses ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("www.lemonde.fr", "trois w point lemonde point f r"),
+        ("Voir www.lemonde.fr.", "Voir trois w point lemonde point f r."),
+        ("sur lemonde.fr, puis", "sur lemonde point f r, puis"),
+        ("Mediapart.fr", "Mediapart point f r"),
+        ("europa.eu", "europa point e u"),
+        ("france24.com", "france vingt-quatre point com"),
+        ("lci.fr", "l c i point f r"),  # an initialism is spelled
+        ("bfmtv.com", "b f m t v point com"),
+        ("www.insee.fr", "trois w point insee point f r"),
+        ("www.sncf-connect.com", "trois w point s n c f tiret connect point com"),
+        ("www.gov.uk", "trois w point gov point u k"),
+        ("nasa.gov", "nasa point gov"),
+        ("https://www.service-public.gouv.fr/particuliers",
+         "trois w point service tiret public point gouv point f r slash particuliers"),
+        ("http://legifrance.gouv.fr/", "legifrance point gouv point f r"),
+        ("https://balado.example/x", "balado point example slash x"),
+        ("https://balado.example/episodes/?utm_source=x#top", "balado point example slash episodes"),
+        ("https://exemple.fr/caf%C3%A9", "exemple point f r slash café"),
+        ("https://fr.wikipedia.org/wiki/Balado_(podcast)",
+         "f r point wikipedia point org slash wiki slash Balado tiret bas podcast"),
+        ("(voir https://fr.wikipedia.org/wiki/Balado)",
+         "voir f r point wikipedia point org slash wiki slash Balado"),
+        ("https://localhost:8080/test", "localhost slash test"),
+        ("contact@balado.fr", "contact arobase balado point f r"),
+        ("jean.dupont@gmail.com", "jean point dupont arobase gmail point com"),
+        ("prenom_nom+podcast@exemple-media.org",
+         "prenom tiret bas nom plus podcast arobase exemple tiret media point org"),
+        # must not change
+        ("Fin.Le début", "Fin.Le début"),
+        ("la fin.de", "la fin.de"),
+        ("M.Dupont", "M.Dupont"),
+        ("la version 2.5", "la version deux point cinq"),
+        ("le 28.10.2026", "le vingt-huit octobre deux mille vingt-six"),
+        ("@balado_fr", "arobase balado fr"),
+    ],
+)
+def test_addresses(written: str, spoken: str) -> None:
+    assert say(written) == spoken
