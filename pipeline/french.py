@@ -734,6 +734,7 @@ symbols = _subs([
     (r"\s*%", " pour cent"), (r"\s*€", " euros"), (r"\s*\$", " dollars"), (r"\s*£", " livres"),
     (r"\s*°", " degrés"), (r"\s*\+\s*", " plus "), (r"\s*=\s*", " égale "), (r"\s*@\s*", " arobase "),
     (r"\s*<\s*", " inférieur à "), (r"\s*>\s*", " supérieur à "), (r"[#*_^~|\\]", " "),
+    (r"²", " carré"), (r"³", " cube"),  # "x²": "x carré"
     (r"/", " "), (r"\d+", lambda m: say_number(m[0])),  # catch-all: no digit left
 ])
 

@@ -15,7 +15,7 @@ from pipeline.french import clean_typography, normalise_for_speech
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 # What must never reach the engine: digits and symbols it would have to guess.
-LEFT_FOR_THE_ENGINE = re.compile(r"[\d%€$£°&@#+=/<>§\u00a0\u202f\u200b]")
+LEFT_FOR_THE_ENGINE = re.compile(r"[\d%€$£°&@#+=/<>§×÷±∓≈≠≤≥½¼¾⅓⅔²³\u00a0\u202f\u200b]")
 
 
 def say(text: str, **kwargs) -> str:
@@ -474,6 +474,18 @@ def test_any_grouped_integer_is_spelled_by_num2words(n: int, sep: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="aAeéMmhkIVXC0123456789 ,.;:!?%€$°/-+–«»()'’\u00a0\u202f\u200b", max_size=60))
 def test_never_leaves_a_digit_or_symbol(text: str) -> None:
+    out = say(text)
+    assert not LEFT_FOR_THE_ENGINE.search(out), (text, out)
+    assert out == out.strip() and "  " not in out
+
+
+# The characters of fractions, units per, signs, addresses, street types, feminine ordinals.
+FORM_ALPHABET = "0123456789 ,.:/-+=xX×÷±≈≤½¾²@_msShjkm€$%°rebdvlpIwf'"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=FORM_ALPHABET, max_size=50))
+def test_new_forms_never_leave_a_digit_or_symbol(text: str) -> None:
     out = say(text)
     assert not LEFT_FOR_THE_ENGINE.search(out), (text, out)
     assert out == out.strip() and "  " not in out

@@ -2,9 +2,14 @@
 not change, plus the properties that nothing is lost and nothing is left for the engine."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.french import normalise_for_speech
+from test_french import LEFT_FOR_THE_ENGINE
 
 
 def say(text: str, **kwargs) -> str:
@@ -414,3 +419,35 @@ def test_math_signs(written: str, spoken: str) -> None:
 )
 def test_addresses(written: str, spoken: str) -> None:
     assert say(written) == spoken
+
+
+# --- properties: the new forms among ordinary words ----------------------------------------------------
+FORMS = [
+    "1/2", "3/4 des", "les 1/8 de finale", "1/2 heure", "2 ½ ans", "la saison 2024/2025", "2024-25",
+    "le 14/07", "1 200 €/mois", "30 km/h", "5 €/h", "10 €/hab.", "3 000 €/m2", "120 hab./km²",
+    "5 l/100 km", "50 m2", "le prix du m2", "9,58 s", "2 h 30 min", "1 h 59 min 40 s", "2:01:09",
+    "3 x 4", "2x3", "8 ÷ 2 = 4", "3 ± 0,5", "un 4x4", "www.lemonde.fr", "contact@balado.fr",
+    "https://www.service-public.gouv.fr/particuliers", "12 bd Voltaire", "av. de la République",
+    "c.-à-d.", "env. 300", "vol. II", "chap. 3", "éd. Gallimard", "Marie Ire", "la 1re fois",
+    "en 52 av. J.-C.", "24h/24", "7j/7", "le 12/05/2024", "3-2", "15/20",
+]
+VOCABULARY = ["maison", "rapport", "ville", "chiffre", "budget", "Paris", "élus", "conseil", "projet",
+              "réforme", "marché", "école", "Lyon", "santé", "travail"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(VOCABULARY), st.sampled_from(FORMS)), min_size=1, max_size=8))
+def test_no_word_is_lost_around_the_new_forms(pairs: list[tuple[str, str]]) -> None:
+    text = " ".join(f"{word} {form}" for word, form in pairs)
+    out = say(text)
+    assert not LEFT_FOR_THE_ENGINE.search(out), (text, out)
+    at = 0
+    for word, _ in pairs:  # every ordinary word is still said, in its place
+        found = re.compile(rf"\b{word}\b").search(out, at)
+        assert found, (word, text, out)
+        at = found.end()
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_each_form_leaves_nothing_for_the_engine(form: str) -> None:
+    assert not LEFT_FOR_THE_ENGINE.search(say(form)), say(form)
