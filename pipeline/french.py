@@ -135,8 +135,8 @@ def _keep_stop(word: str) -> Callable[[re.Match[str]], str]:
 # Read as a French presenter says them: "https://" is not read, "www." is "trois w", "point",
 # "tiret", "tiret bas", "slash", "arobase"; endings said as words ("point com", "point gouv") or
 # spelled ("point f r"); a query string or an anchor is not read.
-_DOMAIN_WORDS = {"com", "org", "net", "info", "gouv", "gov", "paris", "asso", "edu", "int", "news", "app",
-                 "museum", "online", "media", "radio", "blog", "shop"}
+_DOMAIN_WORDS = {"com", "org", "net", "info", "gouv", "gov", "paris", "asso", "edu", "int", "news",
+                 "app", "museum", "online", "media", "radio", "blog", "shop"}
 # Endings recognised without "www." or a scheme ("de", "es", "it", "me", "la" are words too).
 _BARE_TLDS = {"fr", "com", "org", "net", "eu", "info", "io", "be", "ch", "ca", "uk", "lu", "tv", "co",
               "app", "gov", "re", "gp", "mq", "nc", "pf", "ma", "sn", "tn", "dz", "ci", "cm", "qc"}
@@ -154,7 +154,8 @@ def _say_label(label: str, ending: bool = False) -> str:
             words.append(piece)
         elif ending and len(piece) <= 3 and piece.lower() not in _DOMAIN_WORDS:
             words.append(_spell(piece.lower()))
-        elif piece.upper() in ACRONYMS_SPELLED or (len(piece) <= 5 and not re.search("[aeiouyéèàù]", piece, re.I)):
+        elif piece.upper() in ACRONYMS_SPELLED or (
+                len(piece) <= 5 and not re.search("[aeiouyéèàù]", piece, re.IGNORECASE)):
             words.append(_spell(piece.lower()))
         else:
             words.append(piece)
@@ -175,7 +176,10 @@ def _address(m: re.Match[str]) -> str:
     from urllib.parse import unquote
 
     path = m["path"] or ""
-    trailing = re.search(r"[.,;:!?…]+$|\)$" if path.count("(") < path.count(")") else r"[.,;:!?…]+$", path)
+    # The sentence's punctuation after the address, and a bracket closed around it, are not part
+    # of it ("(voir https://fr.wikipedia.org/wiki/Balado)." ; ".../Balado_(podcast)" keeps its own).
+    unbalanced = path.count("(") < path.count(")")
+    trailing = re.search(r"[.,;:!?…]+$|\)$" if unbalanced else r"[.,;:!?…]+$", path)
     path = path[: trailing.start()] if trailing else path
     words = []
     if m["mail"]:
@@ -203,7 +207,8 @@ def _era(word: str) -> Callable[[re.Match[str]], str]:
         following = re.match(rf"\s+[«(\"]?\s*([{UPPER}\d]\S*)", rest)
         if not rest.strip() or (following and opens_sentence(following[1])):
             return word + "."
-        if following and m[0] == "J.-C." and not re.search(r"(?:\d|avant|après) $", m.string[:m.start()]):
+        dated = re.search(r"(?:\d|avant|après) $", m.string[: m.start()])
+        if following and m[0] == "J.-C." and not dated:
             return m[0]
         return word + ("," if following else "")
 
@@ -274,6 +279,7 @@ expand_abbreviations = _subs([
     (r"\btél\.", "téléphone"), (r"\bCie\b", "compagnie"),
     (r"\b[nN]°\s*", "numéro "), (r"§\s*", "paragraphe "), (r"\s*&\s*", " et "),
 ])
+
 
 def _times_sign(m: re.Match[str]) -> str:
     """"×2", "prix x3": multiplied by; but "Windows x64", "x86" are names (a factor written with
@@ -446,8 +452,8 @@ def _slash(m: re.Match[str]) -> str:
 
 
 def _and_a_half(m: re.Match[str]) -> str:
-    """"2 ½ ans" → "deux ans et demi", "1 ¼ heure" → "une heure et quart" (the noun first, the
-    fraction agreeing with it: "deux heures et demie")."""
+    """"2 ½ ans" → "deux ans et demi", "1 ¼ heure" → "une heure et un quart": the noun first, a
+    half agreeing with it ("deux heures et demie")."""
     num, den = _VULGAR[m["char"]]
     feminine = m["noun"] in _FEMININE_NOUNS or m["noun"].rstrip("s") in _FEMININE_NOUNS
     fraction = ("demie" if feminine else "demi") if den == 2 else say_fraction(num, den)
@@ -462,12 +468,13 @@ def _vulgar(m: re.Match[str]) -> str:
 
 
 fractions = _subs([
-    (rf"(?P<whole>\d+) ?(?P<char>[½¼¾]) (?P<noun>ans|mois|jours|heures?|semaines|siècles|litres?|"
-     rf"kilos?|mètres?|kilomètres?|tours?|points?)\b", _and_a_half),
+    (r"(?P<whole>\d+) ?(?P<char>[½¼¾]) (?P<noun>ans|mois|jours|heures?|semaines|siècles|litres?|"
+     r"kilos?|mètres?|kilomètres?|tours?|points?)\b", _and_a_half),
     (rf"(?<![\w/.,])(?<!\d )(?:1 ?/ ?2|½)[- ]?(?P<noun>{_DEMI_RE})(?P<plural>s?)\b", _demi),
     (rf"(?:(?P<whole>\d+) ?)?(?P<char>[{''.join(_VULGAR)}])", _vulgar),
     (r"(?<![\w/.,])(?P<num>\d+) ?/ ?(?P<den>\d{1,3}(?: \d{3})+(?![\d,])|\d+)(?![\w/]|,\d)", _slash),
-    (r"(?<![\w.,-])(\d{4})-(\d{4}|\d{2})(?![\w-]|,\d)", lambda m: _years(m[1], m[2], slash=False) or m[0]),
+    (r"(?<![\w.,-])(\d{4})-(\d{4}|\d{2})(?![\w-]|,\d)",
+     lambda m: _years(m[1], m[2], slash=False) or m[0]),
 ])
 
 _ROMAN = re.compile(r"^(?=[IVXLC])(X{0,3}|XL|L?X{0,3}|XC|C{1,3}X{0,3}|C{1,3}XL|C{1,3}L?X{0,3}|"
@@ -637,7 +644,8 @@ def _bare_unit(m: re.Match[str]) -> str:
 units_with_digits = _subs([
     (r"(?:(?<=\d)|(?<=\d )|(?<=/)|(?<=/ ))(km|cm|mm|hm|m)([23])(?![\w²³])",
      lambda m: m[1] + "²³"[int(m[2]) - 2]),
-    (r"\b([Dd]u|[Aa]u|[Ll]e|[Uu]n|par|[Dd]e|[Dd]es|[Ll]es|en) (km2|km²|m2|m²|m3|m³)(?![\w²³])", _bare_unit),
+    (r"\b([Dd]u|[Aa]u|[Ll]e|[Uu]n|par|[Dd]e|[Dd]es|[Ll]es|en) (km2|km²|m2|m²|m3|m³)(?![\w²³])",
+     _bare_unit),
 ])
 
 # A slash after a unit or a currency is "par" ("1 200 €/mois", "5 €/h", "120 hab./km²"); "km/h"
@@ -747,9 +755,9 @@ speech_punctuation = _subs([
 ])
 
 PRE_PROCESSORS: tuple[Callable[[str], str], ...] = (
-    clean_typography, drop_elisions, addresses, expand_abbreviations, units_with_digits, per_unit, math_signs,
-    split_letters_digits, dates, times, fractions,
-    ordinals, roman_numerals, temperatures, signs, currencies, percentages, units, cardinals,
+    clean_typography, drop_elisions, addresses, expand_abbreviations, units_with_digits, per_unit,
+    math_signs, split_letters_digits, dates, times, fractions, ordinals, roman_numerals, temperatures,
+    signs, currencies, percentages, units, cardinals,
 )
 POST_PROCESSORS: tuple[Callable[[str], str], ...] = (symbols, speech_punctuation)
 
