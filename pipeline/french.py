@@ -460,6 +460,14 @@ def _and_a_half(m: re.Match[str]) -> str:
     return f"{m['whole']} {m['noun']} et {fraction}"
 
 
+def _after_noun(m: re.Match[str]) -> str:
+    """"5 ans 1/2" → "cinq ans et demi", "2 heures 1/4" → "deux heures et quart"."""
+    if m["half"]:
+        feminine = m["noun"] in _FEMININE_NOUNS or m["noun"].rstrip("s") in _FEMININE_NOUNS
+        return f"{m['noun']} et {'demie' if feminine else 'demi'}"
+    return f"{m['noun']} et quart"
+
+
 def _vulgar(m: re.Match[str]) -> str:
     num, den = _VULGAR[m["char"]]
     if m["whole"]:  # "2 ½" → "deux et demi", "1 ¾" → "un et trois quarts"
@@ -470,6 +478,8 @@ def _vulgar(m: re.Match[str]) -> str:
 fractions = _subs([
     (r"(?P<whole>\d+) ?(?P<char>[½¼¾]) (?P<noun>ans|mois|jours|heures?|semaines|siècles|litres?|"
      r"kilos?|mètres?|kilomètres?|tours?|points?)\b", _and_a_half),
+    (r"(?<=\w )(?P<noun>ans?|mois|jours|heures?|semaines|siècles|litres?|kilos?|mètres?|kilomètres?|"
+     r"tours?|points?) ?(?:(?P<half>1 ?/ ?2|½)|1 ?/ ?4|¼)(?![\w/]|,\d)", _after_noun),
     (rf"(?<![\w/.,])(?<!\d )(?:1 ?/ ?2|½)[- ]?(?P<noun>{_DEMI_RE})(?P<plural>s?)\b", _demi),
     (rf"(?:(?P<whole>\d+) ?)?(?P<char>[{''.join(_VULGAR)}])", _vulgar),
     (r"(?<![\w/.,])(?P<num>\d+) ?/ ?(?P<den>\d{1,3}(?: \d{3})+(?![\d,])|\d+)(?![\w/]|,\d)", _slash),

@@ -276,6 +276,13 @@ def test_time_units(written: str, spoken: str) -> None:
         ("2 ½ ans", "deux ans et demi"),
         ("2½ heures", "deux heures et demie"),
         ("3 ¾ litres", "trois litres et trois quarts"),
+        ("il a 5 ans 1/2", "il a cinq ans et demi"),
+        ("1 an 1/2", "un an et demi"),
+        ("3 h 1/2", "trois heures et demie"),
+        ("à 3 h 1/4", "à trois heures et quart"),
+        ("3 semaines ½", "trois semaines et demie"),
+        ("2 heures 3/4", "deux heures trois quarts"),
+        ("le taux passe à 1/2 point", "le taux passe à un demi-point"),
         ("le format 16/9", "le format seize neuvièmes"),
         ("en 4/3", "en quatre tiers"),
         ("une carte au 1/25 000", "une carte au vingt-cinq millième"),  # a map's scale
