@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.text.chunking import chunk_sentence, split_sentences
+from pipeline.text.chunking import _break_cost, _hard_split, chunk_sentence, split_sentences
 from pipeline.text.french import clean_typography, normalise_for_speech
 
 SAMPLE = Path(__file__).resolve().parents[1] / "episodes" / "otan-cheque-ukraine.txt"
@@ -51,6 +51,45 @@ NBSP, NNBSP = "\u00a0", "\u202f"
     ],
 )
 def test_split_sentences(paragraph: str, sentences: list[str]) -> None:
+    assert split_sentences(paragraph) == sentences
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "sentences"),
+    [
+        # After "J.-C." (a date, not initials) a word capitalised only at a sentence start opens one;
+        # a name continues the sentence: the date was fronted without its comma.
+        ("En 52 av. J.-C. César conquiert la Gaule. Puis il rentre.",
+         ["En 52 av. J.-C. César conquiert la Gaule.", "Puis il rentre."]),
+        ("Il est né en 4 av. J.-C. Il meurt en 30.", ["Il est né en 4 av. J.-C.", "Il meurt en 30."]),
+        ("Il naît vers 6 av. J.-C. La ville est petite.", ["Il naît vers 6 av. J.-C.", "La ville est petite."]),
+        ("Rome brûle en 64 apr. J.-C. Selon Tacite, Néron chante.",
+         ["Rome brûle en 64 apr. J.-C.", "Selon Tacite, Néron chante."]),
+        ("La ville est fondée en 753 av. J.-C. L'empire viendra.",
+         ["La ville est fondée en 753 av. J.-C.", "L'empire viendra."]),
+        ("Il meurt en 14 apr. J.-C. 30 ans plus tard, rien.", ["Il meurt en 14 apr. J.-C.", "30 ans plus tard, rien."]),
+        ("En 52 av. J.-C. « Il faut vaincre », dit César.", ["En 52 av. J.-C.", "« Il faut vaincre », dit César."]),
+        ("Vers 30 apr. J.-C. Jésus meurt à Jérusalem.", ["Vers 30 apr. J.-C. Jésus meurt à Jérusalem."]),
+        # The cost of the choice: a sentence that starts with a name stays with the date before it.
+        ("Auguste meurt en 14 apr. J.-C. Tibère lui succède.", ["Auguste meurt en 14 apr. J.-C. Tibère lui succède."]),
+        ("J.-C. Decaux a parlé. Fin.", ["J.-C. Decaux a parlé.", "Fin."]),  # initials, as before
+        # Abbreviations that are also nouns hold the sentence only before a number or a numeral.
+        ("Il a raté son vol. Puis il est rentré.", ["Il a raté son vol.", "Puis il est rentré."]),
+        ("Voir le vol. II de l'ouvrage. Fin.", ["Voir le vol. II de l'ouvrage.", "Fin."]),
+        ("Il aime l'art. Elle aussi.", ["Il aime l'art.", "Elle aussi."]),
+        ("Selon l'art. L. 121-1 du code. Fin.", ["Selon l'art. L. 121-1 du code.", "Fin."]),
+        ("Voir l'art. 4. Fin.", ["Voir l'art. 4.", "Fin."]),
+        ("Il a parlé à son ex. Elle a souri.", ["Il a parlé à son ex.", "Elle a souri."]),
+        ("Des fruits, p. ex. Des pommes. Fin.", ["Des fruits, p. ex. Des pommes.", "Fin."]),
+        ("Il a couru 10 min. Puis il a marché.", ["Il a couru 10 min.", "Puis il a marché."]),
+        # Street types and c.-à-d. never end a sentence.
+        ("Il habite au 12 bd. Voltaire. Fin.", ["Il habite au 12 bd. Voltaire.", "Fin."]),
+        ("Rendez-vous pl. Bellecour. Fin.", ["Rendez-vous pl. Bellecour.", "Fin."]),
+        ("Au 3 imp. Des Lilas. Fin.", ["Au 3 imp. Des Lilas.", "Fin."]),
+        ("Un seul, c.-à-d. Paul. Fin.", ["Un seul, c.-à-d. Paul.", "Fin."]),
+    ],
+)
+def test_split_sentences_after_abbreviations(paragraph: str, sentences: list[str]) -> None:
     assert split_sentences(paragraph) == sentences
 
 
@@ -141,6 +180,40 @@ def test_a_word_longer_than_the_limit_is_the_only_mid_word_cut() -> None:
     assert "".join(chunks).replace(" ", "") == f"voirlelien{url}pourlasuite"
 
 
+@pytest.mark.parametrize(
+    ("word", "limit", "pieces"),
+    [
+        ("https://www.service-public.gouv.fr/particuliers/vosdroits/F1234-demande-de-passeport", 40,
+         ["https://www.service-public.gouv.fr/", "particuliers/vosdroits/F1234-demande-de-",
+          "passeport"]),
+        ("https://balado.example/" + "x" * 120, 100,
+         ["https://balado.example/", "x" * 100, "x" * 20]),  # a run with no joint: read in pieces
+        ("anticonstitutionnellement-intergouvernementalisation-internationalisation", 30,
+         ["anticonstitutionnellement-", "intergouvernementalisation-", "internationalisation"]),
+        ("mot_clé_très_long_pour_le_test", 12, ["mot_clé_", "très_long_", "pour_le_test"]),
+        ("prenom.nom@exemple-de-domaine.fr", 20, ["prenom.nom@exemple-", "de-domaine.fr"]),
+        ("a?b=1&c=2&d=3&e=4", 8, ["a?b=1&c=", "2&d=3&e=", "4"]),
+        ("a" * 25, 10, ["a" * 10, "a" * 10, "a" * 5]),
+        ("court-mot", 40, ["court-mot"]),
+    ],
+)
+def test_a_long_word_is_cut_at_its_own_punctuation(word: str, limit: int, pieces: list[str]) -> None:
+    assert _hard_split(word, limit) == pieces
+
+
+@pytest.mark.parametrize("limit", [30, 100, 200])
+def test_a_long_url_in_a_sentence_is_cut_at_its_joints(limit: int) -> None:
+    url = "https://www.example.fr/" + "/".join(["rubrique-longue"] * 20)
+    sentence = f"voir le lien {url} pour la suite"
+    chunks = chunk_sentence(sentence, limit)
+    assert all(len(c) <= limit for c in chunks)
+    assert "".join(chunks).replace(" ", "") == sentence.replace(" ", "")
+    at = 0
+    for chunk in chunks[:-1]:  # every cut falls between words or right after a joint of the URL
+        at = sentence.index(chunk, at) + len(chunk)
+        assert sentence[at] == " " or chunk[-1] in "/.:-", chunks
+
+
 # --- properties --------------------------------------------------------------------------------------
 WORDS = st.text(alphabet="abcdeéèàçôïœ'-", min_size=1, max_size=15)
 PUNCTUATED = st.tuples(WORDS, st.sampled_from(["", "", "", ",", ";", " :", " ?", "."])).map("".join)
@@ -224,3 +297,85 @@ def test_a_number_and_its_unit_stay_in_one_breath(sentence, never_split):
     assert len(chunks) > 1
     for phrase in never_split:
         assert any(phrase in chunk for chunk in chunks), chunks
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="abé-/._:?=&", min_size=1, max_size=300), st.integers(min_value=1, max_value=220))
+def test_hard_split_loses_nothing_and_cuts_mid_letters_only_when_it_must(word: str, limit: int) -> None:
+    pieces = _hard_split(word, limit)
+    assert "".join(pieces) == word
+    assert all(0 < len(p) <= limit for p in pieces)
+    for piece, following in zip(pieces, pieces[1:]):
+        # A piece ends at a joint, or is full because its run of letters had none to cut at.
+        joint = piece[-1] in "-/._:?=&"
+        assert joint or len(piece) == limit or following[0] in "-/._:?=&", (piece, following)
+
+
+# --- no breath inside a pronoun + relative, nor inside a hyphenated number ------------------------------
+@pytest.mark.parametrize(
+    ("before", "after", "may_breathe"),
+    [
+        ("ce", "qui", False),
+        ("ce", "que", False),
+        ("ce", "qu'il", False),
+        ("ce", "dont", False),
+        ("celui", "qui", False),
+        ("celui", "dont", False),
+        ("celle", "que", False),
+        ("ceux", "que", False),
+        ("ceux", "qui", False),
+        ("celles", "où", False),
+        ("tout", "ce", False),
+        ("tous", "ceux", False),
+        ("toutes", "celles", False),
+        ("quarante-cinq", "millions", False),
+        ("quatre-vingt-dix", "mille", False),
+        ("vingt-et-un", "mille", False),
+        ("soixante-douze", "euros", False),
+        ("deux", "quatre-vingts", False),
+        ("l'homme", "qui", True),  # a noun and its relative: a natural breath
+        ("ce,", "qui", True),  # the writer's own comma
+        ("trois,", "quatre-vingts", True),  # an enumeration
+        ("celui-ci", "qui", True),
+        ("porte-parole", "millions", True),  # hyphenated, but not a number
+    ],
+)
+def test_break_between(before: str, after: str, may_breathe: bool) -> None:
+    words = ["mot", "mot", before, after, "mot", "mot"]
+    assert (_break_cost(words, 3) <= 16) is may_breathe
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase"),
+    [
+        ("Les habitants du quartier ont longuement raconté aux enquêteurs ce qui s'était passé pendant "
+         "cette longue nuit d'hiver.", "ce qui"),
+        ("Le jury a finalement décerné le premier prix de la compétition internationale à celui qui "
+         "avait le moins d'expérience.", "celui qui"),
+        ("Les électeurs de la circonscription ont massivement soutenu dimanche ceux que les sondages "
+         "donnaient perdants depuis des mois.", "ceux que"),
+        ("Le ministre a promis de rendre publics dans les prochains jours tout ce dont disposent les "
+         "services de renseignement.", "tout ce dont"),
+        ("Les sauveteurs ont fouillé toute la journée les ruines du bâtiment effondré parmi celles où "
+         "vivaient encore des familles entières.", "celles où"),
+        ("Les enquêteurs ont interrogé pendant des heures tous ceux qui avaient assisté à la scène "
+         "depuis leurs fenêtres ce soir-là.", "tous ceux qui"),
+        ("Il faut savoir distinguer dans ce dossier complexe ce à quoi le gouvernement s'est réellement "
+         "engagé devant les députés.", "ce à"),
+        ("Les agriculteurs touchés par la sécheresse recevront une aide exceptionnelle de quarante-cinq "
+         "millions d'euros dès cet automne.", "quarante-cinq millions d'euros"),
+        ("La région a investi au total quatre-vingt-dix-sept millions d'euros dans la rénovation des "
+         "lycées publics du département.", "quatre-vingt-dix-sept millions d'euros"),
+        ("Le chantier de la nouvelle ligne de tramway a coûté à la métropole soixante-douze mille euros "
+         "par mètre de voie posée.", "soixante-douze mille euros"),
+        ("Le marathon de la ville a réuni cette année trente-deux mille coureurs venus de toute "
+         "l'Europe malgré la pluie.", "trente-deux mille"),
+        ("La commune compte désormais vingt-et-un mille habitants selon le dernier recensement publié "
+         "par l'Insee ce mardi.", "vingt-et-un mille"),
+    ],
+)
+@pytest.mark.parametrize("limit", [40, 50, 60, 80, 100, 200])
+def test_held_together_at_any_limit(sentence: str, phrase: str, limit: int) -> None:
+    chunks = chunk_sentence(sentence, limit)
+    assert all(len(c) <= limit for c in chunks)
+    assert any(phrase in chunk for chunk in chunks), chunks

@@ -14,9 +14,17 @@ UPPER = "A-ZÀ-ÖØ-Þ"
 # --- sentences ------------------------------------------------------------------------------------
 # Words whose full stop does not end a sentence when a capital follows ("dit M. Dupont").
 ABBREVIATIONS = frozenset(
-    "M MM Mme Mmes Mlle Mlles Dr Pr Me Mgr St Ste av apr cf p pp env vol art chap fig ex éd coll "
-    "hab min max no n° vs Jr Sr Inc Ltd Co Gal Cdt Col Lt Sgt Cne Adj bd av réf tél".split()
+    "M MM Mme Mmes Mlle Mlles Dr Pr Me Mgr St Ste av apr cf p pp env chap fig éd coll "
+    "hab no n° vs Jr Sr Inc Ltd Co Gal Cdt Col Lt Sgt Cne Adj bd av réf tél c.-à-d dir trad suiv "
+    "bld boul pl imp chem fg fbg rte sq crs r Bd Av Pl Imp Fg Bld".split()
 )
+# Abbreviations that are also nouns ("il a raté son vol.", "l'art.", "en 10 min."): they hold the
+# sentence only before what they abbreviate for: a number, a Roman numeral, a code ("art. L. 121").
+NOUN_ABBREVIATIONS = frozenset("vol art ex min max".split())
+_NUMBERED = re.compile(r"^(?:\d|[IVXLC]+\b|[A-Z]\.?\s?\d|[A-Z]\.(?:\s|$))")
+# "J.-C." ends a date, not a person's initials; whether the sentence ends there depends on what
+# follows (see opens_sentence).
+_ERA = "J.-C"
 _END = re.compile(
     r"(?P<end>[.!?…]+)"  # the sentence's final punctuation
     r"(?P<close>(?:\s*[»”\"’)\]])*)"  # closing quotes and brackets stay with their sentence
@@ -30,6 +38,11 @@ def _is_boundary(text: str, m: re.Match[str]) -> bool:
     end = m["end"]
     if end == ".":
         word = re.split(r"[\s(«“\"'’]", text[: m.start()])[-1]
+        following = text[m.end():].lstrip("«“\"([–—- ")
+        if word == _ERA:
+            return opens_sentence(following.split(maxsplit=1)[0])
+        if word in NOUN_ABBREVIATIONS:
+            return not (_NUMBERED.match(following) or text[: m.start()].endswith("p. ex"))
         if word in ABBREVIATIONS or _INITIAL.match(word):
             return False
     if "…" in end and not m["close"].strip():
@@ -81,10 +94,27 @@ NUMBER_FOLLOWERS = frozenset(
     "euro euros d'euros dollars dollar livres francs degré degrés heure heures minute minutes "
     "seconde secondes kilomètres kilomètre mètres mètre kilos tonnes ans pour".split()
 )
+# A demonstrative pronoun is the antecedent of the relative that follows: "ce | qui", "celui |
+# dont" would leave a pronoun hanging. "tout ce qui", "tous ceux que" hold together too.
+DEMONSTRATIVES = frozenset("ce celui celle ceux celles".split())
+RELATIVES = frozenset("qui que qu' dont où quoi lequel laquelle lesquels lesquelles".split())
+# Words capitalised only because they open a sentence (a name is capitalised anywhere).
+SENTENCE_OPENERS = FUNCTION_WORDS | CONJUNCTIONS | PREPOSITIONS | WEAK_PREPOSITIONS | frozenset(
+    "puis ensuite enfin alors aujourd'hui hier demain cependant pourtant toutefois néanmoins "
+    "désormais là ici c' cet cela ceci ça aucun aucune chaque tout tous toute toutes plusieurs "
+    "certains certaines quelques autre autres".split()
+)
 CHUNK_COST = 6  # each extra request costs more than a weak break (keeps the request count low)
 SHORT_CHUNK = 30  # a breath shorter than this (in characters) sounds rushed
 _CLOSING = re.compile(r"^[;:!?»”),.…]+$")  # tokens that belong to the word before them
 _HAS_WORD = re.compile(r"\w")
+
+
+def opens_sentence(word: str) -> bool:
+    """Whether a capitalised word after "av. J.-C." opens a new sentence: a pronoun, an article, a
+    conjunction, a number ("né en 4 av. J.-C. Il meurt…"). A name continues the sentence, the date
+    being fronted without its comma ("En 52 av. J.-C. César conquiert la Gaule.")."""
+    return word[:1].isdigit() or _lead(word) in SENTENCE_OPENERS
 
 
 def _lead(word: str) -> str:
@@ -105,6 +135,10 @@ def _break_cost(words: list[str], i: int) -> int:
         return 60
     if before[-1] in ",)»”–":
         return 1
+    if _lead(before) in ("tout", "tous", "toutes") and _lead(after) in DEMONSTRATIVES:
+        return 100  # "tout | ce qui"
+    if _lead(before) in DEMONSTRATIVES:
+        return 100 if _lead(after) in RELATIVES else 30  # "ce | qui"; "ce | matin" waits too
     if _lead(after) in CONJUNCTIONS:
         return 3
     if _lead(before) in FUNCTION_WORDS or before.endswith("'"):
@@ -116,13 +150,19 @@ def _break_cost(words: list[str], i: int) -> int:
     return 16
 
 
+def _number_word(word: str) -> bool:
+    """"quarante", and "quarante-cinq", "quatre-vingt-dix", "vingt-et-un" (every part a number)."""
+    return word in NUMBER_WORDS or ("-" in word and all(
+        part in NUMBER_WORDS or part == "et" for part in word.split("-")))
+
+
 def _inside_number(words: list[str], i: int) -> bool:
     before, after = _lead(words[i - 1]), _lead(words[i])
     if before[-1:] in (",", ";") or words[i - 1][-1] in ",;":
         return False  # "trois, quatre": an enumeration may breathe
     if before == "pour" and after == "cent":
         return True
-    if before not in NUMBER_WORDS:
+    if not _number_word(before):
         return False
     if after == "pour":
         return i + 1 < len(words) and _lead(words[i + 1]) == "cent"
@@ -130,12 +170,29 @@ def _inside_number(words: list[str], i: int) -> bool:
         return True  # "deux millions d'euros"
     if after == "et":  # "vingt et un"
         return i + 1 < len(words) and _lead(words[i + 1]) in ("un", "une", "onze")
-    return after in NUMBER_WORDS or after in NUMBER_FOLLOWERS
+    return _number_word(after) or after in NUMBER_FOLLOWERS
+
+
+# Inside a word too long for one request (a URL, a chain of compounds), a cut after one of these
+# reads as the word's own joints; the punctuation stays with the piece it closes.
+_WORD_JOINTS = re.compile(r"(?<=[-/._~:?&=#+@,;])")
 
 
 def _hard_split(word: str, limit: int) -> list[str]:
-    """A single word longer than the limit (a URL...) has to be cut: the only mid-word cut."""
-    return [word[i : i + limit] for i in range(0, len(word), limit)]
+    """A single word longer than the limit has to be cut: at its own punctuation first (pieces
+    packed as long as they fit), mid-letters only for a run that has none. No letter is lost."""
+    if len(word) <= limit:
+        return [word]
+    pieces, current = [], ""
+    for joint in _WORD_JOINTS.split(word):
+        if current and len(current) + len(joint) > limit:
+            pieces.append(current)
+            current = ""
+        current += joint
+        while len(current) > limit:  # no joint of its own: read it in pieces
+            pieces.append(current[:limit])
+            current = current[limit:]
+    return [*pieces, current] if current else pieces
 
 
 def chunk_sentence(text: str, limit: int = 100) -> list[str]:

@@ -9,6 +9,8 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from pipeline.text.chunking import opens_sentence
+
 # --- helpers -------------------------------------------------------------------------------------
 UPPER = "A-ZÀ-ÖØ-Þ"
 LOWER = "a-zß-öø-ÿœ"
@@ -62,8 +64,9 @@ def say_ordinal(number: int, suffix: str = "e") -> str:
     if number == 1:
         return {"re": "première", "ère": "première", "res": "premières", "ères": "premières",
                 "ers": "premiers"}.get(suffix, "premier")
-    if number == 2 and suffix.startswith("nd"):
-        return {"nd": "second", "nde": "seconde", "nds": "seconds", "ndes": "secondes"}[suffix]
+    if number == 2 and suffix.startswith(("nd", "d")):
+        return {"nd": "second", "nde": "seconde", "nds": "seconds", "ndes": "secondes",
+                "d": "second", "de": "seconde", "des": "secondes"}[suffix]
     word = _n2w()(number, lang="fr", to="ordinal")
     # num2words slips on round numbers ("deux centsième", "un millionième"): mend them.
     word = re.sub(r"(cent|vingt|million|milliard)sième$", r"\1ième", word)
@@ -128,6 +131,125 @@ def _keep_stop(word: str) -> Callable[[re.Match[str]], str]:
     return repl
 
 
+# --- web and mail addresses ----------------------------------------------------------------------
+# Read as a French presenter says them: "https://" is not read, "www." is "trois w", "point",
+# "tiret", "tiret bas", "slash", "arobase"; endings said as words ("point com", "point gouv") or
+# spelled ("point f r"); a query string or an anchor is not read.
+_DOMAIN_WORDS = {"com", "org", "net", "info", "gouv", "gov", "paris", "asso", "edu", "int", "news",
+                 "app", "museum", "online", "media", "radio", "blog", "shop"}
+# Endings recognised without "www." or a scheme ("de", "es", "it", "me", "la" are words too).
+_BARE_TLDS = {"fr", "com", "org", "net", "eu", "info", "io", "be", "ch", "ca", "uk", "lu", "tv", "co",
+              "app", "gov", "re", "gp", "mq", "nc", "pf", "ma", "sn", "tn", "dz", "ci", "cm", "qc"}
+_ADDRESS = (r"(?<![\w@./:-])(?P<mail>[\w.+-]+@)?(?P<scheme>(?:https?|ftp)://)?(?P<www>www\.)?"
+            r"(?P<host>(?:[^\W_](?:[\w-]*[^\W_])?\.)*(?P<tld>[^\W_](?:[\w-]*[^\W_])?))(?![\w@-])"
+            r"(?::\d+)?(?P<path>/[^\s«»\"<>\[\]]*)?")
+_ADDRESS_SIGNS = {".": "point", "-": "tiret", "_": "tiret bas", "+": "plus", "~": "tilde"}
+
+
+def _say_label(label: str, ending: bool = False) -> str:
+    """One label of a domain or one segment of a path: spelled when it is an initialism."""
+    words = []
+    for piece in re.split(r"(\d+)", label):
+        if not piece or piece.isdigit():
+            words.append(piece)
+        elif ending and len(piece) <= 3 and piece.lower() not in _DOMAIN_WORDS:
+            words.append(_spell(piece.lower()))
+        elif piece.upper() in ACRONYMS_SPELLED or (
+                len(piece) <= 5 and not re.search("[aeiouyéèàù]", piece, re.IGNORECASE)):
+            words.append(_spell(piece.lower()))
+        else:
+            words.append(piece)
+    return " ".join(filter(None, words))
+
+
+def _say_parts(text: str, ending: bool = False) -> str:
+    pieces = [p for p in re.split(r"([._+~-])|[^\w._+~-]+", text) if p]
+    last = len(pieces) - 1
+    return " ".join(_ADDRESS_SIGNS[p] if p in _ADDRESS_SIGNS else _say_label(p, ending and i == last)
+                    for i, p in enumerate(pieces))
+
+
+def _address(m: re.Match[str]) -> str:
+    dotted = "." in m["host"]
+    if not (m["scheme"] or ((m["mail"] or m["www"]) and dotted) or (dotted and m["tld"] in _BARE_TLDS)):
+        return m[0]
+    from urllib.parse import unquote
+
+    path = m["path"] or ""
+    # The sentence's punctuation after the address, and a bracket closed around it, are not part
+    # of it ("(voir https://fr.wikipedia.org/wiki/Balado)." ; ".../Balado_(podcast)" keeps its own).
+    unbalanced = path.count("(") < path.count(")")
+    trailing = re.search(r"[.,;:!?…]+$|\)$" if unbalanced else r"[.,;:!?…]+$", path)
+    path = path[: trailing.start()] if trailing else path
+    words = []
+    if m["mail"]:
+        words += [_say_parts(m["mail"][:-1]), "arobase"]
+    if m["www"]:
+        words += ["trois w", "point"]
+    words.append(_say_parts(m["host"], ending=True))
+    for segment in unquote(re.split(r"[?#]", path)[0]).split("/")[1:]:
+        if segment:
+            words += ["slash", _say_parts(segment)]
+    return " ".join(words) + (trailing[0] if trailing else "")
+
+
+addresses = _subs([(_ADDRESS, _address)])
+
+
+def _era(word: str) -> Callable[[re.Match[str]], str]:
+    """"J.-C." closes a date. Its full stop ends the sentence when nothing follows or what follows
+    opens a sentence ("né en 4 av. J.-C. Il meurt"), as split_sentences decides; before a name the
+    date was fronted without its comma ("En 52 av. J.-C. César…"): the presenter pauses there.
+    A bare "J.-C." before a name, with no date before it, is a person's initials ("J.-C. Decaux")."""
+
+    def repl(m: re.Match[str]) -> str:
+        rest = m.string[m.end():]
+        following = re.match(rf"\s+[«(\"]?\s*([{UPPER}\d]\S*)", rest)
+        if not rest.strip() or (following and opens_sentence(following[1])):
+            return word + "."
+        dated = re.search(r"(?:\d|avant|après) $", m.string[: m.start()])
+        if following and m[0] == "J.-C." and not dated:
+            return m[0]
+        return word + ("," if following else "")
+
+    return repl
+
+
+# Street types, read out after a number ("12 bd Voltaire", "3 bis, av. Foch") or before a name
+# ("av. de la République", "pl. Bellecour"). Those whose bare letters are words need their dot.
+_STREET_TYPES = {
+    "bd": "boulevard", "bld": "boulevard", "boul": "boulevard", "av": "avenue", "pl": "place",
+    "fg": "faubourg", "fbg": "faubourg", "imp": "impasse", "chem": "chemin", "rte": "route",
+    "all": "allée", "sq": "square", "crs": "cours", "pass": "passage", "r": "rue",
+}
+_STREET_DOT_REQUIRED = {"boul", "pl", "imp", "chem", "all", "sq", "pass", "r"}
+
+
+def _street(m: re.Match[str]) -> str:
+    key = m["abbr"].lower()
+    if key in _STREET_DOT_REQUIRED and not m["dot"]:
+        return m[0]
+    after_number = re.search(r"\d+(?: ?(?:bis|ter|quater|[A-Da-d]))?,? $", m.string[: m.start()])
+    before_name = re.match(rf"(?:\s+|-(?=[{UPPER}]))(?:[{UPPER}]|d'|de |du |des )", m.string[m.end():])
+    if not (after_number or before_name):
+        return m[0]
+    word = _STREET_TYPES[key]
+    return word.capitalize() if m["abbr"][0].isupper() else word
+
+
+def _edition(m: re.Match[str]) -> str:
+    """"2e éd." is an edition, "éd. Gallimard" a publisher, "Dupont (éd.)" an editor."""
+    plural = m[0].startswith("éds")
+    if m.string[m.start() - 1 : m.start()] == "(" and m.string[m.end() : m.end() + 1] == ")":
+        return "éditeurs" if plural else "éditeur"
+    ordinal = re.search(r"(?:\d(?:e|re|ère|ème|er|nde)|[IVX]e|ième|ière|nouvelle|dernière) $",
+                        m.string[: m.start()])
+    if not ordinal and re.match(rf"\s+(?:[{UPPER}]|d'[{UPPER}]|d[eu] [{UPPER}]|des [{UPPER}])",
+                                m.string[m.end():]):
+        return "éditions"
+    return "éditions" if plural else "édition"
+
+
 drop_elisions = _subs([(r"\s*[(\[]…[)\]]", "")])
 
 expand_abbreviations = _subs([
@@ -138,15 +260,50 @@ expand_abbreviations = _subs([
     (rf"\bDr\b\.?(?=\s+[{UPPER}])", "Docteur"), (rf"\bPr\b\.?(?=\s+[{UPPER}])", "Professeur"),
     (rf"\bMe(?=\s+[{UPPER}][{LOWER}])", "Maître"), (r"\bMgr\b\.?", "Monseigneur"),
     (rf"\bSte(?=[- ][{UPPER}])", "Sainte"), (rf"\bSt(?=[- ][{UPPER}])", "Saint"),
-    (r"\bav\. J\.-C\.", _keep_stop("avant Jésus-Christ")),
-    (r"\bapr\. J\.-C\.", _keep_stop("après Jésus-Christ")), (r"\bJ\.-C\.", _keep_stop("Jésus-Christ")),
+    (r"\bav\. J\.-C\.", _era("avant Jésus-Christ")),
+    (r"\bapr\. J\.-C\.", _era("après Jésus-Christ")), (r"\bJ\.-C\.", _era("Jésus-Christ")),
+    (r"\b(?:av\.|avant) n\. ?è\.", _keep_stop("avant notre ère")), (r"\bav\.(?= notre ère)", "avant"),
+    (r"\b(?:apr\.|après) n\. ?è\.", _keep_stop("après notre ère")), (r"\bapr\.(?= notre ère)", "après"),
     (r"\betc\.(?:\s*…)?|\betc\b", _keep_stop("et cetera")),
-    (r"\bcf\.", "voir"), (r"\benv\.(?=\s*\d)", "environ"),
-    (r"\bpp\.\s*(?=\d)", "pages "), (r"\bp\.\s*(?=\d)", "page "), (r"\bvol\.\s*(?=\d)", "volume "),
+    (r"(?<![\w.])(?:c\.-à-d\.|c\.à\.d\.|c-à-d\b\.?|càd\b\.?)", "c'est-à-dire"),
+    (r"\bp\. ?ex\.", "par exemple"),
+    (r"\bcf\.", "voir"), (r"\benv\.", _keep_stop("environ")),
+    (r"\bpp\.\s*(?=\d)", "pages "), (r"\bp\.\s*(?=\d)", "page "),
+    (r"\bvol\.\s*(?=\d|[IVXLC]+\b)", "volume "), (r"\bfig\.\s*(?=\d)", "figure "),
     (r"\bart\.\s*(?=\d)", "article "), (r"\bchap\.\s*", "chapitre "), (r"\bvs\.?(?=\s)", "contre"),
+    (r"\béds?\.", _edition), (r"\bcoll\.", "collection"), (r"\bdir\.(?= de)", "direction"),
+    (r"\btrad\.", "traduction"), (r"\bréf\.", "référence"),
+    (r"(?<![\w.])(?P<abbr>[Bb]ld|[Bb]oul|[Bb]d|[Aa]v|[Pp]l|[Ff]bg|[Ff]g|[Ii]mp|[Cc]hem|[Rr]te|[Aa]ll|"
+     rf"[Ss]q|[Cc]rs|[Pp]ass|r)(?P<dot>\.)?(?=\s|-[{UPPER}])", _street),
     (r"\bhab\.", _keep_stop("habitants")),
     (r"\btél\.", "téléphone"), (r"\bCie\b", "compagnie"),
     (r"\b[nN]°\s*", "numéro "), (r"§\s*", "paragraphe "), (r"\s*&\s*", " et "),
+])
+
+
+def _times_sign(m: re.Match[str]) -> str:
+    """"×2", "prix x3": multiplied by; but "Windows x64", "x86" are names (a factor written with
+    an "x" is small)."""
+    previous = re.search(r"(\w+)\s*$", m.string[: m.start()])
+    if m["sign"] == "x" and (int(m["n"]) > 20 or (previous and previous[1][0].isupper())):
+        return m[0]
+    return "multiplié par "
+
+
+# Mathematical signs. "x" is a multiplication only between numbers ("3 x 4", "2x3") or right after
+# one ("3x plus cher"); dimensions are "sur" ("2 m × 1,5 m", "60 x 40 x 30 cm"); "un 4x4" is a car.
+math_signs = _subs([
+    (r"(?<![\w,.])4 ?[x×] ?4(?![\w,.])", "quatre-quatre"),
+    (rf"({NUM}) ?[x×] ?({NUM}) ?[x×] ?({NUM})(?= ?(?:mm|cm|m)\b)", r"\1 sur \2 sur \3"),
+    (r"(?<=\d)( ?(?:mm|cm|m|km)) ?[x×] ?(?=\d)", r"\1 sur "),
+    (r"(?<=\d) ?[x×*] ?(?=[-+]?\d)", " fois "),
+    (r"(?<=\d) ?[x×](?![\w²³])", " fois"),
+    (r"(?<![\w])(?P<sign>[x×]) ?(?=(?P<n>\d+)\b)", _times_sign),
+    (r"\s*×\s*", " fois "), (r"\s*÷\s*", " divisé par "),
+    (r"\s*(?:±|\+/-|\+-(?=\s?\d))\s*", " plus ou moins "), (r"\s*∓\s*", " moins ou plus "),
+    (r"\s*≈\s*", " environ "), (r"\s*≠\s*", " différent de "),
+    (r"\s*≤\s*", " inférieur ou égal à "), (r"\s*≥\s*", " supérieur ou égal à "),
+    (r"(?<=\d) - (?=\d+(?:,\d+)? ?=)", " moins "),  # "5 - 3 = 2" is a subtraction, not a range
 ])
 
 # "G7" → "G 7", "Covid-19" → "Covid 19", "4G" → "4 G": each half is then read by its own rule.
@@ -165,9 +322,22 @@ def _date(day: str, month: str, year: str | None) -> str | None:
     return " ".join(filter(None, ["1er" if d == 1 else str(d), _MONTHS[m - 1], year]))
 
 
+def _short_date(m: re.Match[str]) -> str:
+    """"le 14/07", "du 12/05 au 15/05", "01/02": a day and a month. After "le" a fraction would
+    take "de" ("le 1/4 de la population"); without "le", a leading zero marks a date."""
+    if m["det"] is None and not (m["day"].startswith("0") or m["month"].startswith("0")):
+        return m[0]
+    if re.match(r"\s(?:d'|de\b|du\b|des\b)", m.string[m.end():]):
+        return m[0]
+    spoken = _date(m["day"], m["month"], None)
+    return f"{m['det'] or ''}{spoken}" if spoken else m[0]
+
+
 dates = _subs([
     (r"\b(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\b",
      lambda m: _date(m[1], m[3], m[4]) or m[0]),
+    (r"(?<![\w/.,])(?P<det>(?:[Ll]e|[Dd]u|[Aa]u) )?(?P<day>\d{1,2})/(?P<month>\d{1,2})(?![\w/]|,\d)",
+     _short_date),
     (r"\b(\d{4})-(\d{2})-(\d{2})\b", lambda m: _date(m[3], m[2], m[1]) or m[0]),
     (rf"\b1(?= (?:{'|'.join(_MONTHS)})\b)", "1er"),
 ])
@@ -182,19 +352,148 @@ def _time(hours: str, minutes: str | None) -> str:
     return spoken
 
 
+def _duration(m: re.Match[str]) -> str:
+    """"2:01:09" (a race time): hours, minutes and seconds are said with their units."""
+    parts = [f"{m[1]} h", f"{m[2]} min", f"{m[3]}{',' + m[4] if m[4] else ''} s"]
+    return " ".join(parts)
+
+
 times = _subs([
     (r"\b(\d+) ?([hj]) ?/ ?(\d+)\b",  # 24h/24, 7j/7
      lambda m: f"{say_number(m[1], m[2] == 'h')} {_UNITS[m[2]][_plural(m[1])]} sur {m[3]}"),
-    (r"\b(\d{1,2})\s?h\s?(\d{2})?(?![\w'])", lambda m: _time(m[1], m[2])),
+    (r"\b(\d{1,2}):([0-5]\d):([0-5]\d)(?:,(\d+))?\b", _duration),
+    # "2 h 30" is a time of day or a duration said "deux heures trente"; "2 h 30 min" leaves its
+    # minutes to the units ("deux heures trente minutes").
+    (r"\b(\d{1,2})\s?h(?:\s?(\d{2})(?!\s?(?:min|mn)\b))?(?![\w'])", lambda m: _time(m[1], m[2])),
     (r"\b([01]?\d|2[0-3]):([0-5]\d)\b", lambda m: _time(m[1], m[2])),
+])
+
+# --- fractions and pairs of years -----------------------------------------------------------------
+_VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅖": (2, 5),
+           "⅗": (3, 5), "⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅐": (1, 7), "⅛": (1, 8), "⅜": (3, 8),
+           "⅝": (5, 8), "⅞": (7, 8), "⅑": (1, 9), "⅒": (1, 10)}
+_FRACTION_NAMES = {2: ("demi", "demis"), 3: ("tiers", "tiers"), 4: ("quart", "quarts")}
+_PLURAL_DETERMINERS = frozenset("les des aux ces ses leurs nos vos mes".split())
+_DETERMINERS = _PLURAL_DETERMINERS | frozenset(
+    "le la l' un une au du sa son ce cet cette leur notre votre mon ma en".split())
+# Nouns said with "demi-" ("une demi-heure", "la demi-finale"), and the article of the singular.
+_DEMI_NOUNS = {"heure": "une", "journée": "une", "finale": "une", "douzaine": "une", "saison": "une",
+               "mesure": "une", "portion": "une", "pension": "une", "page": "une", "bouteille": "une",
+               "sœur": "une", "litre": "un", "siècle": "un", "tour": "un", "tarif": "un", "kilo": "un",
+               "mètre": "un", "point": "un", "frère": "un", "tasse": "une", "cuillère": "une",
+               "baguette": "une", "part": "une", "dose": "une", "pinte": "une"}
+_DEMI_RE = "|".join(sorted(_DEMI_NOUNS, key=len, reverse=True))
+# Screen formats are said as fractions although the first number is the larger: "seize neuvièmes".
+_FORMATS = {(4, 3), (16, 9), (21, 9)}
+
+
+def _determiner(before: str) -> str:
+    """The word just before a fraction, if it is a determiner ("les", "le", "l'")."""
+    last = re.search(r"(?:^|[\s'])(\w+ |l')$", before, re.IGNORECASE)
+    word = last[1].strip().lower() if last else ""
+    return word if word in _DETERMINERS else ""
+
+
+def _fraction_name(den: int, plural: bool) -> str:
+    if den in _FRACTION_NAMES:
+        return _FRACTION_NAMES[den][plural]
+    return say_ordinal(den, "es" if plural else "e")
+
+
+def say_fraction(num: int, den: int, determiner: str = "") -> str:
+    """3/4 → "trois quarts". After a determiner the "un" goes: "le quart de la population", "les
+    huitièmes de finale", "en quart de finale"."""
+    if num == 1 and determiner:
+        return _fraction_name(den, determiner in _PLURAL_DETERMINERS)
+    return f"{say_number(str(num))} {_fraction_name(den, num > 1)}"
+
+
+def _demi(m: re.Match[str]) -> str:
+    """"1/2 heure" → "une demi-heure", "la 1/2 finale" → "la demi-finale"."""
+    noun, plural = m["noun"], m["plural"] or ""
+    article = "" if _determiner(m.string[: m.start()]) or plural else _DEMI_NOUNS[noun] + " "
+    return f"{article}demi-{noun}{plural}"
+
+
+def _year(number: str) -> int | None:
+    return int(number) if len(number) == 4 and 1000 <= int(number) <= 2999 else None
+
+
+def _years(first: str, second: str, slash: bool) -> str | None:
+    """"2024/2025", "2024-25": a season or a school year. A presenter says both years in full with
+    a pause between them ("deux mille vingt-quatre, deux mille vingt-cinq"): neither the "sur" of a
+    fraction nor the "à" of a range. With a hyphen only consecutive years are a season
+    ("1939-1945" stays a range)."""
+    start = _year(first)
+    if start is None:
+        return None
+    if len(second) == 2:  # "2024-25", "1999/00": the following year, its century implied
+        end = start + 1 if int(second) == (start + 1) % 100 else None
+    else:
+        end = _year(second)
+    if end is None or end <= start or (not slash and end != start + 1):
+        return None
+    return f"{say_number(str(start))}, {say_number(str(end))}"
+
+
+def _slash(m: re.Match[str]) -> str:
+    """A fraction when a presenter would say one: a half, a third or a quarter ("3/4"), any
+    fraction "of" something ("3/5 des voix", "1/10 de seconde") or after a determiner ("les
+    3/5"). Anything else ("15/20", "4/5") is left to be read "sur"."""
+    years = _years(m["num"], m["den"], slash=True)
+    if years:
+        return years
+    num, den = int(m["num"]), int(m["den"].replace(" ", ""))
+    determiner = _determiner(m.string[: m.start()])
+    of = re.match(r"\s(?:d'|de\b|du\b|des\b)", m.string[m.end():])
+    if (1 <= num < den and (den <= 4 or of or determiner)) or (num, den) in _FORMATS:
+        return say_fraction(num, den, determiner)
+    return m[0]
+
+
+def _and_a_half(m: re.Match[str]) -> str:
+    """"2 ½ ans" → "deux ans et demi", "1 ¼ heure" → "une heure et un quart": the noun first, a
+    half agreeing with it ("deux heures et demie")."""
+    num, den = _VULGAR[m["char"]]
+    feminine = m["noun"] in _FEMININE_NOUNS or m["noun"].rstrip("s") in _FEMININE_NOUNS
+    fraction = ("demie" if feminine else "demi") if den == 2 else say_fraction(num, den)
+    return f"{m['whole']} {m['noun']} et {fraction}"
+
+
+def _after_noun(m: re.Match[str]) -> str:
+    """"5 ans 1/2" → "cinq ans et demi", "2 heures 1/4" → "deux heures et quart"."""
+    if m["half"]:
+        feminine = m["noun"] in _FEMININE_NOUNS or m["noun"].rstrip("s") in _FEMININE_NOUNS
+        return f"{m['noun']} et {'demie' if feminine else 'demi'}"
+    return f"{m['noun']} et quart"
+
+
+def _vulgar(m: re.Match[str]) -> str:
+    num, den = _VULGAR[m["char"]]
+    if m["whole"]:  # "2 ½" → "deux et demi", "1 ¾" → "un et trois quarts"
+        return f"{m['whole']} et " + ("demi" if den == 2 else say_fraction(num, den))
+    return say_fraction(num, den, _determiner(m.string[: m.start()]))
+
+
+fractions = _subs([
+    (r"(?P<whole>\d+) ?(?P<char>[½¼¾]) (?P<noun>ans|mois|jours|heures?|semaines|siècles|litres?|"
+     r"kilos?|mètres?|kilomètres?|tours?|points?)\b", _and_a_half),
+    (r"(?<=\w )(?P<noun>ans?|mois|jours|heures?|semaines|siècles|litres?|kilos?|mètres?|kilomètres?|"
+     r"tours?|points?) ?(?:(?P<half>1 ?/ ?2|½)|1 ?/ ?4|¼)(?![\w/]|,\d)", _after_noun),
+    (rf"(?<![\w/.,])(?<!\d )(?:1 ?/ ?2|½)[- ]?(?P<noun>{_DEMI_RE})(?P<plural>s?)\b", _demi),
+    (rf"(?:(?P<whole>\d+) ?)?(?P<char>[{''.join(_VULGAR)}])", _vulgar),
+    (r"(?<![\w/.,])(?P<num>\d+) ?/ ?(?P<den>\d{1,3}(?: \d{3})+(?![\d,])|\d+)(?![\w/]|,\d)", _slash),
+    (r"(?<![\w.,-])(\d{4})-(\d{4}|\d{2})(?![\w-]|,\d)",
+     lambda m: _years(m[1], m[2], slash=False) or m[0]),
 ])
 
 _ROMAN = re.compile(r"^(?=[IVXLC])(X{0,3}|XL|L?X{0,3}|XC|C{1,3}X{0,3}|C{1,3}XL|C{1,3}L?X{0,3}|"
                     r"C{1,3}XC)(IX|IV|V?I{0,3})$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 # Real words that look like a Roman numeral + ordinal suffix ("Vie" = VI + e).
+# ("Ire" is not one of them: the noun "ire" is never capitalised mid-sentence, "Marie Ire" is.)
 _NOT_ROMAN = {"Vie", "Vies", "Lie", "Lies", "Cie", "Cies", "Ive", "Xie", "Ce", "Ces", "Le", "Les",
-              "Vers", "Ire", "Ires"}
+              "Vers"}
 _REGNAL = ("Louis Henri Charles François Philippe Napoléon Jean Jean-Paul Jean-Baptiste Benoît Pie "
            "Léon Grégoire Paul Innocent Clément Urbain Boniface Sixte Jules Alexandre Nicolas Pierre "
            "Édouard Edouard Elizabeth Élisabeth Elisabeth Victoria Guillaume George Georges Frédéric "
@@ -216,6 +515,8 @@ def _roman_ordinal(m: re.Match[str]) -> str:
     context = re.match(r"\s+(siècles?|millénaires?)", m.string[m.end():])
     if value is None or m[0] in _NOT_ROMAN or (len(numeral) == 1 and numeral in "LC" and not context):
         return m[0]
+    if m.string[m.start() - 1 : m.start()] == "'":
+        return m[0]  # "L'Ire" (a title): an elided article is followed by a noun, not a numeral
     if suffix in ("er", "re", "ère", "ers", "res") and value != 1:
         return m[0]
     return say_ordinal(value, suffix)
@@ -228,9 +529,15 @@ def _regnal(m: re.Match[str]) -> str:
     return f"{m[1]} " + ("premier" if value == 1 else say_number(str(value)))
 
 
+def _ordinal(m: re.Match[str]) -> str:
+    value = int(_value(m[1]))
+    if m[2].startswith("d") and value != 2:  # "2de" is "seconde" (a school year); "3d" is not French
+        return m[0]
+    return say_ordinal(value, m[2])
+
+
 ordinals = _subs([
-    (rf"({NUM})(ers|er|res|re|ères|ère|ndes|nde|nds|nd|èmes|ème|es|e|è)\b",
-     lambda m: say_ordinal(int(_value(m[1])), m[2])),
+    (rf"({NUM})(ers|er|res|re|ères|ère|ndes|nde|nds|nd|des|de|d|èmes|ème|es|e|è)\b", _ordinal),
     (r"\b([IVXLC]+)(ers|er|res|re|ère|èmes|ème|es|e)\b", _roman_ordinal),
     (r"\b([IVXLC]+)(?=\s+siècles?\b)", lambda m: say_ordinal(_roman(m[1]) or 0) if _roman(m[1]) else m[0]),
 ])
@@ -312,20 +619,67 @@ _UNITS = {
     "kWh": ("kilowattheure", "kilowattheures"), "TWh": ("térawattheure", "térawattheures"),
     "kW": ("kilowatt", "kilowatts"), "MW": ("mégawatt", "mégawatts"), "GW": ("gigawatt", "gigawatts"),
     "Mo": ("mégaoctet", "mégaoctets"), "Go": ("gigaoctet", "gigaoctets"),
-    "min": ("minute", "minutes"), "j": ("jour", "jours"), "h": ("heure", "heures"),
+    "min": ("minute", "minutes"), "mn": ("minute", "minutes"), "j": ("jour", "jours"),
+    "h": ("heure", "heures"), "s": ("seconde", "secondes"), "ms": ("milliseconde", "millisecondes"),
     "pts": ("point", "points"),
     "Mds": ("milliard", "milliards"), "Md": ("milliard", "milliards"),
+    "cm²": ("centimètre carré", "centimètres carrés"), "mm²": ("millimètre carré", "millimètres carrés"),
+    "cm³": ("centimètre cube", "centimètres cubes"), "hm³": ("hectomètre cube", "hectomètres cubes"),
+    "MWh": ("mégawattheure", "mégawattheures"), "GWh": ("gigawattheure", "gigawattheures"),
+    "tr": ("tour", "tours"),
 }
-_FEMININE_UNITS = {"t", "min"}
+_FEMININE_UNITS = {"t", "min", "mn", "s", "ms"}
 _UNIT_RE = "|".join(map(re.escape, sorted(_UNITS, key=len, reverse=True)))
 
 
 def _unit(m: re.Match[str]) -> str:
     singular, plural = _UNITS[m[2]]
-    return f"{say_number(m[1], m[2] in _FEMININE_UNITS)} {plural if _plural(m[1]) else singular}"
+    number = re.sub(r"^0+(?=\d)", "", m[1])  # "2 h 01 min 09 s": a measure's zeros are not read
+    return f"{say_number(number, m[2] in _FEMININE_UNITS)} {plural if _plural(number) else singular}"
 
 
 units = _subs([(rf"({NUM}) ?({_UNIT_RE})(?![\w'²³/])", _unit)])
+
+# "m2", "km2", "m3" as typed on a keyboard → the superscript forms the units table reads; bare
+# after an article ("le prix du m2", "des milliers de m²"), the unit is said in full.
+_SQUARE_CUBE = {"km²": "km²", "km2": "km²", "cm2": "cm²", "mm2": "mm²", "m2": "m²", "m²": "m²",
+                "cm3": "cm³", "hm3": "hm³", "m3": "m³", "m³": "m³"}
+
+
+def _bare_unit(m: re.Match[str]) -> str:
+    singular, plural = _UNITS[_SQUARE_CUBE[m[2]]]
+    return f"{m[1]} {plural if m[1].lower() in ('de', 'des', 'les', 'en') else singular}"
+
+
+units_with_digits = _subs([
+    (r"(?:(?<=\d)|(?<=\d )|(?<=/)|(?<=/ ))(km|cm|mm|hm|m)([23])(?![\w²³])",
+     lambda m: m[1] + "²³"[int(m[2]) - 2]),
+    (r"\b([Dd]u|[Aa]u|[Ll]e|[Uu]n|par|[Dd]e|[Dd]es|[Ll]es|en) (km2|km²|m2|m²|m3|m³)(?![\w²³])",
+     _bare_unit),
+])
+
+# A slash after a unit or a currency is "par" ("1 200 €/mois", "5 €/h", "120 hab./km²"); "km/h"
+# keeps its usual "kilomètres heure"; fuel use is "aux cent kilomètres"; an incidence "pour".
+_PER = {unit: singular for unit, (singular, _) in _UNITS.items()} | {
+    "an": "an", "sem.": "semaine", "sem": "semaine", "hab": "habitant", "habitants": "habitant",
+    "pers.": "personne", "pers": "personne",
+}
+_PER_RE = "|".join(map(re.escape, sorted(_PER, key=len, reverse=True)))
+
+
+def _per(m: re.Match[str]) -> str:
+    if (m["unit"] or "").strip() == "km" and m["den"] == "h":
+        return m[0]
+    stop = m["den"].endswith(".") and re.match(rf"\s*$|\s+[{UPPER}]", m.string[m.end():])
+    return f"{m['cur'] or m['unit']} par {_PER.get(m['den'], m['den'])}" + ("." if stop else "")
+
+
+per_unit = _subs([
+    (r"(?<=\d)( ?[lL]) ?/ ?100 ?km\b", r"\1 aux cent kilomètres"),
+    (rf"({NUM}) ?/ ?({NUM})(?= habitants\b)", r"\1 pour \2"),
+    (rf"(?:(?P<cur>{_CUR})|(?<=\d)(?P<unit> ?(?:{_UNIT_RE}|habitants?)))"
+     rf" ?/ ?(?P<den>{_PER_RE}|[{LOWER}]{{2,}})(?![\w²³])", _per),
+])
 
 signs = _subs([
     (r"(?<![\d.])(\d{1,3}(?:\.\d{3})+)(?![\d.,])", lambda m: m[1].replace(".", " ")),  # 1.500
@@ -398,6 +752,7 @@ symbols = _subs([
     (r"\s*%", " pour cent"), (r"\s*€", " euros"), (r"\s*\$", " dollars"), (r"\s*£", " livres"),
     (r"\s*°", " degrés"), (r"\s*\+\s*", " plus "), (r"\s*=\s*", " égale "), (r"\s*@\s*", " arobase "),
     (r"\s*<\s*", " inférieur à "), (r"\s*>\s*", " supérieur à "), (r"[#*_^~|\\]", " "),
+    (r"²", " carré"), (r"³", " cube"),  # "x²": "x carré"
     (r"/", " "), (r"\d+", lambda m: say_number(m[0])),  # catch-all: no digit left
 ])
 
@@ -410,8 +765,9 @@ speech_punctuation = _subs([
 ])
 
 PRE_PROCESSORS: tuple[Callable[[str], str], ...] = (
-    clean_typography, drop_elisions, expand_abbreviations, split_letters_digits, dates, times,
-    ordinals, roman_numerals, temperatures, signs, currencies, percentages, units, cardinals,
+    clean_typography, drop_elisions, addresses, expand_abbreviations, units_with_digits, per_unit,
+    math_signs, split_letters_digits, dates, times, fractions, ordinals, roman_numerals, temperatures,
+    signs, currencies, percentages, units, cardinals,
 )
 POST_PROCESSORS: tuple[Callable[[str], str], ...] = (symbols, speech_punctuation)
 
