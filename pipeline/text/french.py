@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from pipeline.text.chunking import opens_sentence
+from pipeline.text.dates import MONTHS, day_month_year
 
 # --- helpers -------------------------------------------------------------------------------------
 UPPER = "A-ZÀ-ÖØ-Þ"
@@ -311,15 +312,11 @@ split_letters_digits = _subs([
     (rf"(?<=[{UPPER}{LOWER}])-?(?=\d)", " "), (rf"(?<=\d)(?=[{UPPER}]+\b)", " "),
 ])
 
-_MONTHS = ("janvier février mars avril mai juin juillet août septembre octobre novembre "
-           "décembre").split()
-
-
 def _date(day: str, month: str, year: str | None) -> str | None:
     d, m = int(day), int(month)
     if not (1 <= d <= 31 and 1 <= m <= 12):
         return None
-    return " ".join(filter(None, ["1er" if d == 1 else str(d), _MONTHS[m - 1], year]))
+    return day_month_year(d, m, year)
 
 
 def _short_date(m: re.Match[str]) -> str:
@@ -339,7 +336,7 @@ dates = _subs([
     (r"(?<![\w/.,])(?P<det>(?:[Ll]e|[Dd]u|[Aa]u) )?(?P<day>\d{1,2})/(?P<month>\d{1,2})(?![\w/]|,\d)",
      _short_date),
     (r"\b(\d{4})-(\d{2})-(\d{2})\b", lambda m: _date(m[3], m[2], m[1]) or m[0]),
-    (rf"\b1(?= (?:{'|'.join(_MONTHS)})\b)", "1er"),
+    (rf"\b1(?= (?:{'|'.join(MONTHS)})\b)", "1er"),
 ])
 
 
