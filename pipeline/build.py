@@ -1,12 +1,17 @@
 """The show build: articles in ``episodes/`` → episodes and a feed in ``public/``.
 
-1. Read every article first: a bad input stops the build before anything is written.
-2. Decide what is current: an episode whose recipe (everything its audio is made from) is
-   unchanged and whose files are all published is left alone; a build where nothing changed
-   reads the articles and manifests, sends nothing and writes nothing.
-3. Publish the rest through :func:`publish_site`: stage a whole new site beside ``public/``,
-   build each episode into it (:mod:`pipeline.episode`), render the feed and page, check the
-   candidate, then move the new files in (see :mod:`pipeline.publish.staging`).
+1. **Nothing changed?** One scan of ``episodes/`` and a few stats give the inputs' fingerprint;
+   equal to the last build's, the build is over: no article, manifest or page is read.
+2. **Read** the articles that changed since the last build (:mod:`pipeline.inputs`): a bad one
+   stops the build before anything is written.
+3. **Plan** (:func:`plan_build`): an episode whose recipe (everything its audio is made from) is
+   unchanged and whose files are all published is current; the others are built, each with the
+   identity (GUID, number, pubDate) it had, or a new one; an episode whose article left
+   ``episodes/`` is retired (:mod:`pipeline.retired`).
+4. **Publish** (:func:`publish_site`): stage what changes beside ``public/``, build the episodes
+   into it (:mod:`pipeline.episode`), render the documents whose inputs changed
+   (:mod:`pipeline.publish.documents`), check the candidate, then move the new files in (see
+   :mod:`pipeline.publish.staging`). A failure anywhere leaves ``public/`` as it was.
 """
 from __future__ import annotations
 
@@ -15,16 +20,19 @@ import hashlib
 import json
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from pipeline import layout
+from pipeline import inputs, layout
+from pipeline.catalogue import Catalogue, load_catalogue, save_catalogue
 from pipeline.config import Config
-from pipeline.episode import ENGINE_CHOICES, EngineChoice, EpisodeJob, EpisodeReport, build_episode
+from pipeline.episode import ENGINE_CHOICES, EngineChoice, EpisodeJob, EpisodeReport, Identity, build_episode
 from pipeline.errors import UserError
-from pipeline.manifest import load_manifests, manifest_path, read_manifest
+from pipeline.manifest import manifest_json, new_guid, podcast_guid, pub_datetime
 from pipeline.model import Article, EpisodeManifest
+from pipeline.retired import RetiredEpisode, load_retired, retired_from, save_retired
 from pipeline.text.article import SUPPORTED_SUFFIXES, read_article
 
 if TYPE_CHECKING:
@@ -36,39 +44,64 @@ LOCK_WAIT_SECONDS = 0.5
 
 @dataclass(frozen=True)
 class BuildReport:
-    episodes: list[EpisodeReport]
-    published: list[str]  # files replaced in public/, relative paths, in the order they were renamed
+    episodes: list[EpisodeReport]  # built, then up to date (only those examined)
+    published: list[str]  # files replaced in public/, in the order they were moved in
     feed_path: Path
+    deleted: list[str] = field(default_factory=list)  # files removed after the new feed was in place
+    retired: list[str] = field(default_factory=list)  # slugs taken out of the show
+    unchanged: int = 0  # articles found current without being read (the no-op path)
 
     def to_dict(self) -> dict:
         return {"episodes": [dataclasses.asdict(e) for e in self.episodes], "published": self.published,
+                "deleted": self.deleted, "retired": self.retired, "unchanged": self.unchanged,
                 "feed": str(self.feed_path)}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One article file as the build knows it: read now (``article``) or known from the index."""
+
+    path: Path
+    record: inputs.SourceRecord
+    article: Article | None = None
 
 
 @dataclass(frozen=True)
 class PendingEpisode:
     article: Article
+    identity: Identity
     previous: EpisodeManifest | None
     recipe: str
 
 
+@dataclass
+class Plan:
+    pending: list[PendingEpisode] = field(default_factory=list)
+    current: list[EpisodeReport] = field(default_factory=list)
+    retiring: list[EpisodeManifest] = field(default_factory=list)
+    returning: list[str] = field(default_factory=list)  # retired slugs whose article came back
+
+
+def is_article(name: str) -> bool:
+    return Path(name).suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith(".")
+
+
 def discover_sources(episodes_dir: Path) -> list[Path]:
-    return sorted(p for p in Path(episodes_dir).iterdir()
-                  if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith("."))
+    return sorted(Path(episodes_dir) / name for name in inputs.scan(Path(episodes_dir)) if is_article(name))
 
 
-def recipe_hash(config: Config, source_hash: str, source: Path) -> str:
+def _saved_script_name(name: str) -> str:
+    return Path(name).stem + ".script.json"
+
+
+def recipe_hash(config: Config, record: inputs.SourceRecord, cover_hash: str | None) -> str:
     """Everything the audio is made from but the engine (the manifest names the engine that spoke);
     equal hashes mean the published episode is current."""
-    from pipeline.text.script import saved_script_path
-
-    saved = saved_script_path(source)
-    cover = config.root / config.show.cover if config.show.cover else None
     parts = {
         "version": RECIPE_VERSION,
-        "source": source_hash,
-        "saved_script": _file_hash(saved),
-        "cover": _file_hash(cover) if cover else None,
+        "source": record.source_hash,
+        "saved_script": record.script_hash,
+        "cover": cover_hash,
         "voice": dataclasses.asdict(config.voice), "audio": dataclasses.asdict(config.audio),
         "script": dataclasses.asdict(config.script), "lexicon": config.lexicon, "acronyms": config.acronyms,
         "show": [config.show.title, config.show.author],
@@ -76,8 +109,12 @@ def recipe_hash(config: Config, source_hash: str, source: Path) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _file_hash(path: Path) -> str | None:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+def _file_hash(path: Path | None) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path and path.exists() else None
+
+
+def _cover_hash(config: Config) -> str | None:
+    return _file_hash(config.root / config.show.cover) if config.show.cover else None
 
 
 def is_current(config: Config, manifest: EpisodeManifest | None, recipe: str, engine_choice: EngineChoice) -> bool:
@@ -92,18 +129,9 @@ def is_current(config: Config, manifest: EpisodeManifest | None, recipe: str, en
     return audio.is_file() and audio.stat().st_size == manifest.audio_bytes
 
 
-def site_inputs_hash(config: Config, public_dir: Path) -> str:
-    """What the feed and page are rendered from: the settings and every manifest."""
-    digest = hashlib.sha256(RECIPE_VERSION.encode())
-    for path in [config.root / "podcast.toml", *layout.manifest_paths(public_dir)]:
-        if path.exists():
-            digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
 @contextmanager
 def project_lock(config: Config) -> Iterator[None]:
-    """One build (or feed rebuild) at a time per project."""
+    """One build (or feed rebuild, ingest, publish) at a time per project."""
     from filelock import FileLock, Timeout
 
     config.cache_dir.mkdir(exist_ok=True)
@@ -118,109 +146,175 @@ def project_lock(config: Config) -> Iterator[None]:
         lock.release()
 
 
-def read_sources(config: Config, sources: list[Path] | None) -> list[Article]:
-    """Every article to build, all read (and so all checked) before anything is written."""
-    if sources is None:
-        if not config.episodes_dir.is_dir():
-            raise UserError(f"{config.episodes_dir}: no episodes folder")
-        sources = discover_sources(config.episodes_dir)
-        if not sources:
-            raise UserError(f"{config.episodes_dir}: no article (.txt, .md, .html) to build")
-    articles = [read_article(source) for source in sources]
-    slugs = [a.slug for a in articles]
+# --- reading --------------------------------------------------------------------------------
+def read_sources(config: Config, listing: dict[str, inputs.Stamp], index: inputs.SourceIndex,
+                 explicit: list[Path] | None = None) -> list[Source]:
+    """Every article to consider: the changed ones read (and so checked) before anything is written."""
+    if explicit is not None:
+        paths = [Path(p) for p in explicit]
+        listing = {**listing, **{p.name: inputs.scan(p.parent).get(p.name, (0, 0)) for p in paths}}
+    else:
+        paths = [config.episodes_dir / name for name in sorted(listing) if is_article(name)]
+    sources = []
+    for path in paths:
+        script_name = _saved_script_name(path.name)
+        script_stamp = listing.get(script_name) if explicit is None else inputs.scan(path.parent).get(script_name)
+        record = index.current(path.name, listing.get(path.name), script_stamp) if explicit is None else None
+        if record:
+            sources.append(Source(path, record))
+            continue
+        article = read_article(path)
+        record = inputs.SourceRecord(stamp=listing.get(path.name, (0, 0)), source_hash=article.source_hash,
+                                     slug=article.slug, script_stamp=script_stamp,
+                                     script_hash=_file_hash(path.with_name(script_name)))
+        sources.append(Source(path, record, article))
+    slugs = [s.record.slug for s in sources]
     duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
     if duplicates:
         raise UserError(f"two articles would publish the same episode slug: {', '.join(duplicates)}")
-    return articles
+    return sources
 
 
+# --- planning -------------------------------------------------------------------------------
+def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, retired: dict[str, RetiredEpisode], *,
+               engine: EngineChoice, force: bool, whole_show: bool) -> Plan:
+    plan, cover_hash = Plan(), _cover_hash(config)
+    numbers = catalogue.numbers() | {r.episode_number for r in retired.values()}
+    for source in sources:
+        record, previous = source.record, catalogue.get(source.record.slug)
+        recipe = recipe_hash(config, record, cover_hash)
+        if not force and is_current(config, previous, recipe, engine):
+            plan.current.append(EpisodeReport(slug=record.slug, title=previous.title, status="up to date",
+                                              engine=previous.engine, duration_seconds=previous.duration_seconds))
+            continue
+        article = source.article or read_article(source.path)
+        identity = _identity(config, article, previous, retired.get(article.slug), numbers)
+        numbers.add(identity.number)
+        if article.slug in retired:
+            plan.returning.append(article.slug)
+        plan.pending.append(PendingEpisode(article, identity, previous, recipe))
+    if whole_show:
+        present = {s.record.slug for s in sources}
+        plan.retiring = [m for m in catalogue.manifests if m.slug not in present]
+    return plan
+
+
+def _identity(config: Config, article: Article, previous: EpisodeManifest | None,
+              retired: RetiredEpisode | None, numbers: set[int]) -> Identity:
+    """Kept from the episode's first build (or from its record, when it comes back after being
+    retired); a new episode takes a GUID of its own, the next number and its article's date (or now)."""
+    if previous:
+        return Identity(previous.guid, previous.episode_number, article.date or pub_datetime(previous))
+    if retired:
+        return Identity(retired.guid, retired.episode_number, article.date or datetime.fromisoformat(retired.pub_date))
+    return Identity(new_guid(podcast_guid(config.feed_url), article.slug), max(numbers, default=0) + 1,
+                    article.date or datetime.now(timezone.utc).replace(microsecond=0))
+
+
+# --- the build ------------------------------------------------------------------------------
 def build(config: Config, *, sources: list[Path] | None = None, engine: EngineChoice = "auto", force: bool = False,
-          jobs: int | None = None, base_url: str | None = None,
-          warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> BuildReport:
+          jobs: int | None = None, warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> BuildReport:
     if engine not in ENGINE_CHOICES:
         raise UserError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINE_CHOICES)}")
-    articles = read_sources(config, sources)
+    whole_show = sources is None
+    if whole_show and not config.episodes_dir.is_dir():
+        raise UserError(f"{config.episodes_dir}: no episodes folder")
+    listing = inputs.scan(config.episodes_dir)
+    if whole_show and not any(is_article(name) for name in listing):
+        raise UserError(f"{config.episodes_dir}: no article (.txt, .md, .html) to build")
+    fingerprint = inputs.fingerprint(config, listing, version=RECIPE_VERSION) if whole_show else None
+    feed_path = layout.under(config.public_dir, layout.FEED)
+    if whole_show and not force and inputs.is_unchanged(config, fingerprint):
+        return BuildReport([], [], feed_path, unchanged=sum(map(is_article, listing)))
+    index = inputs.load_index(config)
+    read = read_sources(config, listing, index, sources)
     with project_lock(config):
-        reports, pending = [], []
-        for article in articles:
-            previous = read_manifest(manifest_path(config.public_dir, article.slug))
-            recipe = recipe_hash(config, article.source_hash, article.source)
-            if not force and is_current(config, previous, recipe, engine):
-                reports.append(EpisodeReport(slug=article.slug, title=previous.title, status="up to date",
-                                             engine=previous.engine, duration_seconds=previous.duration_seconds))
-            else:
-                pending.append(PendingEpisode(article, previous, recipe))
-        feed_path = layout.under(config.public_dir, layout.FEED)
-        if not pending and not force and base_url is None and _site_is_current(config):
-            return BuildReport(reports, [], feed_path)  # nothing changed: no heavy import, no write
-
-        def build_pending(site: "StagedSite", cover: str) -> None:
-            for episode in pending:
-                reports.append(build_episode(EpisodeJob(
-                    config=config, site=site, article=episode.article, previous=episode.previous,
-                    recipe=episode.recipe, engine_choice=engine, jobs=jobs or config.synthesis.jobs, cover=cover,
-                    warn=warn)))
-
-        published = publish_site(config, build_pending, base_url=base_url)
-        return BuildReport(reports, published, feed_path)
+        catalogue = load_catalogue(config.public_dir, config.cache_dir)
+        retired = load_retired(config.episodes_dir)
+        plan = plan_build(config, read, catalogue, retired, engine=engine, force=force, whole_show=whole_show)
+        built, commit = publish_site(config, catalogue, plan, engine=engine, jobs=jobs or config.synthesis.jobs,
+                                     warn=warn, force=force)
+        _remember(config, index=index, read=read, catalogue=catalogue, retired=retired, plan=plan)
+    if whole_show:
+        inputs.remember(config, inputs.fingerprint(config, inputs.scan(config.episodes_dir), version=RECIPE_VERSION))
+    return BuildReport(built + plan.current, commit.published, feed_path, deleted=commit.deleted,
+                       retired=[m.slug for m in plan.retiring])
 
 
-def _site_state(config: Config) -> Path:
-    return config.cache_dir / "site-inputs.sha256"
+def _remember(config: Config, *, index: inputs.SourceIndex, read: list[Source], catalogue: Catalogue,
+              retired: dict[str, RetiredEpisode], plan: Plan) -> None:
+    """What this build learnt, for the next one: the articles read, the catalogue, the retired."""
+    for source in read:
+        index.records[source.path.name] = source.record
+    inputs.save_index(config, index)
+    save_catalogue(catalogue, config.public_dir, config.cache_dir)
+    if plan.retiring or plan.returning:
+        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        for manifest in plan.retiring:
+            retired[manifest.slug] = retired_from(manifest, retired_at=now)
+        for slug in plan.returning:
+            retired.pop(slug, None)
+        save_retired(config.episodes_dir, retired)
 
 
-def _site_is_current(config: Config) -> bool:
-    state = _site_state(config)
-    return (layout.under(config.public_dir, layout.FEED).exists() and state.exists()
-            and state.read_text() == site_inputs_hash(config, config.public_dir))
-
-
-def publish_site(config: Config, build_episodes: Callable[["StagedSite", str], None] | None = None, *,
-                 base_url: str | None = None) -> list[str]:
-    """Stage the site, let ``build_episodes`` add to it, render, check, and commit; the caller holds the lock.
-
-    Returns the files replaced in ``public/``. A failure anywhere leaves ``public/`` as it was.
-    """
-    from pipeline.fsutil import atomic_write_text
-    from pipeline.publish.cover import ensure_cover
+def publish_site(config: Config, catalogue: Catalogue, plan: Plan | None = None, *, engine: EngineChoice = "auto",
+                 jobs: int = 1, warn: Callable[[str], None] = print, force: bool = False):
+    """Stage the site, build the planned episodes into it, render what changed, check, commit;
+    the caller holds the lock. Returns the built episodes' reports and the commit."""
+    from pipeline.publish.cover import stage_cover
+    from pipeline.publish.documents import load_state, save_state, site_documents, stage_documents
     from pipeline.publish.staging import StagedSite
 
+    plan = plan or Plan()
     with StagedSite(config.public_dir) as site:
-        cover = ensure_cover(config, site.root)
-        if build_episodes:
-            build_episodes(site, cover)
-        render_site(config, site.root, cover, base_url)
-        check_before_publishing(config, site.root, base_url)
-        published = site.commit()
-    atomic_write_text(_site_state(config), site_inputs_hash(config, config.public_dir))
-    return published
+        cover = stage_cover(config, site)
+        reports = [_build_one(config, site, catalogue, episode, engine=engine, jobs=jobs, cover=cover, warn=warn)
+                   for episode in plan.pending]
+        for manifest in plan.retiring:
+            _retire(site, catalogue, manifest)
+        documents = site_documents(config, catalogue, site, cover=cover)
+        state, rendered = stage_documents(site, documents, load_state(config), force=force)
+        check_before_publishing(config, site, rendered)
+        commit = site.commit()
+    save_state(config, state)
+    return reports, commit
+
+
+def _build_one(config: Config, site: "StagedSite", catalogue: Catalogue, episode: PendingEpisode, *,
+               engine: EngineChoice, jobs: int, cover: str, warn) -> EpisodeReport:
+    job = EpisodeJob(config=config, site=site, article=episode.article, identity=episode.identity,
+                     previous=episode.previous, recipe=episode.recipe, engine_choice=engine, jobs=jobs,
+                     cover=cover, warn=warn)
+    manifest, report = build_episode(job)
+    text = manifest_json(manifest)
+    site.write(layout.manifest_file(manifest.slug), text)
+    catalogue.put(manifest, text)
+    for relative in set((episode.previous.files if episode.previous else {}).values()) - set(manifest.files.values()):
+        site.remove(relative)  # the previous version's files, once the new feed is in place
+    return report
+
+
+def _retire(site: "StagedSite", catalogue: Catalogue, manifest: EpisodeManifest) -> None:
+    for relative in (*manifest.files.values(), layout.manifest_file(manifest.slug)):
+        site.remove(relative)
+    catalogue.drop(manifest.slug)
 
 
 def rebuild_feed(config: Config) -> list[str]:
-    """``invoke feed``: the feed and page again from the manifests, through the same locked path."""
+    """``invoke feed``: every document again from the manifests, through the same locked path."""
     with project_lock(config):
-        return publish_site(config)
+        catalogue = load_catalogue(config.public_dir, config.cache_dir)
+        _, commit = publish_site(config, catalogue, force=True)
+        save_catalogue(catalogue, config.public_dir, config.cache_dir)
+    inputs.forget(config)  # the published folders changed under the fingerprint
+    return commit.published
 
 
-def check_before_publishing(config: Config, public_dir: Path, base_url: str | None) -> None:
-    from pipeline.publish.validate import validate_public
+def check_before_publishing(config: Config, site: "StagedSite", rendered: list[str]) -> None:
+    """The documents rendered now, checked the way apps read them, against the candidate's files."""
+    from pipeline.publish.validate import validate_documents
 
-    # Loudness of the episodes built now was measured on their MP3 when they were mastered;
-    # measuring the whole back catalogue again on every build would grow with it (`invoke validate` does).
-    problems = validate_public(config, public_dir, base_url=base_url, check_loudness=False)
+    problems = validate_documents(config, site, [r for r in rendered if layout.is_feed(r)])
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise UserError(f"refusing to publish: {problems[0]}{more}")
-
-
-def render_site(config: Config, public_dir: Path, cover: str, base_url: str | None = None) -> None:
-    """Write the feed and the landing page in ``public_dir`` from the manifests found there."""
-    from pipeline.fsutil import atomic_write_bytes, atomic_write_text
-    from pipeline.publish.feed import render_feed
-    from pipeline.publish.site import render_index
-
-    manifests = load_manifests(public_dir)
-    atomic_write_bytes(layout.under(public_dir, layout.FEED),
-                       render_feed(config, manifests, cover_path=cover, base_url=base_url))
-    atomic_write_text(layout.under(public_dir, layout.INDEX),
-                      render_index(config, manifests, cover_path=cover, public_dir=public_dir, base_url=base_url))

@@ -15,6 +15,9 @@ from pipeline.config import load_config
 from pipeline.errors import UserError
 
 
+SHOWN_UP_TO_DATE = 10  # beyond this, up-to-date episodes are counted, not listed
+
+
 class CommandFailed(SystemExit):
     pass
 
@@ -63,21 +66,31 @@ def build_episode(root: str = ".", *, source: str | None = None, engine: str | N
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
-    for episode in report.episodes:
-        if episode.status == "up to date":
-            print(f"✓ {episode.slug}: up to date ({_duration(episode.duration_seconds)}, {episode.engine})")
-        else:
-            print(f"✓ {episode.slug}: built {_duration(episode.duration_seconds)} with {episode.engine} — "
-                  f"{episode.chunks} chunks ({episode.spoken} spoken, {episode.cached} cached, "
-                  f"{episode.retried} retried, {episode.requests} requests) in {episode.seconds:.1f} s "
-                  f"(speaking {episode.synthesis_seconds:.1f} s)")
+    _print_build(config, report)
+
+
+def _print_build(config, report) -> None:
+    built = [e for e in report.episodes if e.status == "built"]
+    current = [e for e in report.episodes if e.status == "up to date"]
+    for episode in built:
+        print(f"✓ {episode.slug}: built {_duration(episode.duration_seconds)} with {episode.engine} — "
+              f"{episode.chunks} chunks ({episode.spoken} spoken, {episode.cached} cached, "
+              f"{episode.retried} retried, {episode.requests} requests) in {episode.seconds:.1f} s "
+              f"(speaking {episode.synthesis_seconds:.1f} s)")
+    for episode in current if len(current) <= SHOWN_UP_TO_DATE else []:
+        print(f"✓ {episode.slug}: up to date ({_duration(episode.duration_seconds)}, {episode.engine})")
+    for slug in report.retired:
+        print(f"✓ {slug}: retired (its article left episodes/; its GUID is kept in episodes/retired.json)")
     where = report.feed_path.relative_to(config.root) if report.feed_path.is_relative_to(config.root) else report.feed_path
-    if report.published:
-        print(f"published {len(report.published)} file(s); feed: {where} → {config.feed_url}")
-    elif any(episode.status == "built" for episode in report.episodes):
-        print(f"rebuilt: every published file was already identical; feed: {where}")
+    unchanged = len(current) + report.unchanged
+    tail = f" ({unchanged} episode(s) up to date)" if unchanged and (report.unchanged or len(current) > SHOWN_UP_TO_DATE) else ""
+    if report.published or report.deleted:
+        print(f"published {len(report.published)} file(s), deleted {len(report.deleted)}{tail}; "
+              f"feed: {where} → {config.feed_url}")
+    elif built:
+        print(f"rebuilt: every published file was already identical{tail}; feed: {where}")
     else:
-        print(f"nothing changed; feed: {where}")
+        print(f"nothing changed{tail}; feed: {where}")
 
 
 @user_facing
@@ -139,10 +152,9 @@ def clean(root: str = ".", *, cache: bool = False) -> None:
 
 @user_facing
 def serve(root: str = ".", *, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None) -> None:
-    from pipeline.publish.feed import render_feed
-    from pipeline.manifest import load_manifests
+    from pipeline.catalogue import load_catalogue
+    from pipeline.publish.documents import preview_documents
     from pipeline.publish.serve import lan_address, mount_path, preview_overlay, serve_forever
-    from pipeline.publish.site import render_index
 
     port = _positive(port, "--port") if str(port) != "0" else 0
     config = load_config(root)
@@ -151,12 +163,10 @@ def serve(root: str = ".", *, host: str = "127.0.0.1", port: int = 8000, base_ur
         raise UserError(f"{public}: nothing to serve yet; run invoke build-episode first")
     files: dict[str, bytes | str] = {}
     if base_url:
-        # A feed and page for this address, in a temporary overlay: the published ones stay as they are.
+        # The feeds and page for this address, in a temporary overlay: the published ones stay as they are.
         base_url = base_url.rstrip("/")
-        manifests = load_manifests(public)
-        cover = layout.published_cover(public)
-        files = {layout.FEED: render_feed(config, manifests, cover_path=cover, base_url=base_url),
-                 layout.INDEX: render_index(config, manifests, cover_path=cover, public_dir=public, base_url=base_url)}
+        catalogue = load_catalogue(public, config.cache_dir)
+        files = preview_documents(config, catalogue, cover=layout.published_cover(public), base_url=base_url)
 
     def ready(local_url: str) -> None:
         from urllib.parse import urlsplit

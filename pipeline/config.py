@@ -56,6 +56,13 @@ class SynthesisConfig:
 
 
 @dataclass(frozen=True)
+class SiteConfig:
+    feed_items: int = 300  # newest episodes in feed.xml; older ones in RFC 5005 archive feeds
+    archive_items: int = 100  # episodes per archive feed and per HTML archive page
+    latest_episodes: int = 20  # episodes on the landing page; every episode has its own page
+
+
+@dataclass(frozen=True)
 class ScriptConfig:
     intro: str = DEFAULT_INTRO
     outro: str = DEFAULT_OUTRO
@@ -69,6 +76,7 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     synthesis: SynthesisConfig = field(default_factory=SynthesisConfig)
     script: ScriptConfig = field(default_factory=ScriptConfig)
+    site: SiteConfig = field(default_factory=SiteConfig)
     lexicon: dict[str, str] = field(default_factory=dict)
     acronyms: dict[str, str] = field(default_factory=dict)
 
@@ -122,6 +130,7 @@ def load_config(root: Path | str = ".", path: Path | str | None = None) -> Confi
             audio=_section(AudioConfig, raw.get("audio", {}), "audio", path),
             synthesis=_section(SynthesisConfig, raw.get("synthesis", {}), "synthesis", path),
             script=_section(ScriptConfig, raw.get("script", {}), "script", path),
+            site=_section(SiteConfig, raw.get("site", {}), "site", path),
             lexicon={str(k): str(v) for k, v in raw.get("lexicon", {}).items()},
             acronyms={str(k): str(v) for k, v in raw.get("acronyms", {}).items()},
         )
@@ -141,6 +150,9 @@ def _check(config: Config, path: Path) -> Config:
         problems.append(f"[audio] mp3_quality must be 0 to 9, not {config.audio.mp3_quality!r}")
     if config.synthesis.jobs < 1:
         problems.append(f"[synthesis] jobs must be at least 1, not {config.synthesis.jobs!r}")
+    for name in ("feed_items", "archive_items", "latest_episodes"):
+        if getattr(config.site, name) < 1:
+            problems.append(f"[site] {name} must be at least 1, not {getattr(config.site, name)!r}")
     if not config.show.base_url.startswith(("http://", "https://")):
         problems.append(f"[show] base_url must be an http(s) URL, not {config.show.base_url!r}")
     if problems:

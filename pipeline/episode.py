@@ -2,7 +2,9 @@
 
 Each step takes the :class:`EpisodeJob` (what is being built, and where) and returns a typed
 result; :func:`build_episode` only strings them together. Everything is written into the
-staged site (:class:`pipeline.publish.staging.StagedSite`), never into ``public/`` itself.
+staged site (:class:`pipeline.publish.staging.StagedSite`), never into ``public/`` itself, under
+names that carry a digest of their content (see :mod:`pipeline.layout`); the files of the
+episode's previous version are removed once the new feed is in place.
 """
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ from typing import TYPE_CHECKING, Callable, Literal
 from pipeline import layout
 from pipeline.config import Config
 from pipeline.errors import UserError
-from pipeline.manifest import manifest_json, new_guid, podcast_guid, pub_date_for
 from pipeline.model import Article, Chapter, EpisodeManifest, Script, Timeline
 from pipeline.norms import image_type, loudness_norm_text, meets_loudness_norm
 
@@ -47,12 +48,22 @@ class EpisodeReport:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """What makes an episode the same episode across rebuilds, decided once (see pipeline.build)."""
+
+    guid: str
+    number: int
+    pub_date: datetime
+
+
+@dataclass(frozen=True)
 class EpisodeJob:
-    """One episode to build: the article, what was published for it before, and where to write."""
+    """One episode to build: the article, its identity, what was published for it before, and where."""
 
     config: Config
     site: "StagedSite"
     article: Article
+    identity: Identity
     previous: EpisodeManifest | None
     recipe: str  # the recipe hash stored in the manifest (see pipeline.build.recipe_hash)
     engine_choice: EngineChoice
@@ -61,8 +72,8 @@ class EpisodeJob:
     warn: Callable[[str], None]
 
     @property
-    def files(self) -> layout.EpisodeFiles:
-        return layout.EpisodeFiles(self.article.slug)
+    def slug(self) -> str:
+        return self.article.slug
 
 
 @dataclass(frozen=True)
@@ -83,36 +94,35 @@ class Speech:
 class Master:
     """The published MP3, tagged, and what it measures."""
 
+    relative: str  # its name in the site
     loudness: "LoudnessMeasurement"
     duration_seconds: float
     audio_bytes: int
 
 
-def build_episode(job: EpisodeJob) -> EpisodeReport:
+def build_episode(job: EpisodeJob) -> tuple[EpisodeManifest, EpisodeReport]:
     started = time.perf_counter()
-    pub_date = pub_date_for(job.article.date, job.previous)
-    script = episode_script(job, pub_date)
+    script = episode_script(job)
     speech = speak(job, script)
     check_speech(job, speech)
     chapters = chapters_of(speech)
-    number = episode_number(job)
-    master = master_audio(job, speech, chapters=chapters, number=number, pub_date=pub_date)
-    write_sidecars(job, speech.timeline, chapters)
-    manifest = write_manifest(job, script=script, speech=speech, master=master, chapters=chapters,
-                              number=number, pub_date=pub_date)
+    master = master_audio(job, speech, chapters=chapters)
+    files = {"audio": master.relative, **write_sidecars(job, speech.timeline, chapters)}
+    manifest = episode_manifest(job, script=script, speech=speech, master=master, chapters=chapters, files=files)
     speech.wav_path.unlink()
     stats = speech.stats
-    return EpisodeReport(slug=manifest.slug, title=manifest.title, status="built", engine=speech.engine,
-                         duration_seconds=manifest.duration_seconds, chunks=speech.chunks, spoken=stats.spoken,
-                         cached=stats.cached, retried=stats.retried, requests=stats.requests,
-                         seconds=time.perf_counter() - started, synthesis_seconds=speech.seconds)
+    return manifest, EpisodeReport(
+        slug=manifest.slug, title=manifest.title, status="built", engine=speech.engine,
+        duration_seconds=manifest.duration_seconds, chunks=speech.chunks, spoken=stats.spoken, cached=stats.cached,
+        retried=stats.retried, requests=stats.requests, seconds=time.perf_counter() - started,
+        synthesis_seconds=speech.seconds)
 
 
-def episode_script(job: EpisodeJob, pub_date: datetime) -> Script:
+def episode_script(job: EpisodeJob) -> Script:
     """The hand-edited script saved beside the article, else the one written from it."""
     from pipeline.text.script import build_script, load_saved_script
 
-    return load_saved_script(job.article) or build_script(job.article, job.config, pub_date)
+    return load_saved_script(job.article) or build_script(job.article, job.config, job.identity.pub_date)
 
 
 def speak(job: EpisodeJob, script: Script) -> Speech:
@@ -154,59 +164,56 @@ def chapters_of(speech: Speech) -> tuple[Chapter, ...]:
     return tuple(chapters_from_timeline(speech.timeline))
 
 
-def episode_number(job: EpisodeJob) -> int:
-    """Kept from the first build; a new episode takes the next number (counting this build's)."""
-    from pipeline.manifest import load_manifests
-
-    if job.previous:
-        return job.previous.episode_number
-    return max((m.episode_number for m in load_manifests(job.site.root)), default=0) + 1
-
-
-def master_audio(job: EpisodeJob, speech: Speech, *, chapters: tuple[Chapter, ...], number: int,
-                 pub_date: datetime) -> Master:
+def master_audio(job: EpisodeJob, speech: Speech, *, chapters: tuple[Chapter, ...]) -> Master:
     """Normalise, encode and tag the MP3; refuse it unless it meets the loudness norm."""
-    from pipeline.fsutil import atomic_path
     from pipeline.sound.loudness import encode_mp3
     from pipeline.sound.tags import write_id3
 
-    audio, article, config = job.site.path(job.files.audio), job.article, job.config
-    with atomic_path(audio) as tmp:
-        loudness = encode_mp3(speech.wav_path, tmp, first=speech.measured, bitrate=config.audio.bitrate,
-                              sample_rate=config.audio.sample_rate, quality=config.audio.mp3_quality,
-                              method=config.audio.loudness_method)
-        if not meets_loudness_norm(loudness.integrated, loudness.true_peak):
-            raise UserError(f"{article.source}: refusing to publish audio at {loudness.integrated:.1f} LUFS, "
-                            f"{loudness.true_peak:.1f} dBTP ({loudness_norm_text()})")
-        write_id3(tmp, title=article.title, show=config.show.title, author=article.author or config.show.author,
-                  date=pub_date.strftime("%Y-%m-%d"), description=description_of(article), chapters=chapters,
-                  cover=job.site.path(job.cover).read_bytes(), cover_mime=image_type(job.cover),
-                  episode_number=number)
-    return Master(loudness=loudness, duration_seconds=round(mp3_seconds(audio), 3), audio_bytes=audio.stat().st_size)
+    article, config = job.article, job.config
+    work = job.site.work_path(f"{job.slug}.mp3")
+    loudness = encode_mp3(speech.wav_path, work, first=speech.measured, bitrate=config.audio.bitrate,
+                          sample_rate=config.audio.sample_rate, quality=config.audio.mp3_quality,
+                          method=config.audio.loudness_method)
+    if not meets_loudness_norm(loudness.integrated, loudness.true_peak):
+        raise UserError(f"{article.source}: refusing to publish audio at {loudness.integrated:.1f} LUFS, "
+                        f"{loudness.true_peak:.1f} dBTP ({loudness_norm_text()})")
+    write_id3(work, title=article.title, show=config.show.title, author=article.author or config.show.author,
+              date=job.identity.pub_date.strftime("%Y-%m-%d"), description=description_of(article),
+              chapters=chapters, cover=job.site.resolve(job.cover).read_bytes(), cover_mime=image_type(job.cover),
+              episode_number=job.identity.number)
+    relative = layout.episode_file(job.slug, "audio", layout.content_digest(work))
+    duration, size = round(mp3_seconds(work), 3), work.stat().st_size
+    job.site.path(relative).parent.mkdir(parents=True, exist_ok=True)
+    work.replace(job.site.path(relative))
+    return Master(relative=relative, loudness=loudness, duration_seconds=duration, audio_bytes=size)
 
 
-def write_sidecars(job: EpisodeJob, timeline: Timeline, chapters: tuple[Chapter, ...]) -> None:
+def write_sidecars(job: EpisodeJob, timeline: Timeline, chapters: tuple[Chapter, ...]) -> dict[str, str]:
+    """The transcripts and chapters, each under a name carrying its digest; returns them by kind."""
     from pipeline.publish.sidecars import to_chapters_json, to_srt, to_webvtt
 
-    files = job.files
-    job.site.write(files.vtt, to_webvtt(timeline))
-    job.site.write(files.srt, to_srt(timeline))
-    job.site.write(files.chapters, to_chapters_json(chapters, episode_title=job.article.title))
+    files = {}
+    for kind, text in (("vtt", to_webvtt(timeline)), ("srt", to_srt(timeline)),
+                       ("chapters", to_chapters_json(chapters, episode_title=job.article.title))):
+        data = text.encode("utf-8")
+        files[kind] = layout.episode_file(job.slug, kind, layout.content_digest(data))
+        job.site.write(files[kind], data)
+    return files
 
 
-def write_manifest(job: EpisodeJob, *, script: Script, speech: Speech, master: Master,
-                   chapters: tuple[Chapter, ...], number: int, pub_date: datetime) -> EpisodeManifest:
+def episode_manifest(job: EpisodeJob, *, script: Script, speech: Speech, master: Master,
+                     chapters: tuple[Chapter, ...], files: dict[str, str]) -> EpisodeManifest:
     from pipeline.text.script import script_hash
 
-    article, config, previous = job.article, job.config, job.previous
-    manifest = EpisodeManifest(
+    article, config, identity = job.article, job.config, job.identity
+    return EpisodeManifest(
         slug=article.slug,
-        guid=previous.guid if previous else new_guid(podcast_guid(config.feed_url), article.slug),
+        guid=identity.guid,
         title=article.title,
         description=description_of(article),
         author=article.author or config.show.author,
-        pub_date=pub_date.isoformat(timespec="seconds"),
-        episode_number=number,
+        pub_date=identity.pub_date.isoformat(timespec="seconds"),
+        episode_number=identity.number,
         duration_seconds=master.duration_seconds,
         audio_bytes=master.audio_bytes,
         engine=speech.engine,
@@ -214,14 +221,12 @@ def write_manifest(job: EpisodeJob, *, script: Script, speech: Speech, master: M
         source_hash=article.source_hash,
         script_hash=script_hash(script),
         chapters=chapters,
-        files=job.files.published(),
+        files=files,
         source_url=article.source_url,
         loudness={"integrated": round(master.loudness.integrated, 2),
                   "true_peak": round(master.loudness.true_peak, 2)},
         recipe_hash=job.recipe,
     )
-    job.site.write(job.files.manifest, manifest_json(manifest))
-    return manifest
 
 
 def description_of(article: Article) -> str:

@@ -2,11 +2,16 @@
 
 Paths here are relative to the public folder, with ``/`` separators (they are URLs too);
 :func:`under` turns one into a path on disk. Every other module asks this one.
+
+An episode's media files carry a digest of their content in their name
+(``episodes/otan.3f9a0c1b2d.mp3``): a re-spoken episode gets new names, so a published file is
+never replaced under a feed that states another length, and every cache may keep it for ever.
+Its manifest (``episodes/otan.json``) and page (``episodes/otan.html``) keep stable names.
 """
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -17,62 +22,61 @@ ARCHIVE = "archive"
 COVER_STEM = "cover"
 COVER_NAMES = ("cover.png", "cover.jpg")
 MANIFEST_SUFFIX = ".json"
-CHAPTERS_SUFFIX = ".chapters.json"
+PAGE_SUFFIX = ".html"
 STAGING_PREFIX = ".staging-"
-# Renamed into place after everything else: the page, then the feed, which is the last thing a
-# subscriber sees change, so it never points at a file that is not there yet.
-PUBLISH_LAST = (INDEX, FEED)
-
-
-@dataclass(frozen=True)
-class EpisodeFiles:
-    """The files one episode publishes, relative to the public folder."""
-
-    slug: str
-
-    @property
-    def audio(self) -> str:
-        return f"{EPISODES}/{self.slug}.mp3"
-
-    @property
-    def vtt(self) -> str:
-        return f"{EPISODES}/{self.slug}.vtt"
-
-    @property
-    def srt(self) -> str:
-        return f"{EPISODES}/{self.slug}.srt"
-
-    @property
-    def chapters(self) -> str:
-        return f"{EPISODES}/{self.slug}{CHAPTERS_SUFFIX}"
-
-    @property
-    def manifest(self) -> str:
-        return f"{EPISODES}/{self.slug}{MANIFEST_SUFFIX}"
-
-    def published(self) -> dict[str, str]:
-        """The manifest's ``files``: what the feed links to, by kind."""
-        return {"audio": self.audio, "vtt": self.vtt, "srt": self.srt, "chapters": self.chapters}
+DIGEST_CHARS = 10
+# What each kind of episode file is called after its slug and digest.
+EPISODE_SUFFIXES = {"audio": "mp3", "vtt": "vtt", "srt": "srt", "chapters": "chapters.json"}
+_VERSIONED = re.compile(rf"\.[0-9a-f]{{{DIGEST_CHARS}}}\.[a-z0-9.]+$")
 
 
 def under(public_dir: Path | str, relative: str) -> Path:
     return Path(public_dir) / relative
 
 
+def content_digest(data: bytes | Path) -> str:
+    """The digest that names a file: of ``data``, or of the file at that path."""
+    if isinstance(data, Path):
+        with open(data, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()[:DIGEST_CHARS]
+    return hashlib.sha256(data).hexdigest()[:DIGEST_CHARS]
+
+
+# --- one episode ------------------------------------------------------------------------------
+def episode_file(slug: str, kind: str, digest: str) -> str:
+    """The published name of an episode's ``kind`` file ("audio", "vtt", "srt", "chapters") whose
+    content has ``digest`` (see :func:`content_digest`)."""
+    return f"{EPISODES}/{slug}.{digest[:DIGEST_CHARS]}.{EPISODE_SUFFIXES[kind]}"
+
+
+def manifest_file(slug: str) -> str:
+    return f"{EPISODES}/{slug}{MANIFEST_SUFFIX}"
+
+
+def episode_page(slug: str) -> str:
+    return f"{EPISODES}/{slug}{PAGE_SUFFIX}"
+
+
 def manifest_path(public_dir: Path | str, slug: str) -> Path:
-    return under(public_dir, EpisodeFiles(slug).manifest)
+    return under(public_dir, manifest_file(slug))
 
 
-def is_manifest(path: Path) -> bool:
-    return path.name.endswith(MANIFEST_SUFFIX) and not path.name.endswith(CHAPTERS_SUFFIX)
+def is_manifest_name(name: str) -> bool:
+    """``otan.json`` is a manifest; ``otan.3f9a0c1b2d.chapters.json`` is not."""
+    return name.endswith(MANIFEST_SUFFIX) and not _VERSIONED.search(name) and "." not in name[:-len(MANIFEST_SUFFIX)]
 
 
 def manifest_paths(public_dir: Path | str) -> Iterator[Path]:
     """Every episode manifest under ``public_dir``, in name order."""
     folder = Path(public_dir) / EPISODES
-    return (p for p in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")) if is_manifest(p))
+    return (p for p in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")) if is_manifest_name(p.name))
 
 
+def slug_of_manifest(name: str) -> str:
+    return name[:-len(MANIFEST_SUFFIX)]
+
+
+# --- the show ---------------------------------------------------------------------------------
 def cover_name(extension: str) -> str:
     """``cover.png`` / ``cover.jpg``: feeds want exactly one of these two extensions."""
     return COVER_STEM + extension
@@ -87,14 +91,19 @@ def feed_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/" + FEED
 
 
+def archive_feed(number: int) -> str:
+    """The RFC 5005 archive feed ``number`` (1 holds the oldest episodes)."""
+    return f"{ARCHIVE}/feed-{number}.xml"
+
+
+def archive_page(number: int) -> str:
+    """The HTML archive page ``number`` (1 lists the oldest episodes)."""
+    return f"{ARCHIVE}/page-{number}{PAGE_SUFFIX}"
+
+
 # --- publishing order and caching -------------------------------------------------------------
-# A file whose name carries a digest of its content ("episodes/otan.3f9a0c1b2d.mp3") never changes
-# once published: a changed episode gets new names, so it can be cached for ever and is never
-# replaced under a feed that states another length.
-_VERSIONED = re.compile(r"\.[0-9a-f]{10}\.[a-z0-9.]+$")
-
-
 def is_immutable(relative: str) -> bool:
+    """A name carrying a digest of its content: it never changes once published."""
     return bool(_VERSIONED.search(relative))
 
 
@@ -116,3 +125,12 @@ def publish_rank(relative: str) -> int:
     if is_immutable(relative) or relative in COVER_NAMES:
         return 0
     return 1
+
+
+def publish_order(relatives) -> list[str]:
+    """``relatives`` sorted for publishing: by rank, and within the pages, episode pages before
+    the archive pages and the index that link to them."""
+    def page_order(relative: str) -> int:
+        return 2 if relative == INDEX else 1 if relative.startswith(ARCHIVE + "/") else 0
+
+    return sorted(relatives, key=lambda r: (publish_rank(r), page_order(r), r))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from _helpers_audio import sine_mp3
 from pipeline.config import Config, ShowConfig
+from pipeline.build import rebuild_feed
 from pipeline.publish.cover import ensure_cover
 from pipeline.publish.feed import render_feed
 from pipeline.sound.ffmpeg import run_ffmpeg
@@ -90,7 +91,11 @@ def write_episode(public: Path, number: int, seconds: float = 3.0, volume_db: fl
 
 
 def write_feed(config: Config, public: Path, base_url: str | None = None) -> bytes:
-    """Cover and feed from the manifests in ``public``, as the pipeline does."""
+    """Cover, feed and pages from the manifests in ``public``, as `invoke feed` does; with
+    ``base_url``, only the feed, rendered for that address."""
+    if base_url is None:
+        rebuild_feed(replace(config, root=Path(public).parent))  # public/ may be a copy, elsewhere
+        return (public / "feed.xml").read_bytes()
     cover = ensure_cover(config, public)
     xml = render_feed(config, load_manifests(public), cover_path=cover, base_url=base_url)
     atomic_write_bytes(public / "feed.xml", xml)

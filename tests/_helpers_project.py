@@ -34,3 +34,12 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
     """Every file under ``folder`` with its size, modification time (ns) and inode."""
     return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns, p.stat().st_ino)
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def published(public: Path, slug: str, kind: str = "audio") -> Path:
+    """An episode's published file of ``kind`` (audio, vtt, srt, chapters), as its manifest names it
+    (the names carry a digest of the content)."""
+    import json
+
+    manifest = json.loads((public / "episodes" / f"{slug}.json").read_text(encoding="utf-8"))
+    return public / manifest["files"][kind]

@@ -19,7 +19,7 @@ from pipeline.publish.feed import render_feed
 from pipeline.sound.ffmpeg import run_ffmpeg
 from pipeline.model import Chapter, EpisodeManifest
 from pipeline.publish.serve import make_server
-from pipeline.publish.site import render_index
+from pipeline.publish.site import render_episode_page, render_index
 
 SECONDS = 6.0
 CHAPTERS = (
@@ -101,9 +101,9 @@ def build_public(root: Path, *, base_url: str = "https://balado.example/podcast"
     (public / "cover.png").write_bytes(cover_png())
     config = make_config(root, base_url)
     (public / "feed.xml").write_bytes(render_feed(config, [manifest], cover_path="cover.png"))
-    (public / "index.html").write_text(
-        render_index(config, [manifest], cover_path="cover.png", public_dir=public),
-        encoding="utf-8")
+    (public / "index.html").write_text(render_index(config, [manifest], cover_path="cover.png"), encoding="utf-8")
+    (episodes / f"{manifest.slug}.html").write_text(
+        render_episode_page(config, manifest, vtt=VTT, cover_path="cover.png"), encoding="utf-8")
     return config, manifest, public
 
 

@@ -181,8 +181,7 @@ def test_landing_page_plays_seeks_and_looks_right(tmp_path, browser):
     config, manifest, public = build_public(tmp_path)
     with running_server(public) as server:
         (public / "index.html").write_text(render_index(
-            config, [manifest], cover_path="cover.png", public_dir=public,
-            base_url=server.url), encoding="utf-8")
+            config, [manifest], cover_path="cover.png", base_url=server.url), encoding="utf-8")
         browser.open(server.url + "/")
 
         # The page's own script runs (its CSP hash is right) and the player is untouched so far.
@@ -230,7 +229,6 @@ def test_landing_page_plays_seeks_and_looks_right(tmp_path, browser):
         assert browser.evaluate(
             "document.querySelector('img.cover').naturalWidth") > 0
 
-        browser.evaluate("document.querySelector('details.transcript').open = true; true")
         ARTIFACTS.mkdir(exist_ok=True)
         browser.screenshot(ARTIFACTS / "landing.png", 1280, 800, mobile=False)
         browser.screenshot(ARTIFACTS / "landing-phone.png", 390, 844, mobile=True)
@@ -238,3 +236,35 @@ def test_landing_page_plays_seeks_and_looks_right(tmp_path, browser):
             "document.documentElement.scrollWidth <= window.innerWidth") is True
     for name in ("landing.png", "landing-phone.png"):
         assert (ARTIFACTS / name).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_episode_page_plays_seeks_and_shows_the_whole_transcript(tmp_path, browser):
+    config, manifest, public = build_public(tmp_path)
+    with running_server(public) as server:
+        browser.open(f"{server.url}/episodes/{manifest.slug}.html")
+        assert browser.evaluate("document.querySelector('h1').textContent") == manifest.title
+        duration = browser.evaluate(WAIT_METADATA)  # the relative ../ link to the MP3 resolves
+        assert abs(duration - SECONDS) < 0.5
+        browser.evaluate(ARM_SEEK)
+        browser.click(f'button.chapter[data-start="{CHAPTERS[2].start:.3f}"]')
+        assert abs(browser.evaluate("window.__seeked") - CHAPTERS[2].start) < 0.1
+        browser.evaluate("document.querySelector('audio').pause(); true")
+        transcript = browser.evaluate("document.querySelector('section.transcript').innerText")
+        assert "Les ministres se sont réunis à Bruxelles & ont tranché." in transcript
+        assert "Merci de votre écoute." in transcript
+        # Visible, not collapsed: the page is where the transcript is read.
+        assert browser.evaluate("document.querySelector('section.transcript').offsetHeight") > 100
+        browser.click("button.copy")
+        status = browser.evaluate("""new Promise(resolve => { const check = () => {
+            const s = document.querySelector('.copy-status').textContent;
+            s ? resolve(s) : setTimeout(check, 20); }; check(); })""")
+        assert "copi" in status.lower()
+        problems = [e["params"] for e in browser.events
+                    if e["method"] == "Runtime.exceptionThrown"
+                    or (e["method"] == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")]
+        assert problems == []
+        assert browser.evaluate("document.querySelector('img.cover').naturalWidth") > 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.screenshot(ARTIFACTS / "episode.png", 1280, 800, mobile=False)
+        browser.screenshot(ARTIFACTS / "episode-phone.png", 390, 844, mobile=True)
+        assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth") is True

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import podcastparser
 import pytest
 from mutagen.mp3 import MP3
 
-from _helpers_project import REPO, SAMPLE, invoke_command, invoke_env, run_invoke, snapshot
+from _helpers_project import REPO, SAMPLE, invoke_command, invoke_env, published, run_invoke, snapshot
 from pipeline.build import build
 from pipeline.config import load_config
 from pipeline.errors import SynthesisError, UserError
@@ -41,8 +42,9 @@ def test_build_short_article_with_gtts_then_read_it_as_podcast_apps_do(project, 
     gpodder, parsed = parse_feed(public)
     [item] = gpodder["episodes"]
     [enclosure] = item["enclosures"]
-    audio = public / "episodes" / "otan-bref.mp3"
-    assert enclosure["url"] == "https://balado.example/podcast/episodes/otan-bref.mp3"
+    audio = published(public, "otan-bref")
+    assert enclosure["url"] == "https://balado.example/podcast/episodes/" + audio.name
+    assert re.fullmatch(r"otan-bref\.[0-9a-f]{10}\.mp3", audio.name)
     assert enclosure["file_size"] == audio.stat().st_size
     assert enclosure["mime_type"] == "audio/mpeg"
     seconds = decode_seconds(audio)
@@ -71,7 +73,7 @@ def test_nothing_changed_sends_nothing_and_writes_nothing(project, short_article
     build(config, engine="gtts")
     before, calls = snapshot(project / "public"), len(google.calls)
     report = build(config, engine="gtts")
-    assert report.episodes[0].status == "up to date" and report.published == []
+    assert report.episodes == [] and report.unchanged == 1 and report.published == []
     assert len(google.calls) == calls and snapshot(project / "public") == before
 
 
@@ -157,7 +159,7 @@ def test_full_sample_offline_through_invoke(project):
     public = project / "public"
     gpodder, parsed = parse_feed(public)
     [item] = gpodder["episodes"]
-    audio = public / "episodes" / "otan-cheque-ukraine.mp3"
+    audio = published(public, "otan-cheque-ukraine")
     assert item["enclosures"][0]["file_size"] == audio.stat().st_size
     seconds = decode_seconds(audio)
     assert 120 <= seconds <= 240, seconds
@@ -177,29 +179,29 @@ def test_built_episode_chapters_transcript_and_tags_agree(project, google):
         encoding="utf-8")
     build(load_config(project), engine="gtts")
     public = project / "public" / "episodes"
-    audio = public / "a.mp3"
+    audio = published(project / "public", "a")
     chapters = read_chapters(audio)
-    json_chapters = json.loads((public / "a.chapters.json").read_text())["chapters"]
+    json_chapters = json.loads(published(project / "public", "a", "chapters").read_text())["chapters"]
     assert [c.title for c in chapters] == [c["title"] for c in json_chapters] == [
         "Introduction", "Les États membres de l'Otan ont durci…", "Les montants", "Conclusion"]
     assert [round(c.start, 2) for c in chapters] == [round(c["startTime"], 2) for c in json_chapters]
     tags = ID3(audio)
     assert tags.version[:2] == (2, 3) and tags["TIT2"].text[0] == "Réunion à Bruxelles" and tags.getall("APIC")
-    cues = read_vtt_cues((public / "a.vtt").read_text())
+    cues = read_vtt_cues(published(project / "public", "a", "vtt").read_text())
     starts = [start for start, _ in cues]
     assert starts == sorted(starts) and len(cues) >= 6  # intro, passage, heading's two sentences, outro
     assert any("Le Canada a promis deux cents millions d'euros." == t for _, t in cues)
-    last_end = json.loads((public / "a.chapters.json").read_text())["chapters"][-1].get("endTime")
+    last_end = json.loads(published(project / "public", "a", "chapters").read_text())["chapters"][-1].get("endTime")
     assert abs(MP3(audio).info.length - last_end) <= 1.0
 
 
 def test_invoke_validate_names_a_broken_enclosure(project, short_article, google):
     build(load_config(project), engine="gtts")
     assert run_invoke(project, "validate").returncode == 0
-    audio = project / "public/episodes/otan-bref.mp3"
+    audio = published(project / "public", "otan-bref")
     audio.write_bytes(audio.read_bytes()[:-1000])
     result = run_invoke(project, "validate")
-    assert result.returncode == 1 and "otan-bref.mp3" in result.stdout and "length" in result.stdout
+    assert result.returncode == 1 and audio.name in result.stdout and "length" in result.stdout
 
 
 def _staged_wav_bytes(public: Path) -> int:

@@ -11,23 +11,15 @@ import pytest
 
 from pipeline.model import Chapter
 from pipeline.text.dates import french_date
-from pipeline.publish.site import (clock, french_duration, read_vtt_cues, render_index,
-                           subscribe_links)
+from pipeline.publish.paging import PageDocument
+from pipeline.publish.site import (clock, french_duration, read_vtt_cues, render_archive_page, render_episode_page,
+                                   render_index, subscribe_links)
 
 from _helpers_site import CHAPTERS, VTT, make_config, make_manifest
 
 BASE = "https://balado.example/podcast"
 APP_SCHEMES = ("podcast:", "antennapod-subscribe:", "overcast:", "pktc:", "castro:",
                "podcastaddict:")
-
-
-@pytest.fixture
-def public(tmp_path):
-    folder = tmp_path / "public"
-    (folder / "episodes").mkdir(parents=True)
-    for slug in ("otan-ukraine", "budget"):
-        (folder / "episodes" / f"{slug}.vtt").write_text(VTT, encoding="utf-8")
-    return folder
 
 
 def manifests():
@@ -41,86 +33,136 @@ def manifests():
     return [older, newer]  # given oldest first: the page must reorder
 
 
-def render(public: Path, episodes=None, **kwargs) -> tuple[str, lxml.html.HtmlElement]:
+def parse(html: str) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(html)
+
+
+def render(episodes=None, **kwargs) -> tuple[str, lxml.html.HtmlElement]:
+    """The landing page."""
     kwargs.setdefault("cover_path", "cover.png")
-    html = render_index(make_config(public.parent, BASE),
-                        manifests() if episodes is None else episodes,
-                        public_dir=public, **kwargs)
-    return html, lxml.html.document_fromstring(html)
+    html = render_index(make_config("/x", BASE), manifests() if episodes is None else episodes, **kwargs)
+    return html, parse(html)
 
 
-def test_page_structure_is_french_and_accessible(public):
-    _, doc = render(public)
+def render_page(manifest=None, vtt=VTT, **kwargs) -> tuple[str, lxml.html.HtmlElement]:
+    """An episode's own page."""
+    kwargs.setdefault("cover_path", "cover.png")
+    html = render_episode_page(make_config("/x", BASE), manifest or manifests()[1], vtt=vtt, **kwargs)
+    return html, parse(html)
+
+
+def render_archive(number=1, pages=2, episodes=None) -> tuple[str, lxml.html.HtmlElement]:
+    page = PageDocument(f"archive/page-{number}.html", tuple(manifests() if episodes is None else episodes),
+                        number, pages)
+    html = render_archive_page(make_config("/x", BASE), page, cover_path="cover.png")
+    return html, parse(html)
+
+
+ALL_PAGES = {"index": lambda: render(), "episode": lambda: render_page(), "archive": lambda: render_archive()}
+
+
+@pytest.mark.parametrize("kind", sorted(ALL_PAGES))
+def test_page_structure_is_french_and_accessible(kind):
+    _, doc = ALL_PAGES[kind]()
     assert doc.get("lang") == "fr"
     for landmark in ("header", "main", "footer"):
         assert len(doc.findall(f".//{landmark}")) == 1, landmark
-    assert doc.find(".//header//h1").text_content() == "Balado — l'actualité à écouter"
+    assert len(doc.findall(".//h1")) == 1
     assert doc.find(".//meta[@name='viewport']") is not None
     cover = doc.find(".//header//img")
-    assert cover.get("src") == "cover.png" and cover.get("alt")
+    assert cover.get("alt") and cover.get("src").endswith("cover.png")
     # Every form control has a label, every button says what it does.
     for control in doc.iter("input"):
         assert doc.xpath(f"//label[@for='{control.get('id')}']"), control.get("id")
     for button in doc.iter("button"):
         assert button.get("type") == "button"
         assert button.text_content().strip()
-    # Sections are named by their headings.
+    # Sections are named by their headings; the skip link lands on something that exists.
     for section in doc.iter("section", "article"):
         labelled = section.get("aria-labelledby")
         assert labelled and doc.get_element_by_id(labelled).text_content().strip()
-    assert doc.find(".//a[@class='skip']").get("href") == "#episodes"
+    skip = doc.find(".//a[@class='skip']").get("href")
+    assert doc.get_element_by_id(skip[1:]) is not None
 
 
-def test_episodes_newest_first_with_french_dates_and_durations(public):
-    _, doc = render(public)
+def test_landing_page_lists_the_newest_episodes_with_french_dates_and_durations():
+    _, doc = render()
+    assert doc.find(".//header//h1").text_content() == "Balado — l'actualité à écouter"
     articles = doc.findall(".//article")
     titles = [a.find(".//h3").text_content() for a in articles]
     assert titles == ["L'OTAN et l'Ukraine : ce qui change", "Le budget & la dette"]
-    first, second = (" ".join(a.find(".//p[@class='meta']").text_content().split())
-                     for a in articles)
+    assert [a.find(".//h3/a").get("href") for a in articles] == ["episodes/otan-ukraine.html", "episodes/budget.html"]
+    first, second = (" ".join(a.find(".//p[@class='meta']").text_content().split()) for a in articles)
     assert "26 novembre 2026" in first and "3 min 12 s" in first and "Épisode 2" in first
     assert "1er novembre 2026" in second and "45 s" in second
     assert articles[0].find(".//time").get("datetime") == "2026-11-26T08:30:00Z"
+    # The transcript lives on the episode's page, not here: the landing page stays small.
+    assert doc.find(".//details") is None and "ont tranché" not in doc.text_content()
 
 
-def test_players_chapters_and_transcripts(public):
-    _, doc = render(public)
+def test_landing_page_players_and_chapters():
+    _, doc = render()
     article = doc.findall(".//article")[0]
     audio = article.find(".//audio")
-    assert audio.get("controls") is not None
-    assert audio.get("preload") == "none"
-    assert audio.get("src") == "episodes/otan-ukraine.mp3"
-    assert audio.get("aria-label")
-
+    assert audio.get("controls") is not None and audio.get("preload") == "none"
+    assert audio.get("src") == "episodes/otan-ukraine.mp3" and audio.get("aria-label")
     buttons = article.findall(".//button[@data-start]")
     assert [float(b.get("data-start")) for b in buttons] == [c.start for c in CHAPTERS]
     assert all(b.get("data-audio") == audio.get("id") for b in buttons)
-    assert [b.find(".//span[@class='chapter-title']").text for b in buttons] == \
-        [c.title for c in CHAPTERS]
+    assert [b.find(".//span[@class='chapter-title']").text for b in buttons] == [c.title for c in CHAPTERS]
     assert buttons[1].find(".//span[@class='time']").text == "0:02"
 
-    details = article.find(".//details")
-    assert details.find("summary").text_content() == "Transcription"
-    text = " ".join(details.text_content().split())
+
+def test_landing_page_links_every_archive_page_newest_first():
+    _, doc = render(archive_pages=3)
+    links = [a.get("href") for a in doc.findall(".//nav[@class='archives']//a")]
+    assert links == ["archive/page-3.html", "archive/page-2.html", "archive/page-1.html"]
+    _, without = render()
+    assert without.find(".//nav[@class='archives']") is None
+
+
+def test_episode_page_has_the_player_chapters_whole_transcript_files_and_share_link():
+    _, doc = render_page()
+    article = doc.find(".//article")
+    assert article.find(".//h1").text_content() == "L'OTAN et l'Ukraine : ce qui change"
+    assert article.find(".//audio").get("src") == "../episodes/otan-ukraine.mp3"
+    assert len(article.findall(".//button[@data-start]")) == len(CHAPTERS)
+    section = article.find(".//section[@class='transcript']")
+    text = " ".join(section.text_content().split())
     # Tags of the cue removed, its entity decoded, each cue under its chapter.
     assert "Les ministres se sont réunis à Bruxelles & ont tranché." in text
     assert "<b>" not in text and "-->" not in text and "WEBVTT" not in text
-    headings = [" ".join(h.text_content().split()) for h in details.findall("h4")]
+    headings = [" ".join(h.text_content().split()) for h in section.findall("h3")]
     assert headings == ["0:00 Introduction", "0:02 Le cœur du sujet", "0:04 Conclusion"]
-    paragraphs = [p.text_content() for p in details.findall("p")]
-    assert paragraphs[2] == "Merci de votre écoute."
+    assert [p.text_content() for p in section.findall("p")][2] == "Merci de votre écoute."
+    files = {a.text_content().strip(): a.get("href") for a in article.findall(".//p[@class='files']/a")}
+    assert files == {"Télécharger le MP3": "../episodes/otan-ukraine.mp3",
+                     "Transcription WebVTT": "../episodes/otan-ukraine.vtt",
+                     "Sous-titres SRT": "../episodes/otan-ukraine.srt",
+                     "Lire l’article d’origine": "https://journal.example/otan"}
+    canonical = BASE + "/episodes/otan-ukraine.html"
+    assert doc.find(".//link[@rel='canonical']").get("href") == canonical
+    assert doc.get_element_by_id("share-url").get("value") == canonical
+    assert doc.find(".//button[@data-copy='share-url']") is not None
+    assert doc.find(".//title").text_content() == "L'OTAN et l'Ukraine : ce qui change · Balado — l'actualité à écouter"
 
-    files = {a.text_content().strip(): a.get("href")
-             for a in article.findall(".//p[@class='files']/a")}
-    assert files["Transcription WebVTT"] == "episodes/otan-ukraine.vtt"
-    assert files["Sous-titres SRT"] == "episodes/otan-ukraine.srt"
-    assert files["Lire l’article d’origine"] == "https://journal.example/otan"
+
+def test_archive_page_lists_its_episodes_and_links_its_neighbours():
+    _, doc = render_archive(number=2, pages=3)
+    items = doc.findall(".//ol[@class='archive-list']/li")
+    assert [li.find("a").get("href") for li in items] == ["../episodes/budget.html", "../episodes/otan-ukraine.html"]
+    pager = {a.text_content(): a.get("href") for a in doc.findall(".//nav[@class='pager']/a")}
+    assert pager == {"Derniers épisodes": "../index.html",
+                     "Page suivante (plus récente)": "../archive/page-3.html",
+                     "Page précédente (plus ancienne)": "../archive/page-1.html"}
+    _, oldest = render_archive(number=1, pages=1)
+    assert [a.text_content() for a in oldest.findall(".//nav[@class='pager']/a")] == ["Derniers épisodes"]
 
 
-def test_no_external_resources_and_relative_links(public):
-    html, doc = render(public)
-    feed_url = BASE + "/feed.xml"
-    allowed_http = {feed_url, "https://journal.example/otan"}  # shown text / a link to read
+@pytest.mark.parametrize("kind", sorted(ALL_PAGES))
+def test_no_external_resources_and_relative_links(kind):
+    html, doc = ALL_PAGES[kind]()
+    allowed_http = {BASE + "/feed.xml", "https://journal.example/otan", BASE + "/episodes/otan-ukraine.html"}
     for element in doc.iter():
         for attribute in ("src", "href", "value", "action", "poster", "data"):
             value = element.get(attribute)
@@ -137,8 +179,9 @@ def test_no_external_resources_and_relative_links(public):
     assert "@import" not in html and "url(" not in html and "@font-face" not in html
 
 
-def test_content_security_policy_allows_exactly_the_inline_assets(public):
-    _, doc = render(public)
+@pytest.mark.parametrize("kind", sorted(ALL_PAGES))
+def test_content_security_policy_allows_exactly_the_inline_assets(kind):
+    _, doc = ALL_PAGES[kind]()
     csp = doc.find(".//meta[@http-equiv='Content-Security-Policy']").get("content")
     rules = dict(rule.strip().split(" ", 1) for rule in csp.split(";"))
     assert rules["default-src"] == "'none'"
@@ -152,8 +195,8 @@ def test_content_security_policy_allows_exactly_the_inline_assets(public):
     assert rules["style-src"] == digest(style.text)
 
 
-def test_subscribe_block_uses_the_feed_url_and_app_links(public):
-    _, doc = render(public, base_url="http://192.168.1.20:8000/")
+def test_subscribe_block_uses_the_feed_url_and_app_links():
+    _, doc = render(base_url="http://192.168.1.20:8000/")
     feed = doc.get_element_by_id("feed-url")
     assert feed.get("value") == "http://192.168.1.20:8000/feed.xml"
     assert feed.get("readonly") is not None
@@ -170,67 +213,81 @@ def test_subscribe_block_uses_the_feed_url_and_app_links(public):
         "pktc://subscribe/a.example/f.xml"
 
 
-def test_text_is_escaped_and_markup_cannot_get_in(public):
+def hostile_manifest():
     # Each string survives plain_text: entities decode to markup-looking text, chapter titles and
     # URLs are not plain_text'ed at all. Only the template's escaping stands between them and the page.
-    hostile = replace(make_manifest("x<y", number=3, source_url='https://journal.example/a"onmouseover="alert(3)',
-                                    chapters=(Chapter('<img src=x onerror="alert(2)">Les montants', 0.0, 6.0),)),
-                      title="Tom &amp; &quot;Jerry&quot; &lt;script&gt;alert(1)&lt;/script&gt;",
-                      description="&lt;img src=x onerror=&quot;alert(4)&quot;&gt;Résumé")
-    html, doc = render(public, [hostile])
+    return replace(make_manifest("x<y", number=3, source_url='https://journal.example/a"onmouseover="alert(3)',
+                                 chapters=(Chapter('<img src=x onerror="alert(2)">Les montants', 0.0, 6.0),)),
+                   title="Tom &amp; &quot;Jerry&quot; &lt;script&gt;alert(1)&lt;/script&gt;",
+                   description="&lt;img src=x onerror=&quot;alert(4)&quot;&gt;Résumé")
+
+
+HOSTILE_PAGES = {"index": lambda: render([hostile_manifest()]),
+                 "episode": lambda: render_page(hostile_manifest(), vtt=VTT.replace("Bruxelles", "&lt;script&gt;alert(5)&lt;/script&gt;")),
+                 "archive": lambda: render_archive(episodes=[hostile_manifest()])}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_PAGES))
+def test_text_is_escaped_and_markup_cannot_get_in(kind):
+    html, doc = HOSTILE_PAGES[kind]()
     assert len(doc.findall(".//img")) == 1  # the cover only
     assert len(doc.findall(".//script")) == 1  # the page's own
     assert not [e for e in doc.iter() if any(name.startswith("on") for name in e.attrib)]
-    article = doc.find(".//article")
-    assert article.find(".//h3").text_content() == 'Tom & "Jerry" <script>alert(1)</script>'
-    assert article.find(".//span[@class='chapter-title']").text_content() == '<img src=x onerror="alert(2)">Les montants'
-    assert article.get("id") == "episode-x-y"
-    assert article.find(".//audio").get("src") == "episodes/x%3Cy.mp3"
-    source = [a for a in article.iter("a") if "origine" in a.text_content()]
-    assert [a.get("href") for a in source] == ['https://journal.example/a"onmouseover="alert(3)']
+    title = 'Tom & "Jerry" <script>alert(1)</script>'
+    assert title in doc.text_content()
+    if kind != "archive":
+        assert doc.find(".//span[@class='chapter-title']").text_content() == '<img src=x onerror="alert(2)">Les montants'
+    if kind == "episode":
+        assert doc.find(".//article").get("id") == "episode-x-y"
+        assert doc.find(".//audio").get("src") == "../episodes/x%3Cy.mp3"
+        source = [a for a in doc.iter("a") if "origine" in a.text_content()]
+        assert [a.get("href") for a in source] == ['https://journal.example/a"onmouseover="alert(3)']
+        assert "<script>alert(5)</script>" in doc.find(".//section[@class='transcript']").text_content()
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)",
                                  "data:text/html,<script>alert(1)</script>", "//evil.example/x"])
-def test_a_source_link_is_only_ever_http(public, url):
-    _, doc = render(public, [make_manifest("x", source_url=url)])
+def test_a_source_link_is_only_ever_http(url):
+    _, doc = render_page(make_manifest("x", source_url=url))
     assert not [a for a in doc.iter("a") if "origine" in a.text_content()]
 
 
-def test_missing_pieces_still_give_a_page(public):
+def test_missing_pieces_still_give_a_page():
     bare = make_manifest("sans-texte", chapters=(), vtt="episodes/absent.vtt")
-    _, doc = render(public, [bare], cover_path=None)
+    _, doc = render([bare], cover_path=None)
     assert doc.find(".//img") is None
     article = doc.find(".//article")
     assert article.find(".//audio") is not None
-    assert article.find(".//details") is None and article.find(".//button") is None
-    _, empty = render(public, [])
+    assert article.find(".//button") is None
+    _, page = render_page(bare, vtt=None, cover_path=None)
+    assert page.find(".//section[@class='transcript']") is None and page.find(".//audio") is not None
+    _, empty = render([])
     assert "Aucun épisode" in empty.find(".//main").text_content()
 
 
-def test_rendering_is_deterministic_across_processes(public):
+def test_rendering_is_deterministic_across_processes():
     """Same manifests, same bytes, whatever the process (hash seeds, dict orders)."""
+    import os
     import subprocess
     import sys
 
-    code = ("import sys; sys.path.insert(0, 'tests'); from pathlib import Path; import test_site as t;\n"
-            "sys.stdout.write(t.render(Path(sys.argv[1]))[0])")
-    outputs = {subprocess.run([sys.executable, "-c", code, str(public)], capture_output=True, text=True, check=True,
-                              env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
-               for seed in ("1", "2")}
-    assert outputs == {render(public)[0]}
+    code = ("import sys; sys.path.insert(0, 'tests'); import test_site as t;\n"
+            "sys.stdout.write(t.render()[0] + t.render_page()[0] + t.render_archive()[0])")
+    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert outputs == {render()[0] + render_page()[0] + render_archive()[0]}
 
 
-@pytest.mark.parametrize("iso, expected", [
+@pytest.mark.parametrize("pub_date, shown", [
     ("2026-11-26T08:30:00+00:00", "26 novembre 2026"),
     ("2026-12-01T10:00:00+00:00", "1er décembre 2026"),
-    ("2026-11-25T23:30:00+00:00", "26 novembre 2026"),  # already the 26th in Paris
+    ("2026-11-25T23:30:00+00:00", "26 novembre 2026"),  # 00:30 in Paris
     ("2026-08-15T12:00:00+00:00", "15 août 2026"),
     ("2027-02-03T12:00:00", "3 février 2027"),  # naive: read as UTC
 ])
-def test_dates_as_a_french_listener_reads_them(public, iso, expected):
-    _, doc = render(public, [make_manifest(pub_date=iso)])
-    assert doc.find(".//time").text_content() == expected
+def test_dates_as_a_french_listener_reads_them(pub_date, shown):
+    _, doc = render([make_manifest("d", pub_date=pub_date)])
+    assert doc.find(".//article//time").text_content() == shown
 
 
 def test_french_date_has_no_locale_dependency():
@@ -275,16 +332,11 @@ def test_vtt_reader_reads_back_what_the_pipeline_writes():
     assert read_vtt_cues(to_webvtt(timeline)) == [(0.0, long), (4.2, "Fin.")]
 
 
-def test_cue_at_a_chapter_start_belongs_to_that_chapter(tmp_path):
+def test_cue_at_a_chapter_start_belongs_to_that_chapter():
     """00:01:35.808 parsed as a float is 95.80799…, which must not fall in the previous chapter."""
-    from pipeline.model import Chapter
-    from pipeline.publish.site import _transcript
+    from pipeline.publish.site import transcript_parts
 
-    (tmp_path / "episodes").mkdir()
-    (tmp_path / "episodes" / "e.vtt").write_text(
-        "WEBVTT\n\n00:01:30.000 --> 00:01:35.000\nAvant.\n\n00:01:35.808 --> 00:01:40.000\nAprès.\n",
-        encoding="utf-8")
-    manifest = type("M", (), {"files": {"vtt": "episodes/e.vtt"},
-                              "chapters": (Chapter("Un", 0.0, 95.808), Chapter("Deux", 95.808, 100.0))})()
-    parts = _transcript(tmp_path, manifest)
+    vtt = "WEBVTT\n\n00:01:30.000 --> 00:01:35.000\nAvant.\n\n00:01:35.808 --> 00:01:40.000\nAprès.\n"
+    manifest = make_manifest("e", chapters=(Chapter("Un", 0.0, 95.808), Chapter("Deux", 95.808, 100.0)))
+    parts = transcript_parts(manifest, vtt)
     assert [(p.title, p.text) for p in parts] == [("Un", "Avant."), ("Deux", "Après.")]

@@ -76,7 +76,8 @@ def test_functions_are_short_and_take_few_positional_parameters(path):
     assert not problems, problems
 
 
-@pytest.mark.parametrize("literal", ['"feed.xml"', '".chapters.json"', "-16.0", '"index.html"', '"audio/mpeg"'])
+@pytest.mark.parametrize("literal", ['"feed.xml"', 'chapters.json"', "-16.0", '"index.html"', '"audio/mpeg"',
+                                     '"archive"'])
 def test_each_convention_is_spelled_in_one_module(literal):
     homes = [p.relative_to(PACKAGE).as_posix() for p in MODULES if literal in p.read_text(encoding="utf-8")]
     assert len(homes) == 1, f"{literal} appears in {homes}"

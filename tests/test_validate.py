@@ -79,9 +79,14 @@ def test_missing_files(site):
     _, public = site
     (public / "episodes/episode-1.vtt").unlink()
     (public / "episodes/episode-2.mp3").unlink()
-    only(problems(site),
+    found = problems(site)
+    only([line for line in found if "feed.xml" in line],
          f"<podcast:transcript> URL '{BASE_URL}/episodes/episode-1.vtt' has no file",
          f"<enclosure> URL '{BASE_URL}/episodes/episode-2.mp3' has no file")
+    # The pages that play or offer those files say so too.
+    pages = sorted({line.split(": ")[0].rsplit("/", 1)[-1] for line in found if "feed.xml" not in line})
+    assert pages == ["episode-1.html", "episode-2.html", "index.html"], found
+    assert all("which is missing" in line for line in found if "feed.xml" not in line)
 
 
 def test_bad_cover(site):
@@ -127,7 +132,7 @@ def test_two_manifests_sharing_a_guid(site):
     manifest = read_manifest(public / "episodes/episode-2.json")
     copy = manifest.__class__(**{**manifest.__dict__, "slug": "episode-2-copie"})
     (public / "episodes/episode-2-copie.json").write_text(manifest_json(copy), "utf-8")
-    only(problems(site), "episodes episode-2, episode-2-copie share the GUID")
+    only(problems(site), "episodes episode-2, episode-2-copie share the GUID", "episode-2-copie.html: missing")
 
 
 def test_malformed_xml(site):

@@ -5,6 +5,7 @@ apps advise) under 512 KB; the file extension must match the real type.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import unicodedata
 from pathlib import Path
@@ -14,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.fsutil import atomic_write_bytes
+from pipeline.layout import COVER_NAMES, cover_name
 
 MIN_SIDE = 1400
 MAX_SIDE = 3000
@@ -24,6 +26,7 @@ PUBLIC_EXTENSION = {"JPEG": ".jpg", "PNG": ".png"}  # feeds want .jpg or .png ex
 HARMLESS_MODES = {"L", "LA", "P", "PA", "RGBA"}
 
 DEFAULT_SIDE = 1400
+DEFAULT_VERSION = "1"  # bump when the default cover's drawing changes
 BACKGROUND = (24, 44, 72)  # deep ink blue
 INK = (245, 240, 228)  # warm off-white
 ACCENT = (232, 168, 56)  # amber rule under the title
@@ -70,17 +73,50 @@ def check_cover(path: Path) -> list[str]:
     return problems
 
 
+def cover_file(config: Config) -> tuple[str, bytes]:
+    """The show's cover as (published name, bytes): the user's, checked, or the default one.
+
+    Drawing or converting it costs a few tenths of a second, so the result is kept in
+    ``.cache/`` under a key of what it is made from (the user's file, or the title and font).
+    """
+    if config.show.cover:
+        source = config.root / config.show.cover
+        key = hashlib.sha256(source.read_bytes()).hexdigest() if source.is_file() else None
+    else:
+        key = hashlib.sha256(f"{DEFAULT_VERSION}|{config.show.title}|{_font_stamp()}".encode()).hexdigest()
+    cached = next(iter(config.cache_dir.glob(f"cover-{key[:16]}.*")), None) if key else None
+    if cached:
+        return cover_name(cached.suffix), cached.read_bytes()
+    fmt, data = _user_cover(config.root / config.show.cover) if config.show.cover else ("PNG", default_cover(config.show.title))
+    if key:
+        config.cache_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(config.cache_dir / f"cover-{key[:16]}{PUBLIC_EXTENSION[fmt]}", data)
+    return cover_name(PUBLIC_EXTENSION[fmt]), data
+
+
+def _font_stamp() -> str:
+    font = _FONT_CANDIDATES[0]
+    return f"{font.stat().st_size}" if font.is_file() else "builtin"
+
+
 def ensure_cover(config: Config, public_dir: Path) -> str:
     """Write the cover into ``public_dir`` (only if it changed); return its path relative to it."""
-    public_dir = Path(public_dir)
-    if config.show.cover:
-        fmt, data = _user_cover(config.root / config.show.cover)
-    else:
-        fmt, data = "PNG", default_cover(config.show.title)
-    name = "cover" + PUBLIC_EXTENSION[fmt]
-    target = public_dir / name
+    name, data = cover_file(config)
+    target = Path(public_dir) / name
     if not (target.is_file() and target.read_bytes() == data):
         atomic_write_bytes(target, data)
+    return name
+
+
+def stage_cover(config: Config, site) -> str:
+    """The cover in a build's candidate site (written only if it changed, the other name removed)."""
+    name, data = cover_file(config)
+    current = site.resolve(name)
+    if not (current.is_file() and current.read_bytes() == data):
+        site.write(name, data)
+    for other in COVER_NAMES:
+        if other != name and site.resolve(other).is_file():
+            site.remove(other)
     return name
 
 

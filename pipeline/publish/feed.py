@@ -22,7 +22,9 @@ from pipeline import layout
 from pipeline.manifest import newest_first, pub_datetime
 from pipeline.model import EpisodeManifest
 from pipeline.norms import FEED_TYPES, RSS_TYPE
+from pipeline.publish.paging import Links
 from pipeline.publish.podcast_ns import (
+    PagingExtension,
     AppleEntryExtension,
     AppleExtension,
     PodcastIndexEntryExtension,
@@ -154,6 +156,7 @@ def _new_generator() -> FeedGenerator:
     fg.register_extension("podcast", AppleExtension, AppleEntryExtension, atom=False)
     fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension,
                           atom=False)
+    fg.register_extension("paging", PagingExtension, atom=False)
     return fg
 
 
@@ -176,18 +179,23 @@ def render_feed(
     *,
     cover_path: str | None,
     base_url: str | None = None,
+    relative: str = layout.FEED,
+    links: Links | None = None,
 ) -> bytes:
-    """The feed's XML (UTF-8) for ``manifests``, newest episode first.
+    """The XML (UTF-8) of the feed document ``relative`` holding ``manifests``, newest first.
 
     ``base_url`` overrides ``config.show.base_url`` (serving locally); ``podcast:guid`` always
     derives from the configured URL, so a show keeps its identity wherever it is previewed.
-    ``cover_path`` is the cover's path relative to public/.
+    ``cover_path`` is the cover's path relative to public/; ``links`` the RFC 5005 links to the
+    archive feeds (see :mod:`pipeline.publish.paging`).
     """
     _check_category(config)
     base = (base_url or config.show.base_url).rstrip("/")
     context = FeedContext(config, base, file_url(base, cover_path) if cover_path else None)
     fg = _new_generator()
-    _channel(fg, context, layout.feed_url(base))
+    _channel(fg, context, file_url(base, relative))
+    if links and (links.is_archive or links.prev_archive):
+        _paging(fg.paging, links, base)
     ordered = newest_first(manifests)
     guids = [m.guid for m in ordered]
     duplicates = sorted({g for g in guids if guids.count(g) > 1})
@@ -218,6 +226,18 @@ def _channel(fg: FeedGenerator, context: FeedContext, self_url: str) -> None:
     owner_email = plain_text(show.owner_email)
     fg.podcastindex.guid(podcast_guid(context.config.feed_url))
     fg.podcastindex.locked(False, owner=owner_email or None)
+
+
+def _paging(paging, links: Links, base: str) -> None:
+    """RFC 5005: archived-feed links (current, prev/next-archive) and paged-feed ones (first,
+    next, previous, last), so an app that follows either reaches the whole back catalogue."""
+    named = [("current", links.current if links.is_archive else None), ("first", links.current),
+             ("prev-archive", links.prev_archive), ("next-archive", links.next_archive),
+             ("next", links.next), ("previous", links.previous), ("last", links.last)]
+    for rel, relative in named:
+        if relative:
+            paging.link(rel, file_url(base, relative))
+    paging.archive(links.is_archive)
 
 
 def _apple_channel(itunes, context: FeedContext, title: str, description: str) -> None:

@@ -142,3 +142,37 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
 
     def extend_atom(self, entry):
         return entry
+
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"
+
+
+class PagingExtension(BaseExtension):
+    """RFC 5005 links between the subscription feed and its archives (feedgen writes only
+    ``rel="self"`` in RSS): ``atom:link`` with ``current``, ``prev-archive``, ``next-archive``,
+    ``next``, ``previous``, ``first``, ``last``, and ``fh:archive`` on an archive document."""
+
+    def __init__(self):
+        self._links: list[tuple[str, str]] = []
+        self._archive = False
+
+    def extend_ns(self):
+        return {"atom": ATOM_NS, "fh": HISTORY_NS}
+
+    def link(self, rel: str, href: str) -> None:
+        self._links.append((rel, href))
+
+    def archive(self, is_archive: bool) -> None:
+        self._archive = is_archive
+
+    def extend_rss(self, rss_feed):
+        channel = rss_feed[0]
+        for rel, href in self._links:
+            xml_elem(f"{{{ATOM_NS}}}link", channel, rel=rel, href=href, type="application/rss+xml")
+        if self._archive:
+            xml_elem(f"{{{HISTORY_NS}}}archive", channel)
+        return rss_feed
+
+    def extend_atom(self, feed):
+        return feed

@@ -1,9 +1,11 @@
-"""The landing page, public/index.html, rebuilt from the same manifests as the feed.
+"""The web pages, rebuilt from the same manifests as the feed: the landing page (the newest
+episodes and how to subscribe), HTML archive pages, and one page per episode (player, chapters,
+the whole transcript, a share link).
 
-Jinja2 with autoescaping renders ``templates/index.html.j2``; the page's CSS and JS are inlined
-from ``templates/site.css`` / ``site.js`` and allowed by a hash-based Content-Security-Policy, so
-the page can load nothing from elsewhere (no CDN, no web fonts) even if someone edits it later.
-Every link inside the page is relative: it works under any base URL, and on a phone through
+Jinja2 with autoescaping renders ``templates/*.html.j2``; the pages' CSS and JS are inlined from
+``templates/site.css`` / ``site.js`` and allowed by a hash-based Content-Security-Policy, so a
+page can load nothing from elsewhere (no CDN, no web fonts) even if someone edits it later.
+Every link inside a page is relative: it works under any base URL, and on a phone through
 ``invoke serve --host 0.0.0.0``. Dates and durations are written in French without the locale
 module (whose French locale may not be installed).
 """
@@ -15,7 +17,7 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 from typing import Sequence
 from urllib.parse import quote
@@ -26,11 +28,12 @@ from pipeline.config import Config
 from pipeline.publish.feed import plain_text, web_url
 from pipeline import layout
 from pipeline.manifest import newest_first, pub_datetime
-from pipeline.model import Chapter, EpisodeManifest
+from pipeline.model import EpisodeManifest
+from pipeline.publish.paging import PageDocument
 from pipeline.text.dates import french_date
 
-__all__ = ["render_index", "french_duration", "clock", "read_vtt_cues",
-           "subscribe_links", "TranscriptPart"]
+__all__ = ["render_index", "render_archive_page", "render_episode_page", "french_duration", "clock",
+           "read_vtt_cues", "subscribe_links", "transcript_parts", "TranscriptPart"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -108,15 +111,9 @@ class TranscriptPart:
     text: str
 
 
-def _transcript(public_dir: Path, manifest: EpisodeManifest) -> list[TranscriptPart]:
-    relative = manifest.files.get("vtt")
-    if not relative:
-        return []
-    path = public_dir / relative
-    try:
-        cues = read_vtt_cues(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return []  # the page still lists the episode; validate_public reports missing files
+def transcript_parts(manifest: EpisodeManifest, vtt: str | None) -> list[TranscriptPart]:
+    """The transcript (``vtt``, the episode's WebVTT text) cut by chapter."""
+    cues = read_vtt_cues(vtt) if vtt else []
     chapters = sorted(manifest.chapters, key=lambda c: c.start)
     if not chapters:
         return [TranscriptPart(None, 0.0, " ".join(t for _, t in cues))] if cues else []
@@ -172,14 +169,32 @@ def _asset(name: str) -> tuple[str, str]:
     return text, f"'sha256-{digest}'"
 
 
-def _href(relative: str | None) -> str | None:
-    """A relative link to a file of public/ (percent-encoded, never starting with "/")."""
-    return quote(relative.lstrip("/"), safe="/") if relative else None
+def _href(relative: str | None, root: str = "") -> str | None:
+    """A relative link to a file of public/ from a page ``root`` levels down (percent-encoded)."""
+    return root + quote(relative.lstrip("/"), safe="/") if relative else None
 
 
-def _episode(manifest: EpisodeManifest, public_dir: Path) -> dict:
+def _csp() -> tuple[str, str, str]:
+    css, css_hash = _asset("site.css")
+    js, js_hash = _asset("site.js")
+    policy = "; ".join(["default-src 'none'", "img-src 'self'", "media-src 'self'", f"style-src {css_hash}",
+                        f"script-src {js_hash}", "base-uri 'none'", "form-action 'none'"])
+    return css, js, policy
+
+
+def _page_context(config: Config, *, cover_path: str | None, base_url: str | None, root: str) -> dict:
+    """What every page shares: the show, the feed, the inline assets and their CSP."""
+    show = config.show
+    base = (base_url or show.base_url).rstrip("/")
+    css, js, csp = _csp()
+    return dict(show_title=plain_text(show.title), show_description=plain_text(show.description),
+                show_author=plain_text(show.author), cover=_href(cover_path, root), root=root,
+                feed_href=_href(layout.FEED, root), feed_url=layout.feed_url(base), index_href=_href(layout.INDEX, root),
+                css=css, js=js, csp=csp, base=base)
+
+
+def _episode(manifest: EpisodeManifest, root: str) -> dict:
     when = pub_datetime(manifest)
-    chapters: list[Chapter] = sorted(manifest.chapters, key=lambda c: c.start)
     return {
         "slug": manifest.slug,
         "id": "episode-" + re.sub(r"[^A-Za-z0-9_-]", "-", manifest.slug),
@@ -189,53 +204,48 @@ def _episode(manifest: EpisodeManifest, public_dir: Path) -> dict:
         "iso_date": when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
         "date": french_date(when.astimezone(DISPLAY_TZ)),
         "duration": french_duration(manifest.duration_seconds),
-        "audio": _href(manifest.files["audio"]),
-        "vtt": _href(manifest.files.get("vtt")),
-        "srt": _href(manifest.files.get("srt")),
+        "page": _href(layout.episode_page(manifest.slug), root),
+        "audio": _href(manifest.files["audio"], root),
+        "vtt": _href(manifest.files.get("vtt"), root),
+        "srt": _href(manifest.files.get("srt"), root),
         "source_url": web_url(manifest.source_url),
-        "chapters": chapters,
-        "transcript": _transcript(public_dir, manifest),
+        "chapters": sorted(manifest.chapters, key=lambda c: c.start),
     }
 
 
-def render_index(
-    config: Config,
-    manifests: Sequence[EpisodeManifest],
-    *,
-    cover_path: str | None,
-    public_dir: Path,
-    base_url: str | None = None,
-) -> str:
-    """The HTML of public/index.html for ``manifests``, newest episode first.
+def _archive_links(pages: int, root: str) -> list[tuple[int, str]]:
+    """(number, link) of every HTML archive page, the newest first."""
+    return [(n, _href(layout.archive_page(n), root)) for n in range(pages, 0, -1)]
 
-    ``cover_path`` and the manifests' files are relative to ``public_dir`` (transcripts are
-    read from there). ``base_url`` overrides the configured one (previews); it only changes the
-    feed address shown for copying and in the app links. Same input, same bytes.
-    """
-    show = config.show
-    base = (base_url or show.base_url).rstrip("/")
-    feed_url = layout.feed_url(base)
-    ordered = newest_first(manifests)
-    css, css_hash = _asset("site.css")
-    js, js_hash = _asset("site.js")
-    csp = "; ".join([
-        "default-src 'none'",
-        "img-src 'self'",
-        "media-src 'self'",
-        f"style-src {css_hash}",
-        f"script-src {js_hash}",
-        "base-uri 'none'",
-        "form-action 'none'",
-    ])
+
+def render_index(config: Config, manifests: Sequence[EpisodeManifest], *, cover_path: str | None,
+                 base_url: str | None = None, archive_pages: int = 0) -> str:
+    """public/index.html: the show, how to subscribe, its newest episodes (``manifests``) and links
+    to the archive pages. ``base_url`` overrides the configured one (previews); it only changes
+    the feed address shown for copying and in the app links. Same input, same bytes."""
+    context = _page_context(config, cover_path=cover_path, base_url=base_url, root="")
     return _environment().get_template("index.html.j2").render(
-        show_title=plain_text(show.title),
-        show_description=plain_text(show.description),
-        show_author=plain_text(show.author),
-        cover=_href(cover_path),
-        feed_url=feed_url,
-        apps=subscribe_links(feed_url),
-        episodes=[_episode(m, Path(public_dir)) for m in ordered],
-        css=css,
-        js=js,
-        csp=csp,
-    )
+        **context, apps=subscribe_links(context["feed_url"]),
+        episodes=[_episode(m, "") for m in newest_first(manifests)], archives=_archive_links(archive_pages, ""))
+
+
+def render_archive_page(config: Config, page: PageDocument, *, cover_path: str | None,
+                        base_url: str | None = None) -> str:
+    """One HTML archive page: its episodes listed, links to its neighbours and the landing page."""
+    context = _page_context(config, cover_path=cover_path, base_url=base_url, root="../")
+    newer = _href(layout.archive_page(page.number + 1), "../") if page.number < page.pages else None
+    older = _href(layout.archive_page(page.number - 1), "../") if page.number > 1 else None
+    return _environment().get_template("archive.html.j2").render(
+        **context, number=page.number, pages=page.pages, newer=newer, older=older,
+        episodes=[_episode(m, "../") for m in page.episodes], archives=_archive_links(page.pages, "../"))
+
+
+def render_episode_page(config: Config, manifest: EpisodeManifest, *, vtt: str | None, cover_path: str | None,
+                        base_url: str | None = None) -> str:
+    """episodes/<slug>.html: the player, chapters, the whole transcript, a share link and the
+    page's canonical address."""
+    context = _page_context(config, cover_path=cover_path, base_url=base_url, root="../")
+    canonical = context["base"] + "/" + quote(layout.episode_page(manifest.slug), safe="/")
+    return _environment().get_template("episode.html.j2").render(
+        **context, ep=_episode(manifest, "../"), canonical=canonical,
+        transcript=transcript_parts(manifest, vtt))

@@ -1,9 +1,12 @@
 """Publishing without ever exposing a broken site.
 
-A build writes a complete candidate of ``public/`` in a hidden staging folder beside it
-(unchanged files are hard links, so this costs nothing), validates the candidate, and only then
-moves the new files into place with ``os.replace``: episode files first, the feed last, with
-Ctrl-C held back for those few renames. A crash before the commit leaves ``public/`` untouched.
+A build writes what it changes into a hidden staging folder beside the published files (an
+overlay: what it does not write is read from ``public/`` itself, so a show of thousands of
+episodes costs nothing to stage), the candidate is checked, and only then :meth:`commit` moves
+the new files into place with ``os.replace`` in publishing order (media, then pages, then the
+archive feeds, the feed last), with Ctrl-C held back for those few renames; files the new site
+no longer names are deleted only after that. A crash before the commit leaves ``public/``
+untouched; one during it leaves every published document pointing at files that exist.
 """
 from __future__ import annotations
 
@@ -13,11 +16,13 @@ import signal
 import tempfile
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import layout
 from pipeline.fsutil import atomic_write_bytes
-from pipeline.layout import PUBLISH_LAST, STAGING_PREFIX
 
+WORK_FOLDER = ".work"
 
 
 @contextmanager
@@ -36,37 +41,42 @@ def interrupts_deferred():
             raise KeyboardInterrupt
 
 
-WORK_FOLDER = ".work"
+@dataclass(frozen=True)
+class Commit:
+    published: list[str]  # files replaced or added in public/, in the order they were moved in
+    deleted: list[str]  # files removed after the new documents were in place
 
 
 class StagedSite:
     def __init__(self, public_dir: Path):
         self.public = Path(public_dir)
         self.root: Path | None = None
+        self._doomed: set[str] = set()
 
     def __enter__(self) -> "StagedSite":
         self.public.mkdir(parents=True, exist_ok=True)
-        self.root = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.public))
-        for source in self._published_files():
-            target = self.root / source.relative_to(self.public)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copy2(source, target)
+        self.root = Path(tempfile.mkdtemp(prefix=layout.STAGING_PREFIX, dir=self.public))
         return self
 
     def __exit__(self, *exc) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def _published_files(self):
-        for path in sorted(self.public.rglob("*")):
-            relative = path.relative_to(self.public)
-            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                yield path
-
+    # --- writing the candidate ----------------------------------------------------------------
     def path(self, relative: str) -> Path:
+        """Where the candidate's ``relative`` is written (the staging folder)."""
         return self.root / relative
+
+    def write(self, relative: str, data: bytes | str) -> None:
+        """Write a file of the candidate; the published file is never touched."""
+        self._doomed.discard(relative)
+        atomic_write_bytes(self.path(relative), data.encode("utf-8") if isinstance(data, str) else data)
+
+    def remove(self, relative: str) -> None:
+        """The new site no longer has ``relative``: delete it once the new documents are in place."""
+        staged = self.path(relative)
+        if staged.exists():
+            staged.unlink()
+        self._doomed.add(relative)
 
     def work_path(self, name: str) -> Path:
         """A scratch file inside the staging folder (never published, removed with it)."""
@@ -74,32 +84,59 @@ class StagedSite:
         folder.mkdir(exist_ok=True)
         return folder / name
 
-    def write(self, relative: str, data: bytes | str) -> None:
-        """Write a file in the candidate (a new inode: the published file is never touched)."""
-        atomic_write_bytes(self.path(relative), data.encode("utf-8") if isinstance(data, str) else data)
+    # --- reading the candidate ----------------------------------------------------------------
+    def resolve(self, relative: str) -> Path:
+        """The file the candidate has at ``relative``: staged if written, else the published one."""
+        staged = self.path(relative)
+        if staged.exists() or relative in self._doomed:
+            return staged
+        return self.public / relative
+
+    def is_staged(self, relative: str) -> bool:
+        return self.path(relative).exists()
+
+    # --- committing ---------------------------------------------------------------------------
+    def staged(self) -> list[str]:
+        """Every file written into the candidate (scratch files aside)."""
+        files = []
+        for folder, dirs, names in os.walk(self.root):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            files += [(Path(folder) / n).relative_to(self.root).as_posix() for n in names if not n.startswith(".")]
+        return files
 
     def changed(self) -> list[str]:
-        """Files of the candidate that differ from what is published (new inode, not a link)."""
+        """Staged files that differ from what is published, in publishing order."""
         result = []
-        for path in sorted(self.root.rglob("*")):
-            if not path.is_file():
-                continue
-            relative = path.relative_to(self.root).as_posix()
+        for relative in self.staged():
             published = self.public / relative
-            if not published.exists() or not os.path.samestat(path.stat(), published.stat()):
-                if not (published.exists() and published.read_bytes() == path.read_bytes()):
-                    result.append(relative)
-        return sorted(result, key=lambda r: (r in PUBLISH_LAST, PUBLISH_LAST.index(r) if r in PUBLISH_LAST else 0, r))
+            if not (published.exists() and _same_bytes(published, self.path(relative))):
+                result.append(relative)
+        return layout.publish_order(result)
 
-    def commit(self) -> list[str]:
+    def commit(self) -> Commit:
         changed = self.changed()
+        doomed = sorted(r for r in self._doomed if (self.public / r).exists())
         with interrupts_deferred():
             for relative in changed:
                 self._move_in(relative)
-        return changed
+            for relative in doomed:
+                (self.public / relative).unlink(missing_ok=True)
+        return Commit(published=changed, deleted=doomed)
 
     def _move_in(self, relative: str) -> None:
         """Replace one published file with its candidate, atomically."""
         target = self.public / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(self.root / relative, target)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with open(a, "rb") as left, open(b, "rb") as right:
+        while True:
+            x, y = left.read(1 << 20), right.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True

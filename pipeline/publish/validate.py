@@ -1,7 +1,9 @@
 """``invoke validate``: check public/ the way a podcast directory and an app would.
 
-Reads only what is published (feed.xml, the files it points at, the episode manifests) and
-returns one human-readable line per problem; an empty list means the site is fit to publish.
+Reads only what is published (the feed and its archive feeds, the files they point at, the
+episode manifests, the pages) and returns one human-readable line per problem; an empty list
+means the site is fit to publish. A build runs the same checks on the documents it renders,
+against its candidate, before anything is published (:func:`validate_documents`).
 """
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote
 
 from lxml import etree
@@ -18,7 +22,7 @@ from pipeline import layout
 from pipeline.config import Config
 from pipeline.publish.cover import check_cover
 from pipeline.errors import UserError
-from pipeline.publish.feed import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES
+from pipeline.publish.feed import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES, file_url
 from pipeline.manifest import read_manifest
 from pipeline.model import EpisodeManifest
 from pipeline.manifest import podcast_guid
@@ -31,6 +35,27 @@ NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
 DURATION_TOLERANCE = 1.0  # seconds
 
 
+class Files:
+    """Where the checks read a published path from: ``public/`` itself, or a build's candidate
+    (``locate`` resolves through its staging overlay). ``deep`` says whose content to inspect
+    (MP3 duration, file types, loudness): everything for ``invoke validate``; during a build only
+    the files written now, those already published having been inspected when they were."""
+
+    def __init__(self, public_dir: Path, locate: Callable[[str], Path] | None = None,
+                 deep: Callable[[str], bool] | None = None):
+        self.public_dir = Path(public_dir)
+        self.locate = locate or (lambda relative: self.public_dir / relative)
+        self.deep = deep or (lambda relative: True)
+
+
+@dataclass
+class DocumentCheck:
+    problems: list[str] = field(default_factory=list)
+    guids: list[str] = field(default_factory=list)
+    links: dict[str, str] = field(default_factory=dict)  # RFC 5005 rel → document, relative to public/
+    readable: bool = True  # False: not RSS at all, nothing else could be checked
+
+
 def validate_public(
     config: Config,
     public_dir: Path,
@@ -38,33 +63,81 @@ def validate_public(
     base_url: str | None = None,
     check_loudness: bool = True,
 ) -> list[str]:
-    """Every problem found in ``public_dir``, one line each; empty when it is fit to publish."""
-    public_dir = Path(public_dir)
-    base = (base_url or config.show.base_url).rstrip("/")
-    feed_path = layout.under(public_dir, layout.FEED)
-    if not feed_path.is_file():
-        return [f"{feed_path}: missing (build an episode or run invoke feed)"]
-    try:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True)
-        root = etree.fromstring(feed_path.read_bytes(), parser)
-    except etree.XMLSyntaxError as exc:
-        return [f"{feed_path}: not well-formed XML ({exc})"]
+    """Every problem found in ``public_dir``, one line each; empty when it is fit to publish.
 
-    check = _Checker(public_dir, base, feed_path, config.feed_url)
+    The feed and every archive feed reachable from it, the files they name, each episode in
+    exactly one of them and matching its manifest, and the pages (landing, archives, episodes)
+    linking only to files that exist.
+    """
+    files = Files(public_dir)
+    base = (base_url or config.show.base_url).rstrip("/")
+    if not files.locate(layout.FEED).is_file():
+        return [f"{files.locate(layout.FEED)}: missing (build an episode or run invoke feed)"]
+    problems, guids = [], []
+    for check in _feed_chain(config, files, base, check_loudness):
+        if not check.readable and not problems:
+            return check.problems  # the feed itself is unreadable: everything else would follow from it
+        problems += check.problems
+        guids += check.guids
+    manifests, manifest_problems = _read_manifests(public_dir)
+    problems += manifest_problems
+    problems += _guids_match_manifests(public_dir, guids, manifests)
+    problems += check_pages(files, manifests)
+    return problems
+
+
+def validate_documents(config: Config, site, relatives: list[str], *, base_url: str | None = None) -> list[str]:
+    """The feed documents a build rendered (``relatives``), against its candidate ``site``."""
+    files = Files(site.public, locate=site.resolve, deep=site.is_staged)
+    base = (base_url or config.show.base_url).rstrip("/")
+    problems = []
+    for relative in relatives:
+        check = check_feed_document(config, files, relative, base=base, check_loudness=False)
+        problems += check.problems
+        for rel, target in check.links.items():
+            if not files.locate(target).is_file():
+                problems.append(f"{files.locate(relative)}: <atom:link rel={rel!r}> names {target}, which is missing")
+    return problems
+
+
+def _feed_chain(config: Config, files: Files, base: str, check_loudness: bool):
+    """The feed, then every archive feed its RFC 5005 links reach (each once)."""
+    queue, seen = [layout.FEED], set()
+    while queue:
+        relative = queue.pop(0)
+        if relative in seen:
+            continue
+        seen.add(relative)
+        if not files.locate(relative).is_file():
+            yield DocumentCheck(problems=[f"{files.locate(relative)}: missing, yet an archive link names it"],
+                                readable=False)
+            continue
+        check = check_feed_document(config, files, relative, base=base, check_loudness=check_loudness)
+        queue += [target for rel, target in check.links.items() if rel in ("prev-archive", "next-archive")]
+        yield check
+
+
+def check_feed_document(config: Config, files: Files, relative: str, *, base: str,
+                        check_loudness: bool) -> DocumentCheck:
+    path = files.locate(relative)
+    try:
+        root = etree.fromstring(path.read_bytes(), etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        return DocumentCheck([f"{path}: not well-formed XML ({exc})"], readable=False)
     channel = root.find("channel")
     if root.tag != "rss" or root.get("version") != "2.0" or channel is None:
-        found = f"<{root.tag} version={root.get('version')!r}>" + ("" if channel is not None
-                                                                 else " without <channel>")
-        return [f"{feed_path}: not an RSS 2.0 feed (found {found})"]
+        found = f"<{root.tag} version={root.get('version')!r}>" + ("" if channel is not None else " without <channel>")
+        return DocumentCheck([f"{path}: not an RSS 2.0 feed (found {found})"], readable=False)
+    check = _Checker(files, base, relative, config.feed_url)
     check.channel(channel)
     items = channel.findall("item")
     for index, item in enumerate(items, start=1):
         check.item(item, index, check_loudness)
     check.order(items)
-    manifests, manifest_problems = _read_manifests(public_dir)
-    check.problems += manifest_problems
-    check.guids(items, manifests)
-    return check.problems
+    guids = [_text(item, "guid") for item in items]
+    for guid in sorted({g for g in guids if g and guids.count(g) > 1}):
+        check.fail("items", f"GUID {guid!r} appears more than once")
+    return DocumentCheck(check.problems, guids, check.paging_links(channel))
 
 
 def _read_manifests(public_dir: Path) -> tuple[list[EpisodeManifest], list[str]]:
@@ -77,19 +150,94 @@ def _read_manifests(public_dir: Path) -> tuple[list[EpisodeManifest], list[str]]
     return manifests, problems
 
 
+def _guids_match_manifests(public_dir: Path, guids: list[str], manifests: list[EpisodeManifest]) -> list[str]:
+    """Each episode in exactly one feed document, and no item without its episode."""
+    problems, where = [], f"{layout.under(public_dir, layout.FEED)}: items"
+    counts: dict[str, int] = {}
+    for guid in guids:
+        counts[guid] = counts.get(guid, 0) + 1
+    by_guid: dict[str, list[str]] = {}
+    for m in manifests:
+        by_guid.setdefault(m.guid, []).append(m.slug)
+    for guid, slugs in sorted(by_guid.items()):
+        if len(slugs) > 1:
+            problems.append(f"{public_dir / layout.EPISODES}: episodes {', '.join(sorted(slugs))} share the GUID {guid!r}")
+        if guid not in counts:
+            problems.append(f"{where}: episode {slugs[0]} (GUID {guid!r}) is not in the feed")
+    for guid in sorted(set(counts) - set(by_guid)):
+        if guid:
+            problems.append(f"{where}: GUID {guid!r} matches no episode manifest in {public_dir / layout.EPISODES}")
+    return problems
+
+
+# --- pages ------------------------------------------------------------------------------------
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+
+
+def check_pages(files: Files, manifests: list[EpisodeManifest]) -> list[str]:
+    """The landing page, the archive pages and every episode's page exist and link only to files
+    that exist."""
+    pages = [layout.INDEX, *(layout.episode_page(m.slug) for m in manifests)]
+    archive = files.public_dir / layout.ARCHIVE
+    pages += sorted(f"{layout.ARCHIVE}/{p.name}" for p in archive.glob("*.html")) if archive.is_dir() else []
+    problems = []
+    for relative in pages:
+        path = files.locate(relative)
+        if not path.is_file():
+            problems.append(f"{path}: missing")
+            continue
+        problems += [f"{path}: {problem}" for problem in _broken_links(files, relative, path)]
+    return problems
+
+
+def _broken_links(files: Files, relative: str, path: Path) -> list[str]:
+    import posixpath
+
+    import lxml.html
+
+    problems = []
+    for element in lxml.html.fromstring(path.read_bytes()).iter():
+        link = element.get("href") or element.get("src")
+        if not link or link.startswith("#") or _SCHEME.match(link):
+            continue
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(relative), unquote(link.split("#")[0].split("?")[0])))
+        if target.startswith(".."):
+            problems.append(f"links outside the site ({link})")
+        elif not files.locate(target).is_file():
+            problems.append(f"links to {target}, which is missing")
+    return problems
+
+
 def _text(elem, path: str) -> str:
     found = elem.find(path, NS)
     return (found.text or "").strip() if found is not None else ""
 
 
 class _Checker:
-    def __init__(self, public_dir: Path, base: str, feed_path: Path, canonical_feed_url: str):
-        self.public_dir = public_dir
+    """The checks of one feed document (``relative``), reading the files it names through ``files``."""
+
+    def __init__(self, files: Files, base: str, relative: str, canonical_feed_url: str):
+        self.files = files
+        self.public_dir = files.public_dir
         self.canonical_feed_url = canonical_feed_url
         self.show_guid = podcast_guid(canonical_feed_url)
         self.base = base
-        self.feed = feed_path
+        self.relative = relative
+        self.feed = files.locate(relative)
         self.problems: list[str] = []
+
+    def paging_links(self, channel) -> dict[str, str]:
+        """The document's RFC 5005 links (other than self), as paths relative to public/."""
+        links = {}
+        for link in channel.findall("atom:link", NS):
+            rel, href = link.get("rel"), link.get("href") or ""
+            if rel in ("self", None):
+                continue
+            if not href.startswith(self.base + "/"):
+                self.fail("channel", f"<atom:link rel={rel!r}> {href!r} is not under {self.base}/")
+                continue
+            links[rel] = unquote(href[len(self.base) + 1:])
+        return links
 
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{self.feed}: {where}: {message}")
@@ -114,7 +262,7 @@ class _Checker:
         self.explicit(channel, where, required=True)
         self.categories(channel)
         self_link = channel.find("atom:link[@rel='self']", NS)
-        expected = layout.feed_url(self.base)
+        expected = file_url(self.base, self.relative)
         if self_link is None or self_link.get("href") != expected:
             found = None if self_link is None else self_link.get("href")
             self.fail(where, f"<atom:link rel=\"self\"> is {found!r}, expected {expected!r}")
@@ -154,7 +302,7 @@ class _Checker:
 
     def image(self, url: str, where: str) -> None:
         path = self.resolve(url, where, "image")
-        if path is None:
+        if path is None or not self.files.deep(self.relative_of(url)):
             return
         for problem in check_cover(path):
             self.fail(where, problem)
@@ -222,6 +370,10 @@ class _Checker:
         size = path.stat().st_size
         if length is not None and int(length) != size:
             self.fail(where, f"<enclosure length> is {length} but {path} is {size} bytes")
+        if self.files.deep(self.relative_of(url)):
+            self.mp3(path, where, duration, check_loudness)
+
+    def mp3(self, path: Path, where: str, duration: float | None, check_loudness: bool) -> None:
         from mutagen import MutagenError
         from mutagen.mp3 import MP3
 
@@ -250,7 +402,7 @@ class _Checker:
         if path is None:
             return
         self.extension(path, mime, where, tag)
-        problem = _sniff(path, mime)
+        problem = _sniff(path, mime) if self.files.deep(self.relative_of(elem.get("url") or "")) else None
         if problem:
             self.fail(where, f"<{tag}> {path}: {problem}")
 
@@ -261,6 +413,10 @@ class _Checker:
         elif path.suffix.lower() not in allowed:
             self.fail(where, f"<{tag}> type {mime} does not match {path.name}")
 
+    def relative_of(self, url: str) -> str:
+        """The path under public/ that a URL of the site names."""
+        return unquote(url[len(self.base) + 1:].split("?")[0].split("#")[0])
+
     def resolve(self, url: str, where: str, tag: str) -> Path | None:
         """The file of public/ a URL names, or None (after reporting why)."""
         prefix = self.base + "/"
@@ -269,8 +425,8 @@ class _Checker:
             return None
         if not url.isascii():
             self.fail(where, f"<{tag}> URL {url!r} is not ASCII")
-        relative = unquote(url[len(prefix):].split("?")[0].split("#")[0])
-        path = (self.public_dir / relative)
+        relative = self.relative_of(url)
+        path = self.files.locate(relative)
         try:
             path.resolve().relative_to(self.public_dir.resolve())
         except ValueError:
@@ -294,27 +450,6 @@ class _Checker:
             dates.append(when)
         if any(a < b for a, b in zip(dates, dates[1:])):
             self.fail("items", "not in newest-first order")
-
-    def guids(self, items, manifests: list[EpisodeManifest]) -> None:
-        feed_guids = [_text(item, "guid") for item in items]
-        seen: set[str] = set()
-        for guid in feed_guids:
-            if guid and guid in seen:
-                self.fail("items", f"GUID {guid!r} appears more than once")
-            seen.add(guid)
-        by_guid: dict[str, list[str]] = {}
-        for m in manifests:
-            by_guid.setdefault(m.guid, []).append(m.slug)
-        for guid, slugs in sorted(by_guid.items()):
-            if len(slugs) > 1:
-                self.problems.append(f"{self.public_dir / 'episodes'}: episodes "
-                                     f"{', '.join(sorted(slugs))} share the GUID {guid!r}")
-            if guid not in seen:
-                self.fail("items", f"episode {slugs[0]} (GUID {guid!r}) is not in the feed")
-        for guid in sorted(seen - set(by_guid)):
-            if guid:
-                self.fail("items", f"GUID {guid!r} matches no episode manifest in "
-                                   f"{self.public_dir / 'episodes'}")
 
 
 def _sniff(path: Path, mime: str) -> str | None:

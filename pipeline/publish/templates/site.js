@@ -23,7 +23,7 @@
     var input = document.getElementById(button.getAttribute("data-copy"));
     var status = document.querySelector(".copy-status");
     function done() {
-      status.textContent = "Adresse copiée : collez-la dans votre application.";
+      status.textContent = button.getAttribute("data-done") || "Adresse copiée.";
     }
     function fallback() {
       input.focus();

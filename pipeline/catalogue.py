@@ -1,0 +1,110 @@
+"""Every published episode at a glance, without re-reading thousands of manifests.
+
+The manifests in ``public/episodes/`` stay the source of truth. ``.cache/catalogue.json`` keeps
+each one's content with the size and modification time its file had when read; loading scans
+the folder (one ``stat`` per manifest) and re-reads only the manifests that changed, appeared or
+went away since, so a hand edit is never missed and an untouched archive is never re-parsed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import layout
+from pipeline.fsutil import atomic_write_text
+from pipeline.manifest import manifest_from_dict, newest_first, read_manifest
+from pipeline.model import EpisodeManifest
+
+CATALOGUE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    manifest: EpisodeManifest
+    digest: str  # sha256 of the manifest file: what pages and feeds are keyed on
+    stamp: tuple[int, int]  # (mtime_ns, size) of the manifest file when it was read
+
+
+class Catalogue:
+    def __init__(self, entries: dict[str, Entry]):
+        self.entries = entries
+
+    @property
+    def manifests(self) -> list[EpisodeManifest]:
+        """Newest first (ties broken by number, then GUID: a stable order)."""
+        return newest_first(entry.manifest for entry in self.entries.values())
+
+    def get(self, slug: str) -> EpisodeManifest | None:
+        entry = self.entries.get(slug)
+        return entry.manifest if entry else None
+
+    def digest(self, slug: str) -> str:
+        return self.entries[slug].digest
+
+    def put(self, manifest: EpisodeManifest, text: str) -> None:
+        """Record a manifest written in this build (its stamp is taken when it is published)."""
+        self.entries[manifest.slug] = Entry(manifest, _digest(text.encode("utf-8")), (0, 0))
+
+    def drop(self, slug: str) -> None:
+        self.entries.pop(slug, None)
+
+    def numbers(self) -> set[int]:
+        return {entry.manifest.episode_number for entry in self.entries.values()}
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _state_path(cache_dir: Path) -> Path:
+    return Path(cache_dir) / "catalogue.json"
+
+
+def _stamps(public_dir: Path) -> dict[str, tuple[int, int]]:
+    """(mtime_ns, size) of every manifest under ``public_dir``, by slug."""
+    folder = Path(public_dir) / layout.EPISODES
+    if not folder.is_dir():
+        return {}
+    stamps = {}
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if layout.is_manifest_name(entry.name):
+                stat = entry.stat()
+                stamps[layout.slug_of_manifest(entry.name)] = (stat.st_mtime_ns, stat.st_size)
+    return stamps
+
+
+def _cached(cache_dir: Path) -> dict[str, dict]:
+    try:
+        data = json.loads(_state_path(cache_dir).read_text(encoding="utf-8"))
+        return data["entries"] if data.get("version") == CATALOGUE_VERSION else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # no catalogue yet, or a damaged one: the manifests are read again
+
+
+def load_catalogue(public_dir: Path, cache_dir: Path) -> Catalogue:
+    cached, entries = _cached(cache_dir), {}
+    for slug, stamp in _stamps(public_dir).items():
+        known = cached.get(slug)
+        if known and tuple(known["stamp"]) == stamp:
+            entries[slug] = Entry(manifest_from_dict(known["manifest"]), known["digest"], stamp)
+            continue
+        path = layout.manifest_path(public_dir, slug)
+        manifest = read_manifest(path)  # a damaged manifest is one clear line
+        entries[slug] = Entry(manifest, _digest(path.read_bytes()), stamp)
+    return Catalogue(entries)
+
+
+def save_catalogue(catalogue: Catalogue, public_dir: Path, cache_dir: Path) -> None:
+    """Store the catalogue with the stamps the published manifests have now."""
+    stamps = _stamps(public_dir)
+    data = {"version": CATALOGUE_VERSION, "entries": {
+        slug: {"manifest": dataclasses.asdict(entry.manifest), "digest": entry.digest,
+               "stamp": list(stamps.get(slug, (0, 0)))}
+        for slug, entry in sorted(catalogue.entries.items())}}
+    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    atomic_write_text(_state_path(cache_dir), json.dumps(data, ensure_ascii=False, separators=(",", ":")))

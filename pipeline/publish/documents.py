@@ -1,0 +1,147 @@
+"""Which of the site's documents a build renders: only those whose inputs changed.
+
+Every document (the feed, the archive feeds, the landing page, the archive pages, one page per
+episode) has a key: a digest of everything it is rendered from (the show's settings, the
+templates, the manifests it lists, its place among the archives). The keys of what is published
+are kept in ``.cache/site-state.json``; a build renders the documents whose key changed or whose
+file is missing, and removes the ones the show no longer has (an archive page emptied by a
+retired episode, a retired episode's page). A new episode in a show of thousands re-renders the
+feed, the landing page, its own page and the newest archives: never the rest.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from pipeline import layout
+from pipeline.config import Config
+from pipeline.fsutil import atomic_write_text
+from pipeline.publish import paging
+
+if TYPE_CHECKING:
+    from pipeline.catalogue import Catalogue
+    from pipeline.publish.staging import StagedSite
+
+SITE_VERSION = "2"  # bump when a code change must re-render every document
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class Document:
+    relative: str
+    key: str
+    render: Callable[[], bytes | str]
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _show_key(config: Config, cover: str | None, base_url: str | None) -> str:
+    templates = [(p.name, p.read_bytes().hex()) for p in sorted(TEMPLATES.iterdir()) if p.is_file()]
+    return _digest(SITE_VERSION, dataclasses.asdict(config.show), dataclasses.asdict(config.site), cover, base_url,
+                   hashlib.sha256(json.dumps(templates).encode()).hexdigest())
+
+
+def site_documents(config: Config, catalogue: "Catalogue", site: "StagedSite", *, cover: str | None,
+                   base_url: str | None = None) -> list[Document]:
+    """Every document of the site, each with its key and how to render it."""
+    show_key = _show_key(config, cover, base_url)
+    newest = catalogue.manifests
+    members = lambda episodes: [catalogue.digest(m.slug) for m in episodes]  # noqa: E731
+    documents = []
+    for feed in paging.feed_documents(newest, feed_items=config.site.feed_items,
+                                      archive_items=config.site.archive_items):
+        documents.append(Document(feed.relative, _digest(show_key, feed.relative, feed.links, members(feed.episodes)),
+                                  _feed_renderer(config, feed, cover, base_url)))
+    for page in paging.page_documents(newest, latest=config.site.latest_episodes,
+                                      archive_items=config.site.archive_items):
+        documents.append(Document(page.relative, _digest(show_key, page.relative, page.pages, members(page.episodes)),
+                                  _page_renderer(config, page, cover, base_url)))
+    for manifest in newest:
+        relative = layout.episode_page(manifest.slug)
+        documents.append(Document(relative, _digest(show_key, relative, catalogue.digest(manifest.slug)),
+                                  _episode_renderer(config, manifest, site, cover, base_url)))
+    return documents
+
+
+def _feed_renderer(config, feed: paging.FeedDocument, cover, base_url):
+    def render() -> bytes:
+        from pipeline.publish.feed import render_feed
+
+        return render_feed(config, feed.episodes, cover_path=cover, base_url=base_url, relative=feed.relative,
+                           links=feed.links)
+    return render
+
+
+def _page_renderer(config, page: paging.PageDocument, cover, base_url):
+    def render() -> str:
+        from pipeline.publish.site import render_archive_page, render_index
+
+        if page.number == 0:
+            return render_index(config, page.episodes, cover_path=cover, base_url=base_url, archive_pages=page.pages)
+        return render_archive_page(config, page, cover_path=cover, base_url=base_url)
+    return render
+
+
+def _episode_renderer(config, manifest, site: "StagedSite", cover, base_url):
+    def render() -> str:
+        from pipeline.publish.site import render_episode_page
+
+        vtt_file = manifest.files.get("vtt")
+        vtt_path = site.resolve(vtt_file) if vtt_file else None
+        vtt = vtt_path.read_text(encoding="utf-8") if vtt_path and vtt_path.is_file() else None
+        return render_episode_page(config, manifest, vtt=vtt, cover_path=cover, base_url=base_url)
+    return render
+
+
+# --- what was published -----------------------------------------------------------------------
+def _state_path(config: Config) -> Path:
+    return config.cache_dir / "site-state.json"
+
+
+def load_state(config: Config) -> dict[str, str]:
+    try:
+        state = json.loads(_state_path(config).read_text(encoding="utf-8"))
+        return state if isinstance(state, dict) else {}
+    except (OSError, ValueError):
+        return {}  # no state yet: every document is rendered
+
+
+def save_state(config: Config, state: dict[str, str]) -> None:
+    config.cache_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(_state_path(config), json.dumps(state, sort_keys=True, separators=(",", ":")))
+
+
+def stage_documents(site: "StagedSite", documents: list[Document], published: dict[str, str], *,
+                    force: bool = False) -> tuple[dict[str, str], list[str]]:
+    """Render into ``site`` every document whose key changed (or whose file is gone), remove the
+    ones the show no longer has; return the new state and the documents rendered."""
+    state, rendered = {}, []
+    for document in documents:
+        state[document.relative] = document.key
+        current = published.get(document.relative) == document.key and (site.public / document.relative).is_file()
+        if force or not current:
+            site.write(document.relative, document.render())
+            rendered.append(document.relative)
+    for relative in sorted(set(published) - set(state)):
+        site.remove(relative)
+    return state, rendered
+
+
+def preview_documents(config: Config, catalogue: "Catalogue", *, cover: str | None, base_url: str) -> dict[str, bytes | str]:
+    """The documents that name the site's address (the feeds and the landing page) rendered for
+    ``base_url`` instead of the configured one: what `invoke serve --base-url` serves on top."""
+    newest = catalogue.manifests
+    documents: dict[str, bytes | str] = {}
+    for feed in paging.feed_documents(newest, feed_items=config.site.feed_items,
+                                      archive_items=config.site.archive_items):
+        documents[feed.relative] = _feed_renderer(config, feed, cover, base_url)()
+    landing = paging.page_documents(newest, latest=config.site.latest_episodes,
+                                    archive_items=config.site.archive_items)[0]
+    documents[landing.relative] = _page_renderer(config, landing, cover, base_url)()
+    return documents
