@@ -53,10 +53,14 @@ def test_commit_renames_episode_files_then_the_page_then_the_feed(project, short
 
 def test_a_commit_cut_short_at_any_rename_leaves_a_feed_whose_files_all_exist(project, short_article, google,
                                                                             monkeypatch):
+    """Every published document names only files that exist with the length it states, at every
+    moment of a commit that replaces an episode and adds another."""
     import pipeline.publish.staging as staging
 
     config = load_config(project)
     build(config, engine="gtts")
+    # One episode changes (new audio of another length), one is new.
+    short_article.write_text(SHORT_ARTICLE + "Une phrase de plus change la durée de l'épisode.\n", encoding="utf-8")
     second_article(project)
     move_in = staging.StagedSite._move_in
     cut = 0

@@ -73,12 +73,12 @@ def validate_public(
     base = (base_url or config.show.base_url).rstrip("/")
     if not files.locate(layout.FEED).is_file():
         return [f"{files.locate(layout.FEED)}: missing (build an episode or run invoke feed)"]
-    problems, guids = [], []
-    for check in _feed_chain(config, files, base, check_loudness):
-        if not check.readable and not problems:
+    problems, guids = [], {}
+    for relative, check in _feed_chain(config, files, base, check_loudness):
+        if relative == layout.FEED and not check.readable:
             return check.problems  # the feed itself is unreadable: everything else would follow from it
         problems += check.problems
-        guids += check.guids
+        guids[relative] = check.guids
     manifests, manifest_problems = _read_manifests(public_dir)
     problems += manifest_problems
     problems += _guids_match_manifests(public_dir, guids, manifests)
@@ -109,12 +109,12 @@ def _feed_chain(config: Config, files: Files, base: str, check_loudness: bool):
             continue
         seen.add(relative)
         if not files.locate(relative).is_file():
-            yield DocumentCheck(problems=[f"{files.locate(relative)}: missing, yet an archive link names it"],
-                                readable=False)
+            yield relative, DocumentCheck(problems=[f"{files.locate(relative)}: missing, yet an archive link names it"],
+                                          readable=False)
             continue
         check = check_feed_document(config, files, relative, base=base, check_loudness=check_loudness)
         queue += [target for rel, target in check.links.items() if rel in ("prev-archive", "next-archive")]
-        yield check
+        yield relative, check
 
 
 def check_feed_document(config: Config, files: Files, relative: str, *, base: str,
@@ -150,12 +150,20 @@ def _read_manifests(public_dir: Path) -> tuple[list[EpisodeManifest], list[str]]
     return manifests, problems
 
 
-def _guids_match_manifests(public_dir: Path, guids: list[str], manifests: list[EpisodeManifest]) -> list[str]:
+def _guids_match_manifests(public_dir: Path, guids: dict[str, list[str]],
+                           manifests: list[EpisodeManifest]) -> list[str]:
     """Each episode in exactly one feed document, and no item without its episode."""
     problems, where = [], f"{layout.under(public_dir, layout.FEED)}: items"
     counts: dict[str, int] = {}
-    for guid in guids:
-        counts[guid] = counts.get(guid, 0) + 1
+    homes: dict[str, list[str]] = {}
+    for relative, items in guids.items():
+        for guid in items:
+            counts[guid] = counts.get(guid, 0) + 1
+            if relative not in homes.setdefault(guid, []):
+                homes[guid].append(relative)
+    for guid, documents in sorted(homes.items()):
+        if len(documents) > 1:
+            problems.append(f"{where}: GUID {guid!r} is in more than one feed document ({', '.join(documents)})")
     by_guid: dict[str, list[str]] = {}
     for m in manifests:
         by_guid.setdefault(m.guid, []).append(m.slug)
