@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from pipeline import inputs, layout
 from pipeline.catalogue import Catalogue, load_catalogue, save_catalogue
 from pipeline.config import Config
-from pipeline.episode import ENGINE_CHOICES, EngineChoice, EpisodeJob, EpisodeReport, Identity, build_episode
+from pipeline.episode import ENGINE_CHOICES, EngineChoice, EpisodeJob, EpisodeReport, Identity
 from pipeline.errors import UserError
 from pipeline.manifest import manifest_json, new_guid, podcast_guid, pub_datetime
 from pipeline.model import Article, EpisodeManifest
@@ -268,8 +268,10 @@ def publish_site(config: Config, catalogue: Catalogue, plan: Plan | None = None,
     plan = plan or Plan()
     with StagedSite(config.public_dir) as site:
         cover = stage_cover(config, site)
-        reports = [_build_one(config, site, catalogue, episode, engine=engine, jobs=jobs, cover=cover, warn=warn)
-                   for episode in plan.pending]
+        jobs_ = [EpisodeJob(config=config, site=site, article=e.article, identity=e.identity, previous=e.previous,
+                            recipe=e.recipe, engine_choice=engine, jobs=jobs, cover=cover, warn=warn)
+                 for e in plan.pending]
+        reports = build_episodes(jobs_, catalogue)
         for manifest in plan.retiring:
             _retire(site, catalogue, manifest)
         documents = site_documents(config, catalogue, site, cover=cover)
@@ -280,18 +282,42 @@ def publish_site(config: Config, catalogue: Catalogue, plan: Plan | None = None,
     return reports, commit
 
 
-def _build_one(config: Config, site: "StagedSite", catalogue: Catalogue, episode: PendingEpisode, *,
-               engine: EngineChoice, jobs: int, cover: str, warn) -> EpisodeReport:
-    job = EpisodeJob(config=config, site=site, article=episode.article, identity=episode.identity,
-                     previous=episode.previous, recipe=episode.recipe, engine_choice=engine, jobs=jobs,
-                     cover=cover, warn=warn)
-    manifest, report = build_episode(job)
+def build_episodes(jobs: list[EpisodeJob], catalogue: Catalogue) -> list[EpisodeReport]:
+    """Every pending episode through one request pool: all their chunks are queued at once, in
+    order, so one episode is assembled and encoded while the pool speaks the next one's; the
+    voice is chosen once for the whole build."""
+    from pipeline.episode import episode_script, finish_episode, speak, synthesizer_for
+    from pipeline.sound.cache import ChunkCache
+    from pipeline.sound.engines import choose_engine
+    from pipeline.sound.progress import ChunkProgress
+
+    if not jobs:
+        return []
+    first = jobs[0]
+    scripts = [episode_script(job) for job in jobs]
+    texts = [text for script in scripts for text in script.chunks()]
+    cache = ChunkCache(first.config.cache_dir)
+    voice = choose_engine(first.engine_choice, first.config, cache, texts, first.warn)
+    reports = []
+    with ChunkProgress("speaking", len(set(texts))) as progress, \
+            synthesizer_for(first.config, voice, cache, jobs=first.jobs, progress=progress.update,
+                            warn=first.warn) as synthesizer:
+        streams = [synthesizer.stream(script.chunks()) for script in scripts]
+        for job, script, stream in zip(jobs, scripts, streams):
+            manifest, report = finish_episode(job, script, speak(job, script, stream, voice.name))
+            _record(job, catalogue, manifest)
+            reports.append(report)
+    return reports
+
+
+def _record(job: EpisodeJob, catalogue: Catalogue, manifest: EpisodeManifest) -> None:
+    """The new manifest into the candidate and the catalogue; the previous version's files go once
+    the new feed is in place."""
     text = manifest_json(manifest)
-    site.write(layout.manifest_file(manifest.slug), text)
+    job.site.write(layout.manifest_file(manifest.slug), text)
     catalogue.put(manifest, text)
-    for relative in set((episode.previous.files if episode.previous else {}).values()) - set(manifest.files.values()):
-        site.remove(relative)  # the previous version's files, once the new feed is in place
-    return report
+    for relative in set((job.previous.files if job.previous else {}).values()) - set(manifest.files.values()):
+        job.site.remove(relative)
 
 
 def _retire(site: "StagedSite", catalogue: Catalogue, manifest: EpisodeManifest) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from pipeline import layout
 from pipeline.errors import UserError
 
+MIN_REQUEST_CHARS, MAX_REQUEST_CHARS = 60, 1000  # below 60 sentences break apart; above 1000 no engine follows
 DEFAULT_INTRO = "{show}. {title}. Un article du {date}."
 DEFAULT_OUTRO = "C'était {title}. Merci de votre écoute, et à bientôt sur {show}."
 
@@ -35,6 +36,7 @@ class VoiceConfig:
     tld: str = "fr"
     espeak_voice: str = "fr"
     espeak_wpm: int = 165
+    max_chars: int = 200  # per request: Google's endpoint speaks about 200 characters (gTTS's own cut is 100)
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ def _check(config: Config, path: Path) -> Config:
         problems.append(f"[audio] loudness_method must be gain or loudnorm, not {config.audio.loudness_method!r}")
     if not 0 <= config.audio.mp3_quality <= 9:
         problems.append(f"[audio] mp3_quality must be 0 to 9, not {config.audio.mp3_quality!r}")
+    if not MIN_REQUEST_CHARS <= config.voice.max_chars <= MAX_REQUEST_CHARS:
+        problems.append(f"[voice] max_chars must be {MIN_REQUEST_CHARS} to {MAX_REQUEST_CHARS}, not {config.voice.max_chars!r}")
     if config.synthesis.jobs < 1:
         problems.append(f"[synthesis] jobs must be at least 1, not {config.synthesis.jobs!r}")
     for name in ("feed_items", "archive_items", "latest_episodes"):

@@ -23,7 +23,7 @@ from pipeline.norms import image_type, loudness_norm_text, meets_loudness_norm
 if TYPE_CHECKING:  # the audio stack is imported only when an episode is really built
     from pipeline.publish.staging import StagedSite
     from pipeline.sound.loudness import LoudnessMeasurement
-    from pipeline.sound.synthesis import SynthesisStats
+    from pipeline.sound.synthesis import ChunkStream, SynthesisStats
 
 EngineChoice = Literal["auto", "gtts", "espeak"]
 ENGINE_CHOICES: tuple[EngineChoice, ...] = ("auto", "gtts", "espeak")
@@ -45,6 +45,7 @@ class EpisodeReport:
     requests: int = 0
     seconds: float = 0.0
     synthesis_seconds: float = 0.0
+    streamed: bool = False  # encoded while it was spoken (no re-encode after the last chunk)
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,14 @@ class EpisodeJob:
 
 @dataclass(frozen=True)
 class Speech:
-    """The episode spoken and assembled: a WAV in the staging folder and its timeline."""
+    """The episode spoken and assembled: a WAV in the staging folder, its timeline, and the MP3
+    encoded while it was spoken (``streamed``: its measurement, None when the safe path must run)."""
 
     wav_path: Path
     timeline: Timeline
-    measured: "LoudnessMeasurement"
+    measured: "LoudnessMeasurement | None"  # the WAV's, when it was measured as it was assembled
+    streamed: "LoudnessMeasurement | None"
+    mp3_path: Path
     engine: str
     stats: "SynthesisStats"
     chunks: int
@@ -101,9 +105,30 @@ class Master:
 
 
 def build_episode(job: EpisodeJob) -> tuple[EpisodeManifest, EpisodeReport]:
-    started = time.perf_counter()
+    """One episode alone, through a synthesizer of its own (see pipeline.build for many at once)."""
+    from pipeline.sound.cache import ChunkCache
+    from pipeline.sound.engines import choose_engine
+
     script = episode_script(job)
-    speech = speak(job, script)
+    cache = ChunkCache(job.config.cache_dir)
+    engine = choose_engine(job.engine_choice, job.config, cache, script.chunks(), job.warn)
+    with synthesizer_for(job.config, engine, cache, jobs=job.jobs, warn=job.warn) as synthesizer:
+        return finish_episode(job, script, speak(job, script, synthesizer.stream(script.chunks()), engine.name))
+
+
+def synthesizer_for(config: Config, engine, cache, *, jobs: int, progress=None, warn=lambda message: None):
+    from pipeline.sound.limits import RequestLimits
+    from pipeline.sound.synthesis import RetryPolicy, Synthesizer
+
+    voice = " ".join(str(v) for k, v in sorted(engine.cache_identity().items()) if k in ("engine", "lang", "tld"))
+    return Synthesizer(engine, cache, jobs=jobs, progress=progress, warn=warn,
+                       limits=RequestLimits(config.cache_dir, voice),
+                       retry=RetryPolicy(max_total_wait=config.synthesis.max_total_wait_seconds))
+
+
+def finish_episode(job: EpisodeJob, script: Script, speech: Speech) -> tuple[EpisodeManifest, EpisodeReport]:
+    """Everything after the last chunk: check, master, sidecars, manifest."""
+    started = time.perf_counter()
     check_speech(job, speech)
     chapters = chapters_of(speech)
     master = master_audio(job, speech, chapters=chapters)
@@ -114,39 +139,43 @@ def build_episode(job: EpisodeJob) -> tuple[EpisodeManifest, EpisodeReport]:
     return manifest, EpisodeReport(
         slug=manifest.slug, title=manifest.title, status="built", engine=speech.engine,
         duration_seconds=manifest.duration_seconds, chunks=speech.chunks, spoken=stats.spoken, cached=stats.cached,
-        retried=stats.retried, requests=stats.requests, seconds=time.perf_counter() - started,
-        synthesis_seconds=speech.seconds)
+        retried=stats.retried, requests=stats.requests, seconds=speech.seconds + time.perf_counter() - started,
+        synthesis_seconds=speech.seconds, streamed=speech.streamed is not None)
 
 
 def episode_script(job: EpisodeJob) -> Script:
     """The hand-edited script saved beside the article, else the one written from it."""
     from pipeline.text.script import build_script, load_saved_script
 
-    return load_saved_script(job.article) or build_script(job.article, job.config, job.identity.pub_date)
+    return (load_saved_script(job.article, job.config.voice.max_chars)
+            or build_script(job.article, job.config, job.identity.pub_date))
 
 
-def speak(job: EpisodeJob, script: Script) -> Speech:
-    """Speak every chunk and assemble the episode while later chunks are still in flight."""
+def speak(job: EpisodeJob, script: Script, chunks: "ChunkStream", engine: str) -> Speech:
+    """Assemble the episode as its chunks arrive (later ones are still in flight), measuring it
+    and, with the ``gain`` method, encoding it at the same time."""
     from pipeline.sound.assembly import RATE, assemble
-    from pipeline.sound.cache import ChunkCache
-    from pipeline.sound.engines import choose_engine
-    from pipeline.sound.loudness import LoudnessMeter
-    from pipeline.sound.progress import ChunkProgress
-    from pipeline.sound.synthesis import RetryPolicy, Synthesizer
+    from pipeline.sound.loudness import LoudnessMeter, Mp3Settings
+    from pipeline.sound.streaming import StreamingEncoder
 
-    config, texts = job.config, script.chunks()
-    cache = ChunkCache(config.cache_dir)
-    engine = choose_engine(job.engine_choice, config, cache, texts, job.warn)
-    wav_path = job.site.work_path(f"{job.article.slug}.wav")  # removed with the staging folder
+    audio, texts = job.config.audio, script.chunks()
+    wav_path = job.site.work_path(f"{job.slug}.wav")  # removed with the staging folder
+    mp3_path = job.site.work_path(f"{job.slug}.mp3")
+    settings = Mp3Settings(bitrate=audio.bitrate, sample_rate=audio.sample_rate, quality=audio.mp3_quality,
+                           method=audio.loudness_method)
     started = time.perf_counter()
-    with ChunkProgress(job.article.slug, len(set(texts))) as progress, LoudnessMeter(RATE) as meter:
-        synthesizer = Synthesizer(engine, cache, jobs=job.jobs, progress=progress.update,
-                                  retry=RetryPolicy(max_total_wait=config.synthesis.max_total_wait_seconds))
-        timeline = assemble(script, synthesizer.speak_in_order(texts), config.audio, wav_path, tee=meter.write)
+    # The gain method encodes while speaking; loudnorm needs the whole programme measured first.
+    with (StreamingEncoder(mp3_path, rate=RATE, settings=settings) if settings.method == "gain"
+          else LoudnessMeter(RATE)) as sink:
+        timeline = assemble(script, chunks, audio, wav_path, tee=sink.write)
         seconds = time.perf_counter() - started
-        measured = meter.result()
-    return Speech(wav_path=wav_path, timeline=timeline, measured=measured, engine=engine.name,
-                  stats=synthesizer.stats, chunks=len(texts), spoken_chars=sum(map(len, texts)), seconds=seconds)
+        if isinstance(sink, LoudnessMeter):
+            measured, streamed = sink.result(), None
+        else:  # when the streamed MP3 misses the aim, the safe path measures the WAV itself
+            measured, streamed = None, sink.finish()
+    return Speech(wav_path=wav_path, timeline=timeline, measured=measured, streamed=streamed, mp3_path=mp3_path,
+                  engine=engine, stats=chunks.stats, chunks=len(texts), spoken_chars=sum(map(len, texts)),
+                  seconds=seconds)
 
 
 def check_speech(job: EpisodeJob, speech: Speech) -> None:
@@ -169,11 +198,10 @@ def master_audio(job: EpisodeJob, speech: Speech, *, chapters: tuple[Chapter, ..
     from pipeline.sound.loudness import encode_mp3
     from pipeline.sound.tags import write_id3
 
-    article, config = job.article, job.config
-    work = job.site.work_path(f"{job.slug}.mp3")
-    loudness = encode_mp3(speech.wav_path, work, first=speech.measured, bitrate=config.audio.bitrate,
-                          sample_rate=config.audio.sample_rate, quality=config.audio.mp3_quality,
-                          method=config.audio.loudness_method)
+    article, config, work = job.article, job.config, speech.mp3_path
+    loudness = speech.streamed or encode_mp3(  # the safe path: the streamed MP3 missed the aim
+        speech.wav_path, work, first=speech.measured, bitrate=config.audio.bitrate,
+        sample_rate=config.audio.sample_rate, quality=config.audio.mp3_quality, method=config.audio.loudness_method)
     if not meets_loudness_norm(loudness.integrated, loudness.true_peak):
         raise UserError(f"{article.source}: refusing to publish audio at {loudness.integrated:.1f} LUFS, "
                         f"{loudness.true_peak:.1f} dBTP ({loudness_norm_text()})")

@@ -77,6 +77,15 @@ def text_from_body(body: str | bytes) -> str:
     return json.loads(rpc[0][0][1])[0]
 
 
+GOOGLE_MAX_CHARS = 200  # what the endpoint speaks (gTTS issue #252): beyond, a 200 with no audio
+
+
+def batchexecute_refusal() -> str:
+    """What Google answers for a text past its length: the RPC's envelope with no audio in it."""
+    line = json.dumps([["wrb.fr", "jQ1olc", None, None, None, [3], "generic"]], separators=(",", ":"))
+    return f")]}}'\n\n{len(line)}\n{line}\n"
+
+
 def batchexecute_answer(mp3: bytes) -> str:
     """Google's answer: an anti-XSSI prefix, a length line, then compact JSON holding base64 audio."""
     payload = json.dumps([base64.b64encode(mp3).decode("ascii")], separators=(",", ":"))
@@ -84,8 +93,11 @@ def batchexecute_answer(mp3: bytes) -> str:
     return f")]}}'\n\n{len(line)}\n{line}\n57\n[[\"di\",42],[\"af.httprm\",41,\"-1234567890\",1]]\n"
 
 
-def google_responses(mock, *, status_for=lambda index: 200, seen: list | None = None, retry_after=None):
-    """Register Google's endpoint on a ``responses.RequestsMock``; ``status_for(n)`` picks each answer."""
+def google_responses(mock, *, status_for=lambda index: 200, seen: list | None = None, retry_after=None,
+                     max_chars: int = GOOGLE_MAX_CHARS, audio_for=None):
+    """Register Google's endpoint on a ``responses.RequestsMock``; ``status_for(n)`` picks each answer,
+    ``max_chars`` the longest text answered with audio, ``audio_for(n, text)`` the audio (default:
+    real speech of the text)."""
     counter = {"n": 0}
     lock = threading.Lock()
 
@@ -100,7 +112,10 @@ def google_responses(mock, *, status_for=lambda index: 200, seen: list | None = 
         if status != 200:
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
             return status, headers, "Too Many Requests"
-        return 200, {"Content-Type": "application/json; charset=utf-8"}, batchexecute_answer(google_mp3(text))
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if len(text) > max_chars:
+            return 200, headers, batchexecute_refusal()
+        return 200, headers, batchexecute_answer(audio_for(index, text) if audio_for else google_mp3(text))
 
     mock.add_callback("POST", ENDPOINT, callback=answer)
     return counter
@@ -146,12 +161,17 @@ def _make_ca_and_cert(folder: Path, hostnames: list[str]) -> tuple[Path, Path, P
 class GoogleProxy:
     """``with GoogleProxy(latency=0.3) as google: env = google.env()`` — see the module docstring.
 
+    ``latency`` is each answer's, ``connect_latency`` each new connection's (a TLS handshake with
+    Google: what a client that opens a session per request, like gtts-cli, pays every time).
     ``throttle_every=5`` answers every fifth request with HTTP 429 (20 %).
     """
 
-    def __init__(self, *, latency: float = 0.0, throttle_every: int = 0, retry_after: float | None = None,
-                 audio=google_mp3):
+    def __init__(self, *, latency: float = 0.0, connect_latency: float = 0.0, throttle_every: int = 0,
+                 retry_after: float | None = None, audio=google_mp3, max_chars: int = GOOGLE_MAX_CHARS):
         self.latency, self.throttle_every, self.retry_after = latency, throttle_every, retry_after
+        self.max_chars = max_chars
+        self.connect_latency = connect_latency
+        self.connections = 0
         self.audio = audio
         self.requests: list[str] = []
         self.throttled = 0
@@ -193,6 +213,8 @@ class GoogleProxy:
             with self._lock:
                 self.throttled += 1
             return 429, b"Too Many Requests"
+        if len(text) > self.max_chars:
+            return 200, batchexecute_refusal().encode()
         return 200, batchexecute_answer(self.audio(text)).encode()
 
     def _handler(self):
@@ -222,6 +244,10 @@ class GoogleProxy:
                 pass
 
             def do_CONNECT(self):
+                with proxy._lock:
+                    proxy.connections += 1
+                if proxy.connect_latency:
+                    time.sleep(proxy.connect_latency)
                 self.send_response(200, "Connection established")
                 self.end_headers()
                 self.wfile.flush()

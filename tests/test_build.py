@@ -189,7 +189,7 @@ def test_built_episode_chapters_transcript_and_tags_agree(project, google):
     assert tags.version[:2] == (2, 3) and tags["TIT2"].text[0] == "Réunion à Bruxelles" and tags.getall("APIC")
     cues = read_vtt_cues(published(project / "public", "a", "vtt").read_text())
     starts = [start for start, _ in cues]
-    assert starts == sorted(starts) and len(cues) >= 6  # intro, passage, heading's two sentences, outro
+    assert starts == sorted(starts) and len(cues) == 5  # intro (one breath), passage, two sentences, outro
     assert any("Le Canada a promis deux cents millions d'euros." == t for _, t in cues)
     last_end = json.loads(published(project / "public", "a", "chapters").read_text())["chapters"][-1].get("endTime")
     assert abs(MP3(audio).info.length - last_end) <= 1.0

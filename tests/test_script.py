@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from _helpers_project import SAMPLE
+from _helpers_project import SAMPLE, run_invoke
 from pipeline.text.article import read_article
 from pipeline.build import build
 from pipeline.config import load_config
@@ -23,14 +23,17 @@ def sample_script(project):
     return build_script(read_article(SAMPLE), load_config(project), DATE)
 
 
-def test_sample_script_has_intro_passages_outro_and_at_most_45_requests(sample_script):
+def test_sample_script_has_intro_passages_outro_and_speaks_whole_sentences(sample_script):
     kinds = [s.kind for s in sample_script.sections]
     assert kinds == ["intro"] + ["passage"] * 6 + ["outro"]
     chunks = sample_script.chunks()
-    print(f"sample script: {len(chunks)} chunks")
-    assert len(chunks) <= 45
-    assert all(0 < len(c) <= 100 for c in chunks)
+    assert len(chunks) <= 24
+    assert all(0 < len(c) <= 200 for c in chunks)
     assert not any(ch.isdigit() for c in chunks for ch in c)
+    sentences = [s for section in sample_script.sections for p in section.paragraphs for s in p.sentences]
+    cut = [s for s in sentences if len(s.chunks) > 1]
+    mid_sentence_ends = sum(len(s.chunks) - 1 for s in sentences)  # every chunk but a sentence's last
+    assert len(cut) <= 2 and mid_sentence_ends <= 0.10 * len(chunks), [s.chunks for s in cut]
 
 
 def test_intro_announces_show_title_and_date_in_words(sample_script):
@@ -66,7 +69,7 @@ def test_section_titles_are_subheadings_or_first_words(project, tmp_path):
 def test_json_round_trip(sample_script):
     data = json.loads(script_json(sample_script, "abc"))
     assert data["source_hash"] == "abc"
-    assert script_from_dict(data, SAMPLE) == sample_script
+    assert script_from_dict(data, SAMPLE, 200) == sample_script
 
 
 def test_saved_script_is_spoken_and_a_stale_one_is_refused(project, google):
@@ -77,7 +80,7 @@ def test_saved_script_is_spoken_and_a_stale_one_is_refused(project, google):
     data = script_to_dict(build_script(article, config, DATE), article.source_hash)
     data["sections"][1]["paragraphs"][0][0]["chunks"] = ["Une phrase corrigée à la main par la rédaction."]
     saved_script_path(source).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    assert load_saved_script(article).sections[1].paragraphs[0].sentences[0].chunks == (
+    assert load_saved_script(article, config.voice.max_chars).sections[1].paragraphs[0].sentences[0].chunks == (
         "Une phrase corrigée à la main par la rédaction.",)
     build(config, engine="gtts")
     assert "Une phrase corrigée à la main par la rédaction." in google.seen
@@ -88,13 +91,15 @@ def test_saved_script_is_spoken_and_a_stale_one_is_refused(project, google):
 
 
 def test_saved_script_with_an_overlong_chunk_is_refused(project, tmp_path):
-    data = {"title": "T", "sections": [{"kind": "passage", "title": "T", "paragraphs": [[{"text": "x", "chunks": ["a" * 101]}]]}]}
-    with pytest.raises(UserError, match="longer than 100"):
-        script_from_dict(data, tmp_path / "x.script.json")
+    data = {"title": "T", "sections": [{"kind": "passage", "title": "T", "paragraphs": [[{"text": "x", "chunks": ["a" * 201]}]]}]}
+    with pytest.raises(UserError, match="longer than 200"):
+        script_from_dict(data, tmp_path / "x.script.json", 200)
+    short = script_from_dict({**data, "sections": [{**data["sections"][0], "paragraphs": [[{"text": "x", "chunks": ["a" * 90]}]]}]},
+                             tmp_path / "x.script.json", 200)
+    assert short.chunks() == ["a" * 90]  # a script saved under the old 100-character limit still builds
 
 
 def test_invoke_script_prints_json_and_write_saves_it(project):
-    from test_build import run_invoke
 
     source = project / "episodes" / SAMPLE.name
     source.write_bytes(SAMPLE.read_bytes())
@@ -102,7 +107,7 @@ def test_invoke_script_prints_json_and_write_saves_it(project):
     assert printed.returncode == 0, printed.stderr
     data = json.loads(printed.stdout)
     assert [s["kind"] for s in data["sections"]][0] == "intro"
-    assert all(len(c) <= 100 for s in data["sections"] for p in s["paragraphs"] for t in p for c in t["chunks"])
+    assert all(len(c) <= 200 for s in data["sections"] for p in s["paragraphs"] for t in p for c in t["chunks"])
     written = run_invoke(project, "script", "--source", str(source), "--write")
     assert written.returncode == 0 and saved_script_path(source).exists()
     saved_script_path(source).write_text("edited by hand", encoding="utf-8")

@@ -11,7 +11,7 @@ from io import BytesIO
 
 from google_standin import ENDPOINT, GoogleProxy, google_responses, text_from_body
 from pipeline.sound.assembly import RATE, decode_to_pcm
-from pipeline.sound.engines import EspeakEngine, GttsEngine, PermanentTtsError, TransientTtsError
+from pipeline.sound.engines import EspeakEngine, GttsEngine, PermanentTtsError, RequestTooLong, TransientTtsError
 
 
 def test_gtts_request_is_googles_batchexecute_built_by_gtts(google):
@@ -63,11 +63,33 @@ def test_gtts_timeout_is_a_connection_error():
     assert caught.value.connection and caught.value.status is None
 
 
-def test_gtts_answer_without_audio_is_permanent():
+def test_gtts_answer_without_audio_is_transient_or_too_long():
+    """Google answers a 200 without audio past its length, and a consent or captcha page the
+    same way: for a long text it is the length, for a short one a passing fault."""
     with responses.RequestsMock() as mock:
         mock.add("POST", ENDPOINT, body=")]}'\n\n12\n[[\"e\",4]]\n")
-        with pytest.raises(PermanentTtsError):
+        with pytest.raises(TransientTtsError):
             GttsEngine().synthesize("Bonjour.")
+        with pytest.raises(RequestTooLong):
+            GttsEngine().synthesize("Une phrase bien plus longue que cent caractères, " * 3)
+
+
+def test_a_client_error_naming_the_length_is_a_refusal_for_length():
+    with responses.RequestsMock() as mock:
+        mock.add("POST", ENDPOINT, status=400, body="Text too long")
+        with pytest.raises(RequestTooLong):
+            GttsEngine().synthesize("x " * 80)
+        mock.replace("POST", ENDPOINT, status=400, body="Bad request")
+        with pytest.raises(PermanentTtsError):
+            GttsEngine().synthesize("x " * 80)
+
+
+def test_gtts_sends_a_200_character_chunk_in_one_request(google):
+    text = ("Les ministres de la Défense des pays membres de l'Alliance se sont réunis mardi à Bruxelles "
+            "pour parler de l'aide militaire à l'Ukraine et des commandes de munitions d'artillerie.")
+    assert 150 < len(text) <= 200
+    chunk = GttsEngine().synthesize(text)
+    assert google.seen == [text] and chunk.audio
 
 
 @pytest.fixture

@@ -53,6 +53,12 @@ def _silence(ms: int) -> bytes:
     return b"\x00" * (RATE * ms // 1000) * WIDTH
 
 
+def join_pieces(pieces: list[bytes]) -> bytes:
+    """Pieces of one chunk spoken in separate requests, as one chunk: each trimmed, with the
+    pause that separates the chunks of one sentence between them."""
+    return _silence(CLAUSE_PAUSE_MS).join(_trim(piece) for piece in pieces)
+
+
 def assemble(script: Script, chunk_pcm: Iterable[bytes], pauses: AudioConfig, wav_path: Path,
              tee: Callable[[bytes], None] | None = None) -> Timeline:
     """Write the chunks of ``script`` (PCM in script order) with pauses to a WAV file; return the timeline.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import ctypes
+import functools
 import io
 import re
 import threading
@@ -39,7 +40,15 @@ class TransientTtsError(Exception):
 
 
 class PermanentTtsError(Exception):
-    """Retrying will not help (a 4xx other than 429, an answer with no audio)."""
+    """Retrying will not help (a 4xx other than 429, a certificate refused)."""
+
+
+class RequestTooLong(Exception):
+    """The endpoint refused a request for its length: speak the text in shorter requests."""
+
+
+# Every Google endpoint so far has spoken 100 characters: the length a refused request falls back to.
+SAFE_REQUEST_CHARS = 100
 
 
 # --- gTTS -------------------------------------------------------------------------------------
@@ -49,9 +58,10 @@ AUDIO_IN_ANSWER = re.compile(r'jQ1olc","\[\\"(.*)\\"]')  # the pattern gTTS itse
 class GttsEngine:
     name = "gtts"
 
-    def __init__(self, lang: str = "fr", tld: str = "fr", *, timeout: float = 10.0):
-        self.lang, self.tld, self.timeout = lang, tld, timeout
-        self._local = threading.local()
+    def __init__(self, lang: str = "fr", tld: str = "fr", *, timeout: float = 10.0, max_chars: int = 200):
+        self.lang, self.tld, self.timeout, self.max_chars = lang, tld, timeout, max_chars
+        self._lock = threading.Lock()
+        self._session = None
 
     def cache_identity(self) -> dict:
         import gtts
@@ -59,22 +69,26 @@ class GttsEngine:
         return {"engine": self.name, "lang": self.lang, "tld": self.tld, "slow": False,
                 "version": gtts.__version__}
 
-    def _session(self):
-        session = getattr(self._local, "session", None)
-        if session is None:
-            import requests
+    def session(self):
+        """One session for every thread: a connection (a TLS handshake with Google) is opened once
+        per request slot and kept, not once per thread."""
+        with self._lock:
+            if self._session is None:
+                import requests
 
-            session = self._local.session = requests.Session()
-            session.verify = True
-        return session
+                self._session = requests.Session()
+                self._session.verify = True
+                adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=32)
+                self._session.mount("https://", adapter)
+            return self._session
 
     def prepare(self, text: str):
-        """The request gTTS would send for ``text`` (one request: chunks are ≤ 100 characters)."""
-        from gtts import gTTS
-
+        """The request gTTS builds for ``text``, whole: one request, one utterance."""
         # Our script is already normalised and cut for French; gTTS's English pre-processors
-        # (they eat the full stop of "l'est.") are off, and its tokenizer never runs on ≤100 chars.
-        tts = gTTS(text, lang=self.lang, tld=self.tld, lang_check=False, pre_processor_funcs=[])
+        # (they eat the full stop of "l'est.") are off, and its own 100-character cut is raised
+        # to the chunk's length (gTTS reads it from the class), so its tokenizer never splits.
+        tts = _whole_text_gtts(max(len(text), SAFE_REQUEST_CHARS))(
+            text, lang=self.lang, tld=self.tld, lang_check=False, pre_processor_funcs=[])
         requests_ = tts._prepare_requests()
         if len(requests_) != 1:
             raise PermanentTtsError(f"chunk would need {len(requests_)} requests: {text[:40]!r}…")
@@ -84,7 +98,7 @@ class GttsEngine:
         import requests
 
         request = self.prepare(text)
-        session = self._session()
+        session = self.session()
         # Like requests.get: honour https_proxy and REQUESTS_CA_BUNDLE, but always verify.
         settings = session.merge_environment_settings(request.url, {}, None, True, None)
         settings["verify"] = settings.get("verify") or True
@@ -98,16 +112,41 @@ class GttsEngine:
         if answer.status_code == 429 or answer.status_code >= 500:
             raise TransientTtsError(f"HTTP {answer.status_code}", status=answer.status_code,
                                     retry_after=_retry_after(answer.headers.get("Retry-After")))
+        if 400 <= answer.status_code < 500 and len(text) > SAFE_REQUEST_CHARS and _names_length(answer.text):
+            raise RequestTooLong(f"HTTP {answer.status_code}: the text is too long ({len(text)} characters)")
         if answer.status_code != 200:
             raise PermanentTtsError(f"HTTP {answer.status_code} from {request.url}")
-        audio = b"".join(
-            base64.b64decode(match.group(1).encode("ascii"))
-            for line in answer.text.splitlines()
-            if (match := AUDIO_IN_ANSWER.search(line))
-        )
+        audio = _audio_in(answer.text)
         if not audio:
-            raise PermanentTtsError("Google answered without audio")
+            if len(text) > SAFE_REQUEST_CHARS:
+                # What Google answers past its length: a 200 with no audio (gTTS issue #252).
+                raise RequestTooLong(f"no audio for {len(text)} characters")
+            raise TransientTtsError("Google answered without audio")
         return SpokenChunk(text=text, audio=audio, format="mp3", engine=self.name)
+
+
+@functools.lru_cache(maxsize=8)
+def _whole_text_gtts(limit: int):
+    from gtts import gTTS
+
+    class WholeText(gTTS):
+        GOOGLE_TTS_MAX_CHARS = limit
+
+    return WholeText
+
+
+def _audio_in(answer: str) -> bytes:
+    import binascii
+
+    try:
+        return b"".join(base64.b64decode(match.group(1).encode("ascii"), validate=False)
+                        for line in answer.splitlines() if (match := AUDIO_IN_ANSWER.search(line)))
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _names_length(body: str) -> bool:
+    return bool(re.search(r"too long|length|too many characters|trop long", body, re.I))
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -205,7 +244,7 @@ class EspeakEngine:
 
 def make_engine(name: str, voice_config, timeout: float = 10.0) -> TtsEngine:
     if name == "gtts":
-        return GttsEngine(voice_config.lang, voice_config.tld, timeout=timeout)
+        return GttsEngine(voice_config.lang, voice_config.tld, timeout=timeout, max_chars=voice_config.max_chars)
     if name == "espeak":
         return EspeakEngine(voice_config.espeak_voice, voice_config.espeak_wpm)
     raise ValueError(f"unknown engine {name!r}")

@@ -278,22 +278,35 @@ def corrected_aim(aim: Aim, result: LoudnessMeasurement) -> Aim:
 
 
 def encode_measured(wav: Wav, out_path: Path, chain: str, settings: Mp3Settings) -> LoudnessMeasurement:
-    """Encode through ``chain`` to ``out_path`` and measure the MP3 as it is written.
+    """Encode a WAV through ``chain`` to ``out_path`` and measure the MP3 as it is written."""
+    args, data = _input_args(wav)
+    encoder, meter = start_encoding(args, out_path, chain, settings, piped=data is not None)
+    return finish_encoding(encoder, meter, out_path, chain, data=data)
+
+
+def start_encoding(input_args: list[str], out_path: Path, chain: str, settings: Mp3Settings, *,
+                   piped: bool) -> tuple[subprocess.Popen, subprocess.Popen]:
+    """Start the encoder and, on the second core, the meter of what it writes.
 
     ffmpeg's tee muxer writes the file (seekable, so its Xing/LAME header is completed) and the
-    same MP3 stream to a pipe, which a second ffmpeg, on the second core, decodes and measures.
+    same MP3 stream to a pipe, which a second ffmpeg decodes and measures.
     """
-    args, data = _input_args(wav)
     target = str(out_path).replace("\\", "\\\\").replace("|", "\\|").replace("[", "\\[")
     encoder = start_ffmpeg(
-        [*args, "-af", f"{chain},aresample={settings.sample_rate}", "-ac", "1", "-ar", str(settings.sample_rate),
+        [*input_args, "-af", f"{chain},aresample={settings.sample_rate}", "-ac", "1", "-ar", str(settings.sample_rate),
          "-c:a", "libmp3lame", "-b:a", settings.bitrate, "-compression_level", str(settings.quality),
          "-map_metadata", "-1", "-map", "0:a",
          "-f", "tee", f"[f=mp3:id3v2_version=3]{target}|[f=mp3:id3v2_version=0:write_xing=0]pipe:1", "-y"],
-        stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL, stdout=subprocess.PIPE)
+        stdin=subprocess.PIPE if piped else subprocess.DEVNULL, stdout=subprocess.PIPE)
     meter = start_ffmpeg(["-f", "mp3", "-i", "pipe:0", "-af", f"atrim=start_sample={MP3_DELAY_SAMPLES},{_METER}",
                           "-f", "null", "-"], stdin=encoder.stdout)
     encoder.stdout.close()  # the meter owns the read end now
+    return encoder, meter
+
+
+def finish_encoding(encoder: subprocess.Popen, meter: subprocess.Popen, out_path: Path, chain: str, *,
+                    data: bytes | None = None) -> LoudnessMeasurement:
+    """Feed the rest (``data``), close the input, and read the MP3's measurement."""
     _, encoder_log = encoder.communicate(data)
     _, meter_log = meter.communicate()
     if encoder.returncode != 0 or meter.returncode != 0:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import random
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,9 @@ from typing import Callable, Iterator
 from pipeline.sound.assembly import DecodeError, decode_to_pcm
 from pipeline.sound.cache import ChunkCache, chunk_key
 from pipeline.errors import SynthesisError
-from pipeline.sound.engines import PermanentTtsError, TransientTtsError, TtsEngine
+from pipeline.sound.engines import (SAFE_REQUEST_CHARS, PermanentTtsError, RequestTooLong, TransientTtsError,
+                                    TtsEngine)
+from pipeline.sound.limits import RequestLimits
 
 
 @dataclass
@@ -87,101 +90,179 @@ class AdaptiveLimiter:
 
 
 class Synthesizer:
-    """Speaks lists of chunks with one engine; returns 24 kHz mono 16-bit PCM per chunk."""
+    """Speaks chunks with one engine through one bounded pool; returns 24 kHz mono 16-bit PCM.
+
+    ``with Synthesizer(...) as synthesizer:`` then :meth:`stream` for each episode: every
+    stream's chunks are queued at once, in order, so while one episode is assembled and encoded
+    the pool is already speaking the next one's, at the same politeness (one limiter, one
+    backoff) as a single episode.
+    """
 
     def __init__(self, engine: TtsEngine, cache: ChunkCache, *, jobs: int = 4,
                  retry: RetryPolicy = RetryPolicy(), sleep: Callable[[float], object] | None = None,
-                 rng: random.Random | None = None, progress: Callable | None = None):
+                 rng: random.Random | None = None, progress: Callable | None = None,
+                 limits: RequestLimits | None = None, warn: Callable[[str], object] = lambda message: None):
         self.engine, self.cache, self.retry = engine, cache, retry
+        self.limits, self.warn = limits, warn
+        configured = getattr(engine, "max_chars", None) or sys.maxsize  # espeak-ng takes any length
+        self.limit = limits.current(configured) if limits else configured
+        self._limit_lock = threading.Lock()
         self.jobs = max(1, jobs)
         self.limiter = AdaptiveLimiter(self.jobs)
         self.rng = rng or random.Random()
         self.progress = progress
-        self.stats = SynthesisStats()
+        self.stats = SynthesisStats()  # every stream's, added up
         self._identity = engine.cache_identity()
         self._stop = threading.Event()
         # Backoff waits end early when the build stops (Ctrl-C, another chunk failed).
         self.sleep = sleep or self._stop.wait
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> "Synthesizer":
+        # More threads than requests in flight: decoding one answer must not hold a request slot.
+        self._pool = ThreadPoolExecutor(max_workers=self.jobs * 2, thread_name_prefix="tts")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop sending, drop what is queued, and wait for the requests in flight to end."""
+        self._stop.set()
+        if self._pool:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def stream(self, texts: list[str]) -> "ChunkStream":
+        """Queue every chunk of ``texts`` now; iterate the result for their PCM in order."""
+        stats = SynthesisStats()
+        futures = {text: self._pool.submit(self._speak_one, text, stats) for text in dict.fromkeys(texts)}
+        return ChunkStream(self, texts, futures, stats)
 
     def speak_in_order(self, texts: list[str]) -> Iterator[bytes]:
-        """Yield each chunk's PCM in script order as soon as it and those before it are spoken.
+        """One episode's chunks in order, through a pool of its own."""
+        with self:
+            yield from self.stream(texts)
 
-        The caller assembles while later chunks are still in flight, and a chunk's PCM is let go
-        once its last occurrence is yielded, so memory follows the requests in flight, not the
-        episode's length.
-        """
-        last_use = {text: index for index, text in enumerate(texts)}
-        try:
-            # More threads than requests in flight: decoding one answer must not hold a request slot.
-            with ThreadPoolExecutor(max_workers=self.jobs * 2, thread_name_prefix="tts") as pool:
-                futures = {text: pool.submit(self._speak_one, text) for text in dict.fromkeys(texts)}
-                try:
-                    for index, text in enumerate(texts):
-                        pcm = futures[text].result()
-                        if last_use[text] == index:
-                            del futures[text]
-                        yield pcm
-                except BaseException:
-                    self._stop.set()  # Ctrl-C, a failed chunk or a failed consumer: stop sending
-                    for future in futures.values():
-                        future.cancel()
-                    raise
-        except _ChunkFailed as failure:
-            # Said after the pool has drained, so the count is what really is in the cache.
-            done = self.stats.spoken + self.stats.cached
-            raise SynthesisError(f"{self.engine.name} could not speak a chunk ({failure}); {done} chunk(s) "
-                                 f"are spoken and cached, re-run the same command to resume") from None
+    def failure(self, failure: Exception) -> SynthesisError:
+        # Said after the pool has drained, so the count is what really is in the cache.
+        done = self.stats.spoken + self.stats.cached
+        return SynthesisError(f"{self.engine.name} could not speak a chunk ({failure}); {done} chunk(s) "
+                              f"are spoken and cached, re-run the same command to resume")
 
-    def _speak_one(self, text: str) -> bytes:
+
+    def _count(self, stats: SynthesisStats, **counts: int) -> None:
+        stats.add(**counts)
+        self.stats.add(**counts)
+
+    def _speak_one(self, text: str, stats: SynthesisStats) -> bytes:
+        if len(text) > self.limit:
+            return self._speak_in_pieces(text, stats)  # longer than the engine takes now
         key = chunk_key(self._identity, text)
         cached = self.cache.get(key, text, self.engine.name)
         if cached is not None:
             try:
                 pcm = decode_to_pcm(cached.audio, cached.format)
-                self.stats.add(cached=1)
+                self._count(stats, cached=1)
                 self._advance()
                 return pcm
             except DecodeError:
                 self.cache.discard(key)  # damaged entry: speak it again
-        chunk = self._request_with_retries(text)
         try:
-            pcm = decode_to_pcm(chunk.audio, chunk.format)
-        except DecodeError as exc:
-            raise _ChunkFailed(f"the audio for {text[:50]!r} does not decode: {exc}") from None
-        self.cache.put(key, chunk)
-        self.stats.add(spoken=1)
+            chunk, pcm = self._request_with_retries(text, stats)
+        except RequestTooLong as refusal:
+            self._lower_limit(len(text), refusal)
+            return self._speak_in_pieces(text, stats)
+        self.cache.put(key, chunk)  # only audio that decodes is ever cached
+        self._count(stats, spoken=1)
         self._advance()
         return pcm
 
-    def _request_with_retries(self, text: str):
-        waited = 0.0
+    def _speak_in_pieces(self, text: str, stats: SynthesisStats) -> bytes:
+        """A chunk longer than the engine's limit, in requests cut at its best breaks, joined with
+        the short pause the assembly puts between the chunks of one sentence."""
+        from pipeline.sound.assembly import join_pieces
+        from pipeline.text.chunking import chunk_sentence
+
+        return join_pieces([self._speak_one(piece, stats) for piece in chunk_sentence(text, self.limit)])
+
+    def _lower_limit(self, refused: int, refusal: Exception) -> None:
+        with self._limit_lock:
+            if self.limit <= SAFE_REQUEST_CHARS:
+                return
+            self.limit = SAFE_REQUEST_CHARS
+        until = self.limits.lower(SAFE_REQUEST_CHARS) if self.limits else None
+        when = f", remembered until {until:%Y-%m-%d}" if until else ""
+        self.warn(f"warning: {self.engine.name} refused a request of {refused} characters ({refusal}); speaking "
+                  f"in requests of at most {SAFE_REQUEST_CHARS} characters{when}")
+
+    def _request_with_retries(self, text: str, stats: SynthesisStats):
+        """The engine's answer for ``text`` and its PCM. Network trouble, throttling, server errors
+        and audio that does not decode (a truncated MP3, a consent page) are retried with backoff;
+        only the budget running out fails the chunk."""
+        waited, error = 0.0, None
         for attempt in range(self.retry.max_attempts):
             if self._stop.is_set():
                 raise _ChunkFailed("stopped")
-            self.limiter.acquire()
-            throttled = False
-            try:
-                self.stats.add(requests=1)
-                return self.engine.synthesize(text)
-            except TransientTtsError as exc:
-                throttled = exc.status == 429
-                if throttled:
-                    self.stats.add(throttled=1)
-                error = exc
-            except PermanentTtsError as exc:
-                raise _ChunkFailed(str(exc)) from None
-            finally:
-                self.limiter.release(throttled=throttled)
+            chunk, error = self._attempt(text, stats)
+            if error is None:
+                try:
+                    return chunk, decode_to_pcm(chunk.audio, chunk.format)
+                except DecodeError:
+                    error = TransientTtsError("the audio it sent does not decode")
             delay = self.retry.delay(attempt, error.retry_after, self.rng)
             if waited + delay > self.retry.max_total_wait:
                 break
             waited += delay
-            self.stats.add(retried=1)
+            self._count(stats, retried=1)
             self._advance(count=0)
             if self._stop.wait(0) or self.sleep(delay):
                 raise _ChunkFailed("stopped")
         raise _ChunkFailed(f"{error} after {attempt + 1} attempts and {waited:.0f} s of waiting")
 
+    def _attempt(self, text: str, stats: SynthesisStats):
+        """One request, holding a slot of the limiter: (chunk, None) or (None, a transient error)."""
+        self.limiter.acquire()
+        throttled = False
+        try:
+            self._count(stats, requests=1)
+            return self.engine.synthesize(text), None
+        except TransientTtsError as exc:
+            throttled = exc.status == 429
+            if throttled:
+                self._count(stats, throttled=1)
+            return None, exc
+        except PermanentTtsError as exc:
+            raise _ChunkFailed(str(exc)) from None
+        finally:
+            self.limiter.release(throttled=throttled)
+
     def _advance(self, count: int = 1) -> None:
         if self.progress:
             self.progress(count, self.stats)
+
+
+class ChunkStream:
+    """One episode's chunks, yielded in script order as soon as each and those before it are spoken.
+
+    The caller assembles while later chunks are still in flight, and a chunk's PCM is let go
+    once its last occurrence is yielded, so memory follows the requests in flight, not the
+    episode's length.
+    """
+
+    def __init__(self, synthesizer: Synthesizer, texts: list[str], futures: dict, stats: SynthesisStats):
+        self.synthesizer, self.texts, self.futures, self.stats = synthesizer, texts, futures, stats
+
+    def __iter__(self) -> Iterator[bytes]:
+        last_use = {text: index for index, text in enumerate(self.texts)}
+        try:
+            for index, text in enumerate(self.texts):
+                pcm = self.futures[text].result()
+                if last_use[text] == index:
+                    del self.futures[text]
+                yield pcm
+        except _ChunkFailed as failure:
+            self.synthesizer.stop()
+            raise self.synthesizer.failure(failure) from None
+        except BaseException:
+            self.synthesizer.stop()  # Ctrl-C or a failed consumer: stop sending
+            raise

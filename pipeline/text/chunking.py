@@ -1,7 +1,7 @@
 """French sentence splitting and prosody-aware chunking for the TTS engine. Pure: no I/O.
 
-gTTS sends at most 100 characters per request and, left alone, cuts at every comma (choppy
-intonation). Here each sentence is cut only when it does not fit, at the break a presenter would
+An engine takes a limited number of characters per request and speaks each request as one
+utterance, with a falling end; gTTS, left alone, cuts at every comma (choppy intonation). Here each sentence is cut only when it does not fit, at the break a presenter would
 breathe at: ``; :`` first, then a comma, then before a conjunction or relative pronoun, then before
 a preposition, and only as a last resort at any space. No chunk is a fragment of one or two words.
 """
@@ -195,7 +195,7 @@ def _hard_split(word: str, limit: int) -> list[str]:
     return [*pieces, current] if current else pieces
 
 
-def chunk_sentence(text: str, limit: int = 100) -> list[str]:
+def chunk_sentence(text: str, limit: int) -> list[str]:
     """Cut one (normalised) sentence into chunks of at most ``limit`` characters.
 
     Joining the chunks with single spaces gives back the whitespace-normalised input. Among all

@@ -2,7 +2,8 @@
 
 Intro, one section per passage (or per subheading when the article has them), outro. Each
 sentence keeps its written form (for transcripts) and the chunks the engine will speak: text
-normalised for French speech, cut at most 100 characters at natural breaks.
+normalised for French speech, cut only when longer than the engine takes in one request
+(``[voice] max_chars``, 200 characters for Google's endpoint), at natural breaks.
 
 A script can be saved as JSON beside its article and edited by hand; the build then speaks the
 saved script for as long as the article is unchanged.
@@ -21,7 +22,6 @@ from pipeline.errors import UserError
 from pipeline.text.french import normalise_for_speech
 from pipeline.model import Article, Paragraph, Script, Section, Sentence
 
-CHUNK_LIMIT = 100  # gTTS sends at most 100 characters per request
 TITLE_WORDS = 7
 SCRIPT_VERSION = 1
 def build_script(article: Article, config: Config, pub_date: datetime) -> Script:
@@ -39,7 +39,8 @@ def build_script(article: Article, config: Config, pub_date: datetime) -> Script
 def _speaker(config: Config):
     def speak(sentence: str) -> tuple[str, ...]:
         spoken = normalise_for_speech(sentence, acronyms=config.acronyms, lexicon=config.lexicon)
-        return tuple(chunk_sentence(spoken, CHUNK_LIMIT)) if spoken.strip() else ()
+        return tuple(chunk_sentence(spoken, config.voice.max_chars)) if spoken.strip() else ()
+    speak.limit = config.voice.max_chars
     return speak
 
 
@@ -55,16 +56,16 @@ def _paragraph(text: str, speak) -> Paragraph:
 
 def _template_section(kind: str, title: str, text: str, speak) -> Section:
     """Intro and outro: short sentences said in one breath share a request when they fit."""
-    paragraph = _merge_short_sentences(_paragraph(text, speak))
+    paragraph = _merge_short_sentences(_paragraph(text, speak), speak.limit)
     return Section(kind, title, (paragraph,) if paragraph.sentences else ())
 
 
-def _merge_short_sentences(paragraph: Paragraph) -> Paragraph:
+def _merge_short_sentences(paragraph: Paragraph, limit: int) -> Paragraph:
     merged: list[Sentence] = []
     for sentence in paragraph.sentences:
         previous = merged[-1] if merged else None
         if (previous and len(previous.chunks) == 1 and len(sentence.chunks) == 1
-                and len(previous.chunks[0]) + 1 + len(sentence.chunks[0]) <= CHUNK_LIMIT):
+                and len(previous.chunks[0]) + 1 + len(sentence.chunks[0]) <= limit):
             merged[-1] = Sentence(f"{previous.written} {sentence.written}",
                                   (f"{previous.chunks[0]} {sentence.chunks[0]}",))
         else:
@@ -109,7 +110,9 @@ def script_to_dict(script: Script, source_hash: str | None = None) -> dict:
     }
 
 
-def script_from_dict(data: dict, origin: Path) -> Script:
+def script_from_dict(data: dict, origin: Path, limit: int) -> Script:
+    """A script read back from JSON; every chunk must fit in one request of ``limit`` characters
+    (a script saved under a lower limit has shorter chunks: it still builds)."""
     try:
         sections = []
         for section in data["sections"]:
@@ -118,9 +121,10 @@ def script_from_dict(data: dict, origin: Path) -> Script:
                 sentences = []
                 for sentence in paragraph:
                     chunks = tuple(str(c).strip() for c in sentence["chunks"] if str(c).strip())
-                    too_long = [c for c in chunks if len(c) > CHUNK_LIMIT]
+                    too_long = [c for c in chunks if len(c) > limit]
                     if too_long:
-                        raise UserError(f"{origin}: chunk longer than {CHUNK_LIMIT} characters: {too_long[0][:40]!r}…")
+                        raise UserError(f"{origin}: chunk longer than {limit} characters ([voice] max_chars): "
+                                        f"{too_long[0][:40]!r}…")
                     if chunks:
                         sentences.append(Sentence(str(sentence["text"]), chunks))
                 paragraphs.append(Paragraph(tuple(sentences)))
@@ -143,7 +147,7 @@ def saved_script_path(source: Path) -> Path:
     return source.with_name(source.stem + ".script.json")
 
 
-def load_saved_script(article: Article) -> Script | None:
+def load_saved_script(article: Article, limit: int) -> Script | None:
     """The hand-edited script beside the article, if any; refuse one made from an older article."""
     path = saved_script_path(article.source)
     if not path.exists():
@@ -159,4 +163,4 @@ def load_saved_script(article: Article) -> Script | None:
             f"{path}: the article {article.source.name} changed after this script was saved; "
             f"re-run `invoke script --source {article.source} --write` (overwrites your edits) or delete the script"
         )
-    return script_from_dict(data, path)
+    return script_from_dict(data, path, limit)
