@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from pipeline.publish.staging import StagedSite
 
 RECIPE_VERSION = "1"  # bump when a code change must re-speak every episode
+FINISHING = 2  # episodes mastered at once while the next is assembled: one per core
 LOCK_WAIT_SECONDS = 0.5
 
 
@@ -298,19 +300,27 @@ def build_episodes(jobs: list[EpisodeJob], catalogue: Catalogue) -> list[Episode
     texts = [text for script in scripts for text in script.chunks()]
     cache = ChunkCache(first.config.cache_dir)
     voice = choose_engine(first.engine_choice, first.config, cache, texts, first.warn)
-    reports = []
     with ChunkProgress("speaking", len(set(texts))) as progress, \
             synthesizer_for(first.config, voice, cache, jobs=first.jobs, progress=progress.update,
-                            warn=first.warn) as synthesizer:
+                            warn=first.warn) as synthesizer, \
+            ThreadPoolExecutor(max_workers=FINISHING, thread_name_prefix="finish") as finishing:
         streams = [synthesizer.stream(script.chunks()) for script in scripts]
-        for job, script, stream in zip(jobs, scripts, streams):
-            manifest, report = finish_episode(job, script, speak(job, script, stream, voice.name))
-            _record(job, catalogue, manifest)
-            reports.append(report)
-    return reports
+        started = []  # (job, future, assembled): the next episode is assembled while this one finishes
+        try:
+            for index, (job, script, stream) in enumerate(zip(jobs, scripts, streams)):
+                if index >= FINISHING:
+                    started[index - FINISHING][1].result()  # at most FINISHING episodes being mastered
+                assembled = speak(job, script, stream, voice.name)
+                started.append((job, finishing.submit(finish_episode, job, script, assembled), assembled))
+            return [_record(job, catalogue, *future.result()) for job, future, _ in started]
+        except BaseException:
+            for _, future, assembled in started:
+                future.cancel()
+                assembled.abort()
+            raise
 
 
-def _record(job: EpisodeJob, catalogue: Catalogue, manifest: EpisodeManifest) -> None:
+def _record(job: EpisodeJob, catalogue: Catalogue, manifest: EpisodeManifest, report: EpisodeReport) -> EpisodeReport:
     """The new manifest into the candidate and the catalogue; the previous version's files go once
     the new feed is in place."""
     text = manifest_json(manifest)
@@ -318,6 +328,7 @@ def _record(job: EpisodeJob, catalogue: Catalogue, manifest: EpisodeManifest) ->
     catalogue.put(manifest, text)
     for relative in set((job.previous.files if job.previous else {}).values()) - set(manifest.files.values()):
         job.site.remove(relative)
+    return report
 
 
 def _retire(site: "StagedSite", catalogue: Catalogue, manifest: EpisodeManifest) -> None:

@@ -22,7 +22,8 @@ from pipeline.norms import image_type, loudness_norm_text, meets_loudness_norm
 
 if TYPE_CHECKING:  # the audio stack is imported only when an episode is really built
     from pipeline.publish.staging import StagedSite
-    from pipeline.sound.loudness import LoudnessMeasurement
+    from pipeline.sound.loudness import LoudnessMeasurement, LoudnessMeter
+    from pipeline.sound.streaming import StreamingEncoder
     from pipeline.sound.synthesis import ChunkStream, SynthesisStats
 
 EngineChoice = Literal["auto", "gtts", "espeak"]
@@ -126,9 +127,10 @@ def synthesizer_for(config: Config, engine, cache, *, jobs: int, progress=None, 
                        retry=RetryPolicy(max_total_wait=config.synthesis.max_total_wait_seconds))
 
 
-def finish_episode(job: EpisodeJob, script: Script, speech: Speech) -> tuple[EpisodeManifest, EpisodeReport]:
+def finish_episode(job: EpisodeJob, script: Script, assembled: Assembled) -> tuple[EpisodeManifest, EpisodeReport]:
     """Everything after the last chunk: check, master, sidecars, manifest."""
     started = time.perf_counter()
+    speech = settle(assembled)
     check_speech(job, speech)
     chapters = chapters_of(speech)
     master = master_audio(job, speech, chapters=chapters)
@@ -151,9 +153,28 @@ def episode_script(job: EpisodeJob) -> Script:
             or build_script(job.article, job.config, job.identity.pub_date))
 
 
-def speak(job: EpisodeJob, script: Script, chunks: "ChunkStream", engine: str) -> Speech:
+@dataclass(frozen=True)
+class Assembled:
+    """The episode assembled; its MP3 or measurement may still be in the making (``sink``)."""
+
+    wav_path: Path
+    mp3_path: Path
+    timeline: Timeline
+    sink: "StreamingEncoder | LoudnessMeter"
+    engine: str
+    stats: "SynthesisStats"
+    chunks: int
+    spoken_chars: int
+    seconds: float
+
+    def abort(self) -> None:
+        self.sink.abort()
+
+
+def speak(job: EpisodeJob, script: Script, chunks: "ChunkStream", engine: str) -> Assembled:
     """Assemble the episode as its chunks arrive (later ones are still in flight), measuring it
-    and, with the ``gain`` method, encoding it at the same time."""
+    and, with the ``gain`` method, encoding it at the same time (loudnorm needs the whole
+    programme measured first)."""
     from pipeline.sound.assembly import RATE, assemble
     from pipeline.sound.loudness import LoudnessMeter, Mp3Settings
     from pipeline.sound.streaming import StreamingEncoder
@@ -164,18 +185,28 @@ def speak(job: EpisodeJob, script: Script, chunks: "ChunkStream", engine: str) -
     settings = Mp3Settings(bitrate=audio.bitrate, sample_rate=audio.sample_rate, quality=audio.mp3_quality,
                            method=audio.loudness_method)
     started = time.perf_counter()
-    # The gain method encodes while speaking; loudnorm needs the whole programme measured first.
-    with (StreamingEncoder(mp3_path, rate=RATE, settings=settings) if settings.method == "gain"
-          else LoudnessMeter(RATE)) as sink:
+    sink = StreamingEncoder(mp3_path, rate=RATE, settings=settings) if settings.method == "gain" else LoudnessMeter(RATE)
+    try:
         timeline = assemble(script, chunks, audio, wav_path, tee=sink.write)
-        seconds = time.perf_counter() - started
-        if isinstance(sink, LoudnessMeter):
-            measured, streamed = sink.result(), None
-        else:  # when the streamed MP3 misses the aim, the safe path measures the WAV itself
-            measured, streamed = None, sink.finish()
-    return Speech(wav_path=wav_path, timeline=timeline, measured=measured, streamed=streamed, mp3_path=mp3_path,
-                  engine=engine, stats=chunks.stats, chunks=len(texts), spoken_chars=sum(map(len, texts)),
-                  seconds=seconds)
+    except BaseException:
+        sink.abort()
+        raise
+    return Assembled(wav_path=wav_path, mp3_path=mp3_path, timeline=timeline, sink=sink, engine=engine,
+                     stats=chunks.stats, chunks=len(texts), spoken_chars=sum(map(len, texts)),
+                     seconds=time.perf_counter() - started)
+
+
+def settle(assembled: Assembled) -> Speech:
+    """Wait for the MP3 made while speaking (or the measurement); None when it missed the aim."""
+    from pipeline.sound.loudness import LoudnessMeter
+
+    if isinstance(assembled.sink, LoudnessMeter):
+        measured, streamed = assembled.sink.result(), None
+    else:  # when the streamed MP3 misses the aim, the safe path measures the WAV itself
+        measured, streamed = None, assembled.sink.finish()
+    return Speech(wav_path=assembled.wav_path, timeline=assembled.timeline, measured=measured, streamed=streamed,
+                  mp3_path=assembled.mp3_path, engine=assembled.engine, stats=assembled.stats,
+                  chunks=assembled.chunks, spoken_chars=assembled.spoken_chars, seconds=assembled.seconds)
 
 
 def check_speech(job: EpisodeJob, speech: Speech) -> None:

@@ -131,3 +131,21 @@ def test_check_cover_reads_a_truncated_file_as_broken(tmp_path):
     (tmp_path / "cut.png").write_bytes(data.getvalue()[:60])
     problems = check_cover(tmp_path / "cut.png")
     assert len(problems) == 1 and "not a readable image" in problems[0]
+
+
+def test_the_published_default_cover_is_recognised_without_the_cache(tmp_path, monkeypatch):
+    import shutil
+
+    config = make_config(tmp_path)
+    ensure_cover(config, config.public_dir)
+    drawn = (config.public_dir / "cover.png").read_bytes()
+    shutil.rmtree(config.cache_dir)
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("the cover was drawn again")
+
+    monkeypatch.setattr(cover, "default_cover", no_drawing)
+    assert cover.cover_file(config) == ("cover.png", drawn)
+    # Another title is another key: that one is drawn.
+    with pytest.raises(AssertionError, match="drawn again"):
+        cover.cover_file(make_config(tmp_path, title="Un autre titre"))

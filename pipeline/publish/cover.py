@@ -27,6 +27,7 @@ HARMLESS_MODES = {"L", "LA", "P", "PA", "RGBA"}
 
 DEFAULT_SIDE = 1400
 DEFAULT_VERSION = "1"  # bump when the default cover's drawing changes
+KEY_CHUNK = b"balado-cover\x00"  # a PNG tEXt keyword and its separator
 BACKGROUND = (24, 44, 72)  # deep ink blue
 INK = (245, 240, 228)  # warm off-white
 ACCENT = (232, 168, 56)  # amber rule under the title
@@ -77,7 +78,9 @@ def cover_file(config: Config) -> tuple[str, bytes]:
     """The show's cover as (published name, bytes): the user's, checked, or the default one.
 
     Drawing or converting it costs a few tenths of a second, so the result is kept in
-    ``.cache/`` under a key of what it is made from (the user's file, or the title and font).
+    ``.cache/`` under a key of what it is made from (the user's file, or the title and font);
+    the default cover also carries its key inside (a PNG text chunk), so the published one is
+    recognised even with the cache emptied.
     """
     if config.show.cover:
         source = config.root / config.show.cover
@@ -87,11 +90,19 @@ def cover_file(config: Config) -> tuple[str, bytes]:
     cached = next(iter(config.cache_dir.glob(f"cover-{key[:16]}.*")), None) if key else None
     if cached:
         return cover_name(cached.suffix), cached.read_bytes()
-    fmt, data = _user_cover(config.root / config.show.cover) if config.show.cover else ("PNG", default_cover(config.show.title))
+    published = config.public_dir / cover_name(".png")
+    if not config.show.cover and published.is_file() and _carries_key(published, key):
+        return published.name, published.read_bytes()
+    fmt, data = _user_cover(config.root / config.show.cover) if config.show.cover else ("PNG", default_cover(config.show.title, key=key))
     if key:
         config.cache_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(config.cache_dir / f"cover-{key[:16]}{PUBLIC_EXTENSION[fmt]}", data)
     return cover_name(PUBLIC_EXTENSION[fmt]), data
+
+
+def _carries_key(path: Path, key: str) -> bool:
+    with open(path, "rb") as stream:
+        return KEY_CHUNK + key.encode() in stream.read(4096)  # text chunks come before the image data
 
 
 def _font_stamp() -> str:
@@ -148,12 +159,18 @@ def _flatten(img: Image.Image) -> Image.Image:
     return background
 
 
-def _encode(img: Image.Image, fmt: str) -> bytes:
+def _encode(img: Image.Image, fmt: str, *, key: str | None = None) -> bytes:
     out = io.BytesIO()
     if fmt == "JPEG":
         img.save(out, "JPEG", quality=90, optimize=True)
     else:
-        img.save(out, "PNG", optimize=True)
+        info = None
+        if key:
+            from PIL.PngImagePlugin import PngInfo
+
+            info = PngInfo()
+            info.add_text(KEY_CHUNK[:-1].decode(), key)
+        img.save(out, "PNG", optimize=True, pnginfo=info)
     return out.getvalue()
 
 
@@ -186,7 +203,7 @@ def _wrap(title: str, font, draw: ImageDraw.ImageDraw, width: int) -> list[str]:
     return lines or [""]
 
 
-def default_cover(title: str, side: int = DEFAULT_SIDE) -> bytes:
+def default_cover(title: str, side: int = DEFAULT_SIDE, *, key: str | None = None) -> bytes:
     """A plain, legible cover: the show's title in large type on a dark background.
 
     PNG, as flat colours and type compress far better than JPEG (about 50 KB against 75 KB).
@@ -214,4 +231,4 @@ def default_cover(title: str, side: int = DEFAULT_SIDE) -> bytes:
         draw.text((margin, top + i * line_height), line, font=font, fill=INK)
     rule_y = top + line_height * len(lines) + side // 30
     draw.rectangle((margin, rule_y, margin + side // 6, rule_y + side // 90), fill=ACCENT)
-    return _encode(img, "PNG")
+    return _encode(img, "PNG", key=key)

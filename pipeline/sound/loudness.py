@@ -148,6 +148,9 @@ class LoudnessMeter:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.abort()
+
+    def abort(self) -> None:
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait()

@@ -24,7 +24,7 @@ from pipeline.norms import TARGET_LUFS
 from pipeline.sound import loudness
 from pipeline.sound.loudness import Aim, LoudnessMeasurement, Mp3Settings
 
-DECIDE_AFTER_SECONDS = 40.0  # enough speech for the voice's level and peaks; decided well before the end
+DECIDE_AFTER_SECONDS = 30.0  # enough speech for the voice's level and peaks; decided well before the end
 WIDTH = 2  # 16-bit samples
 _END = None
 

@@ -263,6 +263,8 @@ class ChunkStream:
         except _ChunkFailed as failure:
             self.synthesizer.stop()
             raise self.synthesizer.failure(failure) from None
+        except GeneratorExit:
+            raise  # the consumer has what it needed (a failed one stops the synthesizer it runs in)
         except BaseException:
-            self.synthesizer.stop()  # Ctrl-C or a failed consumer: stop sending
+            self.synthesizer.stop()  # Ctrl-C while waiting: stop sending
             raise
