@@ -3,64 +3,78 @@ import sys
 
 from invoke import task
 
+VERBOSE = "on failure, the details (traceback) after the one-line message"
+
 
 @task(help={"source": "one article to build (default: every new or changed article in episodes/)",
             "engine": "auto (gTTS, else espeak-ng offline), gtts or espeak",
             "force": "rebuild even when nothing changed",
             "jobs": "chunks spoken in parallel (default: podcast.toml [synthesis] jobs)",
-            "json": "print the build report as JSON (for scripts and the benchmark)"})
-def build_episode(c, source=None, engine=None, force=False, jobs=None, json=False):
+            "json": "print the build report as JSON (for scripts and the benchmark)",
+            "verbose": VERBOSE})
+def build_episode(c, source=None, engine=None, force=False, jobs=None, json=False, verbose=False):
     """Speak new or changed articles and publish them to public/ with the feed."""
     from pipeline import cli
 
-    cli.build_episode(source=source, engine=engine, force=force, jobs=jobs, as_json=json)
+    cli.build_episode(source=source, engine=engine, force=force, jobs=jobs, as_json=json, verbose=verbose)
+
+
+@task(help={"title": "the show's title", "base_url": "the address public/ will be served from",
+            "owner_name": "who runs the show (default: the title)", "owner_email": "Apple writes to it about the show",
+            "verbose": VERBOSE})
+def init(c, title=None, base_url=None, owner_name=None, owner_email=None, verbose=False):
+    """Set up a show here: a commented podcast.toml and an episodes/ folder."""
+    from pipeline import cli
+
+    cli.init(title=title, base_url=base_url, owner_name=owner_name, owner_email=owner_email, verbose=verbose)
 
 
 @task(help={"source": "the article", "write": "save it beside the article as <name>.script.json to edit",
-            "force": "with --write, replace a script saved earlier"})
-def script(c, source=None, write=False, force=False):
+            "force": "with --write, replace a script saved earlier", "verbose": VERBOSE})
+def script(c, source=None, write=False, force=False, verbose=False):
     """Print the spoken script of an article as JSON (no audio)."""
     from pipeline import cli
 
-    cli.script(source=source, write=write, force=force)
+    cli.script(source=source, write=write, force=force, verbose=verbose)
 
 
-@task
-def feed(c):
-    """Rebuild public/feed.xml and index.html from the episode manifests."""
+@task(help={"verbose": VERBOSE})
+def feed(c, verbose=False):
+    """Render the feed, its archives and every page again from the episode manifests."""
     from pipeline import cli
 
-    cli.feed()
+    cli.feed(verbose=verbose)
 
 
-@task
-def validate(c):
+@task(help={"verbose": VERBOSE})
+def validate(c, verbose=False):
     """Check public/ as a podcast directory and app would; one line per problem."""
     from pipeline import cli
 
-    cli.validate()
+    cli.validate(verbose=verbose)
 
 
-@task(help={"cache": "empty the spoken-chunk cache in .cache/"})
-def clean(c, cache=False):
+@task(help={"cache": "empty the spoken-chunk cache in .cache/", "verbose": VERBOSE})
+def clean(c, cache=False, verbose=False):
     """Remove generated caches."""
     from pipeline import cli
 
-    cli.clean(cache=cache)
+    cli.clean(cache=cache, verbose=verbose)
 
 
 @task(help={"host": "address to listen on (0.0.0.0 for phones on the LAN)", "port": "TCP port",
-            "base_url": "serve a feed rebuilt for this address instead of podcast.toml's base_url"})
-def serve(c, host="127.0.0.1", port=8000, base_url=None):
+            "base_url": "serve a feed rebuilt for this address instead of podcast.toml's base_url",
+            "verbose": VERBOSE})
+def serve(c, host="127.0.0.1", port=8000, base_url=None, verbose=False):
     """Serve public/ over HTTP (byte ranges, HEAD, 304) for podcast apps and browsers."""
     from pipeline import cli
 
-    cli.serve(host=host, port=port, base_url=base_url)
+    cli.serve(host=host, port=port, base_url=base_url, verbose=verbose)
 
 
 @task
 def bench(c):
-    """Benchmark synthesis, rebuilds and long reads against baselines; writes bench/results.json."""
+    """Benchmark synthesis, rebuilds, archives and long reads against baselines; writes bench/results.json."""
     c.run(f"{sys.executable} bench/run.py", pty=False)
 
 

@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import json
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -74,12 +75,14 @@ class PendingEpisode:
     identity: Identity
     previous: EpisodeManifest | None
     recipe: str
+    restores_voice: bool = False  # it has the offline voice only because Google was unreachable
 
 
 @dataclass
 class Plan:
     pending: list[PendingEpisode] = field(default_factory=list)
     current: list[EpisodeReport] = field(default_factory=list)
+    offline_voiced: list[PendingEpisode] = field(default_factory=list)  # re-spoken if Google answers now
     retiring: list[EpisodeManifest] = field(default_factory=list)
     returning: list[str] = field(default_factory=list)  # retired slugs whose article came back
 
@@ -165,7 +168,7 @@ def read_sources(config: Config, listing: dict[str, inputs.Stamp], index: inputs
         if record:
             sources.append(Source(path, record))
             continue
-        article = read_article(path)
+        article = read_article(path, tz=config.tz)
         record = inputs.SourceRecord(stamp=listing.get(path.name, (0, 0)), source_hash=article.source_hash,
                                      slug=article.slug, script_stamp=script_stamp,
                                      script_hash=_file_hash(path.with_name(script_name)))
@@ -185,20 +188,54 @@ def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, reti
     for source in sources:
         record, previous = source.record, catalogue.get(source.record.slug)
         recipe = recipe_hash(config, record, cover_hash)
-        if not force and is_current(config, previous, recipe, engine):
-            plan.current.append(EpisodeReport(slug=record.slug, title=previous.title, status="up to date",
-                                              engine=previous.engine, duration_seconds=previous.duration_seconds))
+        current = not force and is_current(config, previous, recipe, engine)
+        if current and not (engine == "auto" and previous.offline_fallback):
+            plan.current.append(_up_to_date(previous))
             continue
-        article = source.article or read_article(source.path)
+        article = source.article or read_article(source.path, tz=config.tz)
         identity = _identity(config, article, previous, retired.get(article.slug), numbers)
         numbers.add(identity.number)
         if article.slug in retired:
             plan.returning.append(article.slug)
-        plan.pending.append(PendingEpisode(article, identity, previous, recipe))
+        pending = PendingEpisode(article, identity, previous, recipe, restores_voice=current)
+        (plan.offline_voiced if current else plan.pending).append(pending)
     if whole_show:
         present = {s.record.slug for s in sources}
         plan.retiring = [m for m in catalogue.manifests if m.slug not in present]
     return plan
+
+
+def _up_to_date(manifest: EpisodeManifest) -> EpisodeReport:
+    return EpisodeReport(slug=manifest.slug, title=manifest.title, status="up to date", engine=manifest.engine,
+                         duration_seconds=manifest.duration_seconds)
+
+
+def restore_voices(config: Config, plan: Plan, warn: Callable[[str], None]) -> None:
+    """Episodes that have the offline voice only because Google did not answer: re-spoken with
+    Google's voice as soon as it answers again (same GUID and number), kept as they are, and
+    said so, while it does not. A show never keeps the robot voice by accident."""
+    if not plan.offline_voiced:
+        return
+    from pipeline.episode import episode_script
+    from pipeline.sound.cache import ChunkCache
+    from pipeline.sound.engines import google_answers
+
+    first = plan.offline_voiced[0]
+    probe = episode_script_text(config, first)
+    if google_answers(config, ChunkCache(config.cache_dir), probe):
+        plan.pending += plan.offline_voiced
+    else:
+        plan.current += [_up_to_date(p.previous) for p in plan.offline_voiced]
+        warn(f"warning: Google TTS is still unreachable; {len(plan.offline_voiced)} episode(s) keep the offline "
+             "voice until it answers (each build checks)")
+    plan.offline_voiced = []
+
+
+def episode_script_text(config: Config, pending: PendingEpisode) -> str:
+    """The first chunk an episode would send: a probe whose answer is kept if Google gives one."""
+    from pipeline.text.script import build_script
+
+    return build_script(pending.article, config, pending.identity.pub_date).chunks()[0]
 
 
 def _identity(config: Config, article: Article, previous: EpisodeManifest | None,
@@ -234,11 +271,14 @@ def build(config: Config, *, sources: list[Path] | None = None, engine: EngineCh
         catalogue = load_catalogue(config.public_dir, config.cache_dir)
         retired = load_retired(config.episodes_dir)
         plan = plan_build(config, read, catalogue, retired, engine=engine, force=force, whole_show=whole_show)
+        restore_voices(config, plan, warn)
         built, commit = publish_site(config, catalogue, plan, engine=engine, jobs=jobs or config.synthesis.jobs,
                                      warn=warn, force=force)
         _remember(config, index=index, read=read, catalogue=catalogue, retired=retired, plan=plan)
-    if whole_show:
+    if whole_show and not any(m.offline_fallback for m in catalogue.manifests):
         inputs.remember(config, inputs.fingerprint(config, inputs.scan(config.episodes_dir), version=RECIPE_VERSION))
+    elif whole_show:
+        inputs.forget(config)  # an offline-voiced episode waits for Google: the next build must look
     return BuildReport(built + plan.current, commit.published, feed_path, deleted=commit.deleted,
                        retired=[m.slug for m in plan.retiring])
 
@@ -271,7 +311,8 @@ def publish_site(config: Config, catalogue: Catalogue, plan: Plan | None = None,
     with StagedSite(config.public_dir) as site:
         cover = stage_cover(config, site)
         jobs_ = [EpisodeJob(config=config, site=site, article=e.article, identity=e.identity, previous=e.previous,
-                            recipe=e.recipe, engine_choice=engine, jobs=jobs, cover=cover, warn=warn)
+                            recipe=e.recipe, engine_choice=engine, jobs=jobs, cover=cover, warn=warn,
+                            restores_voice=e.restores_voice)
                  for e in plan.pending]
         reports = build_episodes(jobs_, catalogue)
         for manifest in plan.retiring:
@@ -295,6 +336,7 @@ def build_episodes(jobs: list[EpisodeJob], catalogue: Catalogue) -> list[Episode
 
     if not jobs:
         return []
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     first = jobs[0]
     scripts = [episode_script(job) for job in jobs]
     texts = [text for script in scripts for text in script.chunks()]
@@ -318,6 +360,15 @@ def build_episodes(jobs: list[EpisodeJob], catalogue: Catalogue) -> list[Episode
                 future.cancel()
                 assembled.abort()
             raise
+
+
+def _warm_up() -> None:
+    """Import what publishing needs while the first chunks are in flight (the build is waiting on
+    the network then), so nothing is left to load after the last one."""
+    from pipeline.publish import documents, feed, site, validate  # noqa: F401  feedgen, lxml, jinja2
+    from pipeline.sound import tags  # noqa: F401  mutagen
+
+    site._environment().get_template("episode.html.j2")
 
 
 def _record(job: EpisodeJob, catalogue: Catalogue, manifest: EpisodeManifest, report: EpisodeReport) -> EpisodeReport:

@@ -1,7 +1,8 @@
 """What each Invoke task does, with the user-facing output. ``tasks.py`` only parses arguments.
 
-A :class:`UserError` becomes one line on stderr and exit status 1; Ctrl-C becomes one line and
-exit status 130. Neither shows a traceback.
+Every failure is one line on stderr of at most :data:`MAX_ERROR_CHARS` characters, whatever the
+tool underneath printed (ffmpeg, gTTS, requests, lxml, TOML), and exit status 1; Ctrl-C is one
+line and exit status 130. ``--verbose`` adds the details (the traceback) after that line.
 """
 from __future__ import annotations
 
@@ -18,22 +19,46 @@ from pipeline.errors import UserError
 SHOWN_UP_TO_DATE = 10  # beyond this, up-to-date episodes are counted, not listed
 
 
+MAX_ERROR_CHARS = 200
+VERBOSE_HINT = " (--verbose for details)"
+
+
 class CommandFailed(SystemExit):
     pass
 
 
+def one_line(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """``text`` on one line of at most ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def user_facing(function):
+    """The task's failures as one line each (``verbose=True`` adds the traceback after it)."""
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args, verbose: bool = False, **kwargs):
         try:
             return function(*args, **kwargs)
         except UserError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            raise CommandFailed(1) from None
+            _fail(f"error: {exc}", verbose)
         except KeyboardInterrupt:
             print("interrupted: nothing was published; spoken chunks are cached", file=sys.stderr)
             raise CommandFailed(130) from None
+        except CommandFailed:
+            raise
+        except Exception as exc:  # a tool underneath failed in a way no check foresaw
+            text = one_line(exc, MAX_ERROR_CHARS - len(VERBOSE_HINT) - len("error: ")) or type(exc).__name__
+            _fail(f"error: {text}" + ("" if verbose else VERBOSE_HINT), verbose)
     return wrapper
+
+
+def _fail(message: str, verbose: bool) -> None:
+    print(one_line(message), file=sys.stderr)
+    if verbose:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+    raise CommandFailed(1) from None
 
 
 def _positive(value, option: str) -> int | None:
@@ -73,6 +98,8 @@ def _print_build(config, report) -> None:
     built = [e for e in report.episodes if e.status == "built"]
     current = [e for e in report.episodes if e.status == "up to date"]
     for episode in built:
+        if episode.voice_restored:
+            print(f"✓ {episode.slug}: re-spoken with {episode.engine} (it had the offline voice)")
         print(f"✓ {episode.slug}: built {_duration(episode.duration_seconds)} with {episode.engine} — "
               f"{episode.chunks} chunks ({episode.spoken} spoken, {episode.cached} cached, "
               f"{episode.retried} retried, {episode.requests} requests) in {episode.seconds:.1f} s "
@@ -103,7 +130,7 @@ def script(root: str = ".", *, source: str | None = None, write: bool = False, f
     if not source:
         raise UserError("give the article with --source PATH")
     config = load_config(root)
-    article = read_article(source)
+    article = read_article(source, tz=config.tz)
     pub_date = pub_date_for(article.date, read_manifest(manifest_path(config.public_dir, article.slug)))
     text = script_json(build_script(article, config, pub_date), article.source_hash)
     if write:
@@ -124,6 +151,17 @@ def feed(root: str = ".") -> None:
     config = load_config(root)
     rebuild_feed(config)
     print(f"feed rebuilt: {layout.under(config.public_dir, layout.FEED)}")
+
+
+@user_facing
+def init(root: str = ".", *, title: str | None = None, base_url: str | None = None, owner_name: str | None = None,
+         owner_email: str | None = None) -> None:
+    from pipeline.project import init_project
+
+    if not (title and base_url and owner_email):
+        raise UserError("say what the show is: --title, --base-url (where public/ will be served) and --owner-email")
+    made = init_project(root, title=title, base_url=base_url, owner_name=owner_name or title, owner_email=owner_email)
+    print(f"show set up: {', '.join(str(p) for p in made)}; put articles in episodes/ and run invoke build-episode")
 
 
 @user_facing

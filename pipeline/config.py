@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, fields
+from datetime import timezone, tzinfo
 from pathlib import Path
 
 from pipeline import layout
@@ -27,6 +28,7 @@ class ShowConfig:
     subcategory: str | None = "Politics"
     explicit: bool = False
     cover: str | None = None  # path relative to the project folder
+    timezone: str = "Europe/Paris"  # for naive front-matter times, the date said in the intro, the pages' dates
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,11 @@ class Config:
         return self.root / ".cache"
 
     @property
+    def tz(self) -> tzinfo:
+        """The show's time zone (checked when the settings are read)."""
+        return _zone(self.show.timezone)
+
+    @property
     def feed_url(self) -> str:
         return layout.feed_url(self.show.base_url)
 
@@ -115,15 +122,15 @@ def _section(cls, raw: dict, name: str, path: Path):
 
 
 def load_config(root: Path | str = ".", path: Path | str | None = None) -> Config:
-    """Read ``podcast.toml`` under ``root``; a missing file gives the defaults."""
+    """Read ``podcast.toml`` under ``root``; without one there is no show (``invoke init`` makes it)."""
     root = Path(root).resolve()
     path = Path(path) if path else root / "podcast.toml"
-    raw: dict = {}
-    if path.exists():
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise UserError(f"{path}: not valid TOML ({exc})") from None
+    if not path.exists():
+        raise UserError(f"{root}: no podcast.toml here; run `invoke init` to set up a show in this folder")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not valid TOML ({exc})") from None
     try:
         config = Config(
             root=root,
@@ -141,9 +148,20 @@ def load_config(root: Path | str = ".", path: Path | str | None = None) -> Confi
     return _check(config, path)
 
 
+def _zone(name: str) -> tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc if name.upper() == "UTC" else None
+
+
 def _check(config: Config, path: Path) -> Config:
     """Settings whose mistakes would otherwise surface deep inside a build."""
     problems = []
+    if _zone(config.show.timezone) is None:
+        problems.append(f"[show] timezone {config.show.timezone!r} is not a time zone (Europe/Paris, America/Montreal…)")
     if config.voice.engine not in ("auto", "gtts", "espeak"):
         problems.append(f"[voice] engine must be auto, gtts or espeak, not {config.voice.engine!r}")
     if config.audio.loudness_method not in ("gain", "loudnorm"):

@@ -47,6 +47,7 @@ class EpisodeReport:
     seconds: float = 0.0
     synthesis_seconds: float = 0.0
     streamed: bool = False  # encoded while it was spoken (no re-encode after the last chunk)
+    voice_restored: bool = False  # re-spoken with Google's voice: it had the offline one
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class EpisodeJob:
     jobs: int
     cover: str  # the cover's path relative to the site
     warn: Callable[[str], None]
+    restores_voice: bool = False  # re-spoken because it had the offline voice only for want of Google
 
     @property
     def slug(self) -> str:
@@ -142,7 +144,8 @@ def finish_episode(job: EpisodeJob, script: Script, assembled: Assembled) -> tup
         slug=manifest.slug, title=manifest.title, status="built", engine=speech.engine,
         duration_seconds=manifest.duration_seconds, chunks=speech.chunks, spoken=stats.spoken, cached=stats.cached,
         retried=stats.retried, requests=stats.requests, seconds=speech.seconds + time.perf_counter() - started,
-        synthesis_seconds=speech.seconds, streamed=speech.streamed is not None)
+        synthesis_seconds=speech.seconds, streamed=speech.streamed is not None,
+        voice_restored=job.restores_voice and speech.engine != "espeak")
 
 
 def episode_script(job: EpisodeJob) -> Script:
@@ -285,6 +288,7 @@ def episode_manifest(job: EpisodeJob, *, script: Script, speech: Speech, master:
         loudness={"integrated": round(master.loudness.integrated, 2),
                   "true_peak": round(master.loudness.true_peak, 2)},
         recipe_hash=job.recipe,
+        engine_choice=job.engine_choice,
     )
 
 

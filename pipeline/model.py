@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 
 # --- Stage 1: article -------------------------------------------------------------------------
@@ -46,9 +47,12 @@ class Paragraph:
     sentences: tuple[Sentence, ...]
 
 
+SectionKind = Literal["intro", "passage", "outro"]
+
+
 @dataclass(frozen=True)
 class Section:
-    kind: str  # "intro" | "passage" | "outro"
+    kind: SectionKind
     title: str
     paragraphs: tuple[Paragraph, ...]
 
@@ -90,7 +94,7 @@ class TimedSentence:
 
 @dataclass(frozen=True)
 class TimedSection:
-    kind: str
+    kind: SectionKind
     title: str
     start_ms: int
     end_ms: int
@@ -136,3 +140,9 @@ class EpisodeManifest:
     source_url: str | None = None
     loudness: dict[str, float] = field(default_factory=dict)
     recipe_hash: str = ""  # hash of everything the audio was made from: unchanged → nothing to do
+    engine_choice: str = "auto"  # what the build asked for: "auto" + engine "espeak" = Google was unreachable
+
+    @property
+    def offline_fallback(self) -> bool:
+        """Spoken by the offline voice only because Google did not answer: re-spoken when it does."""
+        return self.engine == "espeak" and self.engine_choice == "auto"

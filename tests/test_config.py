@@ -12,8 +12,21 @@ def test_repository_settings_load(project):
     assert config.feed_url == "https://balado.example/podcast/feed.xml"
 
 
-def test_missing_file_gives_defaults(tmp_path):
-    assert load_config(tmp_path).audio.bitrate == "96k"
+def test_a_folder_without_settings_is_not_a_show(tmp_path):
+    with pytest.raises(UserError, match="no podcast.toml here; run `invoke init`"):
+        load_config(tmp_path)
+
+
+def test_settings_left_out_take_their_defaults(tmp_path):
+    (tmp_path / "podcast.toml").write_text("[show]\ntitle = 'Mon émission'\n", encoding="utf-8")
+    config = load_config(tmp_path)
+    assert config.audio.bitrate == "96k" and config.voice.max_chars == 200 and config.show.timezone == "Europe/Paris"
+
+
+def test_a_time_zone_that_does_not_exist_is_refused(tmp_path):
+    (tmp_path / "podcast.toml").write_text("[show]\ntimezone = 'Europe/Lutece'\n", encoding="utf-8")
+    with pytest.raises(UserError, match="'Europe/Lutece' is not a time zone"):
+        load_config(tmp_path)
 
 
 @pytest.mark.parametrize("toml, problem", [

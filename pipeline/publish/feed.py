@@ -7,6 +7,7 @@ the clock), so rebuilding with nothing new changes nothing.
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -109,9 +110,13 @@ def plain_text(text: str | None) -> str:
     text = clean_xml_text(text)
     if "<" in text or "&" in text:
         parser = _TextExtractor()
-        parser.feed(text)
-        parser.close()
-        text = "".join(parser.parts)
+        try:
+            parser.feed(text)
+            parser.close()
+            text = "".join(parser.parts)
+        except AssertionError:
+            # html.parser asserts on some broken markup ("<![0"): drop anything tag-like instead.
+            text = html.unescape(re.sub(r"<[^<>]*>", " ", text))
     return re.sub(r"[ \t]+", " ", text).strip()
 
 

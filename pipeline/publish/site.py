@@ -37,15 +37,6 @@ __all__ = ["render_index", "render_archive_page", "render_episode_page", "french
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-# Dates read as a listener in France would say them (an article of 00:30 Paris time is
-# 23:30 UTC the day before). Falls back to UTC where the tz database is missing.
-try:
-    from zoneinfo import ZoneInfo
-
-    DISPLAY_TZ = ZoneInfo("Europe/Paris")
-except Exception:  # pragma: no cover - only without tzdata
-    DISPLAY_TZ = timezone.utc
-
 
 def french_duration(seconds: float) -> str:
     """``3 min 12 s``, ``45 s``, ``1 h 02 min 05 s``; a trailing zero part is left out."""
@@ -193,7 +184,9 @@ def _page_context(config: Config, *, cover_path: str | None, base_url: str | Non
                 css=css, js=js, csp=csp, base=base)
 
 
-def _episode(manifest: EpisodeManifest, root: str) -> dict:
+def _episode(manifest: EpisodeManifest, root: str, tz) -> dict:
+    """An episode as the templates show it; dates as a listener where the show is reads them
+    (an article of 00:30 in Paris is 23:30 UTC the day before)."""
     when = pub_datetime(manifest)
     return {
         "slug": manifest.slug,
@@ -202,7 +195,7 @@ def _episode(manifest: EpisodeManifest, root: str) -> dict:
         "description": plain_text(manifest.description),
         "number": manifest.episode_number,
         "iso_date": when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
-        "date": french_date(when.astimezone(DISPLAY_TZ)),
+        "date": french_date(when.astimezone(tz)),
         "duration": french_duration(manifest.duration_seconds),
         "page": _href(layout.episode_page(manifest.slug), root),
         "audio": _href(manifest.files["audio"], root),
@@ -226,7 +219,7 @@ def render_index(config: Config, manifests: Sequence[EpisodeManifest], *, cover_
     context = _page_context(config, cover_path=cover_path, base_url=base_url, root="")
     return _environment().get_template("index.html.j2").render(
         **context, apps=subscribe_links(context["feed_url"]),
-        episodes=[_episode(m, "") for m in newest_first(manifests)], archives=_archive_links(archive_pages, ""))
+        episodes=[_episode(m, "", config.tz) for m in newest_first(manifests)], archives=_archive_links(archive_pages, ""))
 
 
 def render_archive_page(config: Config, page: PageDocument, *, cover_path: str | None,
@@ -237,7 +230,7 @@ def render_archive_page(config: Config, page: PageDocument, *, cover_path: str |
     older = _href(layout.archive_page(page.number - 1), "../") if page.number > 1 else None
     return _environment().get_template("archive.html.j2").render(
         **context, number=page.number, pages=page.pages, newer=newer, older=older,
-        episodes=[_episode(m, "../") for m in page.episodes], archives=_archive_links(page.pages, "../"))
+        episodes=[_episode(m, "../", config.tz) for m in page.episodes], archives=_archive_links(page.pages, "../"))
 
 
 def render_episode_page(config: Config, manifest: EpisodeManifest, *, vtt: str | None, cover_path: str | None,
@@ -247,5 +240,5 @@ def render_episode_page(config: Config, manifest: EpisodeManifest, *, vtt: str |
     context = _page_context(config, cover_path=cover_path, base_url=base_url, root="../")
     canonical = context["base"] + "/" + quote(layout.episode_page(manifest.slug), safe="/")
     return _environment().get_template("episode.html.j2").render(
-        **context, ep=_episode(manifest, "../"), canonical=canonical,
+        **context, ep=_episode(manifest, "../", config.tz), canonical=canonical,
         transcript=transcript_parts(manifest, vtt))

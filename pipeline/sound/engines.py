@@ -265,14 +265,31 @@ def choose_engine(choice: str, config, cache, texts: list[str], warn) -> TtsEngi
     missing = [t for t in dict.fromkeys(texts) if cache.get(chunk_key(identity, t), t, "gtts") is None]
     if not missing:
         return gtts
-    try:
-        cache.put(chunk_key(identity, missing[0]), gtts.synthesize(missing[0]))
+    reason = _unreachable(gtts, cache, missing[0])
+    if reason is None:
         return gtts
-    except TransientTtsError as exc:
-        if not exc.connection:
-            return gtts  # Google answered (429/5xx): it is there, the retries will deal with it
-        reason = str(exc)
-    except PermanentTtsError as exc:
-        reason = str(exc)
     warn(f"warning: Google TTS is unreachable ({reason[:120]}); speaking with espeak-ng, the offline voice, instead")
     return make_engine("espeak", config.voice)
+
+
+def google_answers(config, cache, probe: str) -> bool:
+    """Whether Google answers now (``probe`` is a chunk worth asking for: its audio is kept)."""
+    gtts = make_engine("gtts", config.voice, timeout=config.synthesis.timeout_seconds)
+    return _unreachable(gtts, cache, probe) is None
+
+
+def _unreachable(gtts: GttsEngine, cache, text: str) -> str | None:
+    """Ask Google for ``text`` (keeping the audio); None when it answered, else why not."""
+    from pipeline.sound.cache import chunk_key
+
+    try:
+        cache.put(chunk_key(gtts.cache_identity(), text), gtts.synthesize(text))
+        return None
+    except TransientTtsError as exc:
+        if not exc.connection:
+            return None  # Google answered (429/5xx, an odd answer): it is there, the retries will deal with it
+        return str(exc)
+    except RequestTooLong:
+        return None  # it answered, and the synthesizer will speak that chunk in shorter requests
+    except PermanentTtsError as exc:
+        return str(exc)

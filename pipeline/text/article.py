@@ -9,7 +9,7 @@ import hashlib
 import re
 import tomllib
 import unicodedata
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timezone, tzinfo
 from pathlib import Path
 
 from pipeline.errors import UserError
@@ -32,7 +32,8 @@ DEBRIS_LINES = {
 SENTENCE_END = re.compile(r"[.!?…»\"”:)]$")
 
 
-def read_article(path: Path | str) -> Article:
+def read_article(path: Path | str, *, tz: tzinfo = timezone.utc) -> Article:
+    """``tz``: the show's time zone, for front-matter times and dates that name none."""
     path = Path(path)
     raw = _read_bytes(path)
     text = _decode(raw, path)
@@ -57,7 +58,7 @@ def read_article(path: Path | str) -> Article:
         passages=tuple(passages),
         slug=slugify(str(meta.get("slug") or path.stem)),
         source_hash=hashlib.sha256(raw).hexdigest(),
-        date=_parse_date(meta.get("date"), path),
+        date=_parse_date(meta.get("date"), path, tz),
         author=_optional_str(meta.get("author")),
         description=_optional_str(meta.get("description")),
         source_url=_optional_str(meta.get("source_url")),
@@ -112,7 +113,7 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict, str]:
     return meta, text[match.end():]
 
 
-def _parse_date(value, path: Path) -> datetime | None:
+def _parse_date(value, path: Path, tz: tzinfo) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -121,11 +122,11 @@ def _parse_date(value, path: Path) -> datetime | None:
         except ValueError:
             raise UserError(f"{path}: front-matter date {value!r} is not an ISO date (2026-11-26)") from None
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        moment = value if value.tzinfo else value.replace(tzinfo=tz)
     elif isinstance(value, date):
-        # A bare date: midnight UTC, the same calendar day in Europe, and never in the future
-        # on the day itself.
-        moment = datetime.combine(value, time(0, 0), tzinfo=timezone.utc)
+        # A bare date: midnight where the show is, so the page and the intro say that day, and
+        # it is never in the future on the day itself.
+        moment = datetime.combine(value, time(0, 0), tzinfo=tz)
     else:
         raise UserError(f"{path}: front-matter date must be a date, got {value!r}")
     if moment > datetime.now(timezone.utc):

@@ -26,7 +26,7 @@ TITLE_WORDS = 7
 SCRIPT_VERSION = 1
 def build_script(article: Article, config: Config, pub_date: datetime) -> Script:
     speak = _speaker(config)
-    fields = {"show": config.show.title, "title": article.title, "date": french_date(pub_date)}
+    fields = {"show": config.show.title, "title": article.title, "date": french_date(pub_date.astimezone(config.tz))}
     sections = [_template_section("intro", "Introduction", config.script.intro.format(**fields), speak)]
     for heading, passages in _group_by_heading(article):
         title = heading or _first_words(passages[0].text)

@@ -1,0 +1,88 @@
+"""A new show: `invoke init` writes a commented ``podcast.toml`` and an ``episodes/`` folder.
+
+Every other task needs that file: without it they say, in one line, to run ``invoke init``
+(a show built on invented defaults would publish a feed pointing at nowhere).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.errors import UserError
+from pipeline.fsutil import atomic_write_text
+
+SETTINGS = "podcast.toml"
+GITIGNORE = "public/\n.cache/\n"
+
+TEMPLATE = """\
+# The show's settings: everything a listener sees or hears about the show lives here.
+# Written by `invoke init`; every key is explained in the README ("Settings").
+
+[show]
+title = {title}
+description = {description}
+author = {owner_name}
+owner_name = {owner_name}          # Apple shows it to no one but writes to it about the show
+owner_email = {owner_email}
+base_url = {base_url}   # where public/ is served: the feed's links start with it
+link = {link}
+language = "fr"
+timezone = "Europe/Paris"    # naive front-matter times, the date said in the intro, dates on the pages
+category = "News"            # Apple's list: News, Society & Culture, …
+subcategory = "Daily News"
+explicit = false
+# cover = "cover.png"        # a square JPEG/PNG, 1400-3000 px; a default one is drawn when absent
+
+[voice]
+engine = "auto"      # auto: Google's French voice when it answers, else espeak-ng (offline) | gtts | espeak
+lang = "fr"
+tld = "fr"           # fr: accent de France, ca: accent québécois
+max_chars = 200      # per request: Google speaks about 200 characters in one breath
+espeak_voice = "fr"
+espeak_wpm = 165
+
+[audio]
+bitrate = "96k"
+sample_rate = 44100
+
+[synthesis]
+jobs = 4             # requests to Google in flight at once
+
+[script]
+intro = "{{show}}. {{title}}. Un article du {{date}}."
+outro = "C'était {{title}}. Merci de votre écoute, et à bientôt sur {{show}}."
+
+[lexicon]
+# Whole words said differently, for the whole show:  PURL = "Peurl"
+"""
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def init_project(root: Path | str, *, title: str, base_url: str, owner_name: str, owner_email: str) -> list[Path]:
+    """Write ``podcast.toml`` (never over an existing one) and ``episodes/``; return what was made."""
+    root = Path(root)
+    settings = root / SETTINGS
+    if settings.exists():
+        raise UserError(f"{settings}: a show is already set up here (edit that file instead)")
+    if not base_url.startswith(("http://", "https://")):
+        raise UserError(f"--base-url must be the http(s) address public/ will be served from, not {base_url!r}")
+    base_url = base_url.rstrip("/")
+    text = TEMPLATE.format(
+        title=_toml_string(title), description=_toml_string(f"{title} : les articles de la rédaction, lus à voix haute."),
+        owner_name=_toml_string(owner_name), owner_email=_toml_string(owner_email),
+        base_url=_toml_string(base_url), link=_toml_string(base_url + "/"))
+    made = [settings]
+    root.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(settings, text)
+    episodes = root / "episodes"
+    if not episodes.exists():
+        episodes.mkdir()
+        made.append(episodes)
+    ignore = root / ".gitignore"
+    if not ignore.exists():
+        atomic_write_text(ignore, GITIGNORE)
+        made.append(ignore)
+    return made
