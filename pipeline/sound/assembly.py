@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import wave
 from pathlib import Path
-from typing import Callable, Iterable
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
 
 from pipeline.config import AudioConfig
 from pipeline.sound.ffmpeg import log_tail, pydub, run_ffmpeg
@@ -59,54 +60,95 @@ def join_pieces(pieces: list[bytes]) -> bytes:
     return _silence(CLAUSE_PAUSE_MS).join(_trim(piece) for piece in pieces)
 
 
+@dataclass(frozen=True)
+class SectionSound:
+    """What plays with a section besides its voice (a digest's music): ``before`` plays alone
+    first (a transition sting); ``bed`` lays music under the voice: the section's speech PCM in,
+    (the mix, where the voice starts in it in ms) out."""
+
+    before: bytes = b""
+    bed: Callable[[bytes], tuple[bytes, int]] | None = None
+
+
+class _Track:
+    """PCM written in order, with the position reached: to the WAV file (and ``tee``), or in memory."""
+
+    def __init__(self, out=None, tee: Callable[[bytes], None] | None = None):
+        self.out, self.tee, self.position, self.parts = out, tee, 0, []
+
+    def add(self, data: bytes) -> None:
+        if self.out is None:
+            self.parts.append(data)
+        else:
+            self.out.writeframes(data)
+            if self.tee:
+                self.tee(data)
+        self.position += len(data)
+
+    def now_ms(self) -> int:
+        return self.position * 1000 // (RATE * WIDTH)
+
+
+def _speak(section, chunks, pauses: AudioConfig, track: _Track) -> list[TimedSentence]:
+    """A section's sentences onto ``track``, with their pauses; their times on that track."""
+    timed: list[TimedSentence] = []
+    for p_index, paragraph in enumerate(section.paragraphs):
+        if p_index:
+            track.add(_silence(pauses.pause_paragraph_ms))
+        for t_index, sentence in enumerate(paragraph.sentences):
+            if t_index:
+                track.add(_silence(pauses.pause_sentence_ms))
+            start = track.now_ms()
+            for c_index, _ in enumerate(sentence.chunks):
+                if c_index:
+                    track.add(_silence(CLAUSE_PAUSE_MS))
+                track.add(_trim(next(chunks)))
+            timed.append(TimedSentence(sentence.written, start, track.now_ms()))
+    return timed
+
+
+def _with_bed(section, chunks, pauses: AudioConfig, track: _Track, bed) -> list[TimedSentence]:
+    """The section spoken in memory, laid over its music, then written; times moved to match."""
+    voice = _Track()
+    timed = _speak(section, chunks, pauses, voice)
+    mixed, voice_start = bed(b"".join(voice.parts))
+    offset = track.now_ms() + voice_start
+    track.add(mixed)
+    return [TimedSentence(s.written, s.start_ms + offset, s.end_ms + offset) for s in timed]
+
+
 def assemble(script: Script, chunk_pcm: Iterable[bytes], pauses: AudioConfig, wav_path: Path,
-             tee: Callable[[bytes], None] | None = None) -> Timeline:
+             tee: Callable[[bytes], None] | None = None,
+             sounds: Sequence[SectionSound] | None = None) -> Timeline:
     """Write the chunks of ``script`` (PCM in script order) with pauses to a WAV file; return the timeline.
 
     The episode is streamed to disk piece by piece as chunks arrive (``chunk_pcm`` may be a
-    generator fed by the synthesis), so a 45-minute long read is never held in memory;
-    ``tee`` sees every piece too (the loudness meter).
+    generator fed by the synthesis), so a 45-minute long read is never held in memory; ``tee``
+    sees every piece too (the loudness meter, the encoder). ``sounds`` (one per section, or none)
+    adds music: a section's chapter starts where its sound does.
     """
     sections: list[TimedSection] = []
     with wave.open(str(wav_path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(WIDTH)
         out.setframerate(RATE)
-        position = 0  # bytes written
-
-        def add(data: bytes) -> None:
-            nonlocal position
-            out.writeframes(data)
-            if tee:
-                tee(data)
-            position += len(data)
-
-        def now_ms() -> int:
-            return position * 1000 // (RATE * WIDTH)
-
-        add(_silence(LEAD_IN_MS))
+        track = _Track(out, tee)
+        track.add(_silence(LEAD_IN_MS))
         chunks = iter(chunk_pcm)
         for s_index, section in enumerate(script.sections):
             if s_index:
-                add(_silence(pauses.pause_section_ms))
-            timed: list[TimedSentence] = []
-            for p_index, paragraph in enumerate(section.paragraphs):
-                if p_index:
-                    add(_silence(pauses.pause_paragraph_ms))
-                for t_index, sentence in enumerate(paragraph.sentences):
-                    if t_index:
-                        add(_silence(pauses.pause_sentence_ms))
-                    start = now_ms()
-                    for c_index, _ in enumerate(sentence.chunks):
-                        if c_index:
-                            add(_silence(CLAUSE_PAUSE_MS))
-                        add(_trim(next(chunks)))
-                    timed.append(TimedSentence(sentence.written, start, now_ms()))
+                track.add(_silence(pauses.pause_section_ms))
+            sound = sounds[s_index] if sounds else SectionSound()
+            begins = track.now_ms()
+            track.add(sound.before)
+            timed = (_with_bed(section, chunks, pauses, track, sound.bed) if sound.bed
+                     else _speak(section, chunks, pauses, track))
             if timed:
-                sections.append(TimedSection(section.kind, section.title, timed[0].start_ms, timed[-1].end_ms,
-                                             tuple(timed)))
-        add(_silence(TAIL_MS))
-    return Timeline(tuple(sections), now_ms())
+                start = begins if sound.before or sound.bed else timed[0].start_ms
+                sections.append(TimedSection(section.kind, section.title, start, track.now_ms() if sound.bed
+                                             else timed[-1].end_ms, tuple(timed)))
+        track.add(_silence(TAIL_MS))
+    return Timeline(tuple(sections), track.now_ms())
 
 
 def load_segment(wav_path: Path):
