@@ -303,7 +303,7 @@ def publish_site(config: Config, catalogue: Catalogue, plan: Plan | None = None,
                  jobs: int = 1, warn: Callable[[str], None] = print, force: bool = False):
     """Stage the site, build the planned episodes into it, render what changed, check, commit;
     the caller holds the lock. Returns the built episodes' reports and the commit."""
-    from pipeline.publish.cover import stage_cover
+    from pipeline.publish.cover import stage_cover, stage_feed_covers
     from pipeline.publish.documents import load_state, save_state, site_documents, stage_documents
     from pipeline.publish.staging import StagedSite
 
@@ -317,7 +317,7 @@ def publish_site(config: Config, catalogue: Catalogue, plan: Plan | None = None,
         reports = build_episodes(jobs_, catalogue)
         for manifest in plan.retiring:
             _retire(site, catalogue, manifest)
-        documents = site_documents(config, catalogue, site, cover=cover)
+        documents = site_documents(config, catalogue, site, cover=cover, covers=stage_feed_covers(config, site))
         state, rendered = stage_documents(site, documents, load_state(config), force=force)
         check_before_publishing(config, site, rendered)
         commit = site.commit()

@@ -50,6 +50,9 @@ class AudioConfig:
     pause_section_ms: int = 1200
     mp3_quality: int = 7  # LAME algorithm quality, 0 (best) … 9 (fastest)
     loudness_method: str = "gain"  # "gain" (linear gain + limiter) or "loudnorm" (ffmpeg's, linear)
+    intro_music: str | None = None  # any file ffmpeg reads, relative to the project: under a digest's intro
+    outro_music: str | None = None  # under a digest's outro
+    transition_sting: str | None = None  # between a digest's articles
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,19 @@ class SiteConfig:
 
 
 @dataclass(frozen=True)
+class DigestConfig:
+    schedule: str = "off"  # daily | weekly | off: when `invoke update` builds it
+    title: str = "Le journal du {date}"
+    max_articles: int = 10
+    order: str = "oldest"  # oldest | newest: the order the digest plays its articles in
+    feed: str = "main"  # main: in the show's feed | digest: its own feed, digest.xml
+    show_title: str = "{show} — le journal"  # the digest feed's channel title (feed = "digest")
+    intro: str = "{show}. {title}. Au sommaire : {headlines}."
+    transition: str = "{title}."  # said as each article begins
+    outro: str = "C'était {title}. Merci de votre écoute, et à bientôt sur {show}."
+
+
+@dataclass(frozen=True)
 class ScriptConfig:
     intro: str = DEFAULT_INTRO
     outro: str = DEFAULT_OUTRO
@@ -81,6 +97,7 @@ class Config:
     synthesis: SynthesisConfig = field(default_factory=SynthesisConfig)
     script: ScriptConfig = field(default_factory=ScriptConfig)
     site: SiteConfig = field(default_factory=SiteConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
     lexicon: dict[str, str] = field(default_factory=dict)
     acronyms: dict[str, str] = field(default_factory=dict)
 
@@ -140,6 +157,7 @@ def load_config(root: Path | str = ".", path: Path | str | None = None) -> Confi
             synthesis=_section(SynthesisConfig, raw.get("synthesis", {}), "synthesis", path),
             script=_section(ScriptConfig, raw.get("script", {}), "script", path),
             site=_section(SiteConfig, raw.get("site", {}), "site", path),
+            digest=_section(DigestConfig, raw.get("digest", {}), "digest", path),
             lexicon={str(k): str(v) for k, v in raw.get("lexicon", {}).items()},
             acronyms={str(k): str(v) for k, v in raw.get("acronyms", {}).items()},
         )
@@ -175,6 +193,14 @@ def _check(config: Config, path: Path) -> Config:
     for name in ("feed_items", "archive_items", "latest_episodes"):
         if getattr(config.site, name) < 1:
             problems.append(f"[site] {name} must be at least 1, not {getattr(config.site, name)!r}")
+    for name, allowed in (("schedule", ("daily", "weekly", "off")), ("order", ("oldest", "newest")),
+                          ("feed", ("main", "digest"))):
+        if getattr(config.digest, name) not in allowed:
+            problems.append(f"[digest] {name} must be {' or '.join(allowed)}, not {getattr(config.digest, name)!r}")
+    for name in ("intro_music", "outro_music", "transition_sting"):
+        sound = getattr(config.audio, name)
+        if sound and not (config.root / sound).is_file():
+            problems.append(f"[audio] {name}: {config.root / sound} is not a file")
     if not config.show.base_url.startswith(("http://", "https://")):
         problems.append(f"[show] base_url must be an http(s) URL, not {config.show.base_url!r}")
     if problems:

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Iterator
 
 FEED = "feed.xml"
+DIGEST_FEED = "digest.xml"  # the digests' own feed, when a show wants two
+DIGEST_COVER = "digest-cover.png"
 INDEX = "index.html"
 EPISODES = "episodes"
 ARCHIVE = "archive"
@@ -91,9 +93,16 @@ def feed_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/" + FEED
 
 
-def archive_feed(number: int) -> str:
-    """The RFC 5005 archive feed ``number`` (1 holds the oldest episodes)."""
-    return f"{ARCHIVE}/feed-{number}.xml"
+def archive_feed(number: int, feed: str = FEED) -> str:
+    """The RFC 5005 archive ``number`` of ``feed`` (1 holds the oldest episodes)."""
+    return f"{ARCHIVE}/{feed.removesuffix('.xml')}-{number}.xml"
+
+
+def subscription_of(relative: str) -> str:
+    """The subscription feed a feed document belongs to: itself, or the feed an archive continues."""
+    if relative.startswith(ARCHIVE + "/") and relative.endswith(".xml"):
+        return relative[len(ARCHIVE) + 1:].rsplit("-", 1)[0] + ".xml"
+    return relative
 
 
 def archive_page(number: int) -> str:
@@ -108,8 +117,8 @@ def is_immutable(relative: str) -> bool:
 
 
 def is_feed(relative: str) -> bool:
-    """The subscription feed and its archive pages (RSS documents)."""
-    return relative == FEED or (relative.startswith(ARCHIVE + "/") and relative.endswith(".xml"))
+    """A subscription feed or one of its archives (RSS documents)."""
+    return relative in (FEED, DIGEST_FEED) or (relative.startswith(ARCHIVE + "/") and relative.endswith(".xml"))
 
 
 def publish_rank(relative: str) -> int:
@@ -118,11 +127,11 @@ def publish_rank(relative: str) -> int:
     Whatever a document links to is in place before the document itself, so an interruption at
     any moment leaves every published document pointing only at files that exist.
     """
-    if relative == FEED:
+    if relative in (FEED, DIGEST_FEED):
         return 3
     if is_feed(relative):
         return 2
-    if is_immutable(relative) or relative in COVER_NAMES:
+    if is_immutable(relative) or relative in (*COVER_NAMES, DIGEST_COVER):
         return 0
     return 1
 

@@ -27,6 +27,7 @@ def manifest_from_dict(data: dict) -> EpisodeManifest:
     known = {f.name for f in dataclasses.fields(EpisodeManifest)}
     values = {k: v for k, v in data.items() if k in known}
     values["chapters"] = tuple(Chapter(**c) for c in values.get("chapters", ()))
+    values["members"] = tuple(values.get("members", ()))
     return EpisodeManifest(**values)
 
 

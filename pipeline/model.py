@@ -48,6 +48,7 @@ class Paragraph:
 
 
 SectionKind = Literal["intro", "passage", "outro"]
+EpisodeKind = Literal["article", "digest"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class Chapter:
     title: str
     start: float  # seconds
     end: float
+    url: str | None = None  # a page about this chapter (a digest's article)
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ class EpisodeManifest:
     loudness: dict[str, float] = field(default_factory=dict)
     recipe_hash: str = ""  # hash of everything the audio was made from: unchanged → nothing to do
     engine_choice: str = "auto"  # what the build asked for: "auto" + engine "espeak" = Google was unreachable
+    kind: EpisodeKind = "article"  # "digest": a programme made of other episodes (see pipeline.digest)
+    members: tuple[str, ...] = ()  # a digest's episodes, by slug, in the order it plays them
 
     @property
     def offline_fallback(self) -> bool:

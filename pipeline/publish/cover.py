@@ -82,22 +82,37 @@ def cover_file(config: Config) -> tuple[str, bytes]:
     the default cover also carries its key inside (a PNG text chunk), so the published one is
     recognised even with the cache emptied.
     """
-    if config.show.cover:
-        source = config.root / config.show.cover
-        key = hashlib.sha256(source.read_bytes()).hexdigest() if source.is_file() else None
-    else:
-        key = hashlib.sha256(f"{DEFAULT_VERSION}|{config.show.title}|{_font_stamp()}".encode()).hexdigest()
+    if not config.show.cover:
+        return cover_name(".png"), drawn_cover(config, config.show.title, cover_name(".png"))
+    source = config.root / config.show.cover
+    key = hashlib.sha256(source.read_bytes()).hexdigest() if source.is_file() else None
     cached = next(iter(config.cache_dir.glob(f"cover-{key[:16]}.*")), None) if key else None
     if cached:
         return cover_name(cached.suffix), cached.read_bytes()
-    published = config.public_dir / cover_name(".png")
-    if not config.show.cover and published.is_file() and _carries_key(published, key):
-        return published.name, published.read_bytes()
-    fmt, data = _user_cover(config.root / config.show.cover) if config.show.cover else ("PNG", default_cover(config.show.title, key=key))
-    if key:
-        config.cache_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(config.cache_dir / f"cover-{key[:16]}{PUBLIC_EXTENSION[fmt]}", data)
+    fmt, data = _user_cover(source)
+    _keep(config, f"cover-{key[:16]}{PUBLIC_EXTENSION[fmt]}" if key else None, data)
     return cover_name(PUBLIC_EXTENSION[fmt]), data
+
+
+def drawn_cover(config: Config, title: str, name: str) -> bytes:
+    """The default cover for ``title`` (PNG), drawn once and then found again (cache or published
+    ``name``) by its key."""
+    key = hashlib.sha256(f"{DEFAULT_VERSION}|{title}|{_font_stamp()}".encode()).hexdigest()
+    cached = config.cache_dir / f"cover-{key[:16]}.png"
+    if cached.is_file():
+        return cached.read_bytes()
+    published = config.public_dir / name
+    if published.is_file() and _carries_key(published, key):
+        return published.read_bytes()
+    data = default_cover(title, key=key)
+    _keep(config, cached.name, data)
+    return data
+
+
+def _keep(config: Config, name: str | None, data: bytes) -> None:
+    if name:
+        config.cache_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(config.cache_dir / name, data)
 
 
 def _carries_key(path: Path, key: str) -> bool:
@@ -119,12 +134,30 @@ def ensure_cover(config: Config, public_dir: Path) -> str:
     return name
 
 
-def stage_cover(config: Config, site) -> str:
-    """The cover in a build's candidate site (written only if it changed, the other name removed)."""
-    name, data = cover_file(config)
+def stage_file(site, name: str, data: bytes) -> None:
+    """``data`` as ``name`` in a build's candidate site, written only if it changed."""
     current = site.resolve(name)
     if not (current.is_file() and current.read_bytes() == data):
         site.write(name, data)
+
+
+def stage_feed_covers(config: Config, site) -> dict[str, str]:
+    """The covers of the show's other subscription feeds (the digests' own), by feed."""
+    from pipeline.layout import DIGEST_COVER, DIGEST_FEED
+
+    if config.digest.feed != "digest":
+        if site.resolve(DIGEST_COVER).is_file():
+            site.remove(DIGEST_COVER)
+        return {}
+    title = config.digest.show_title.format(show=config.show.title)
+    stage_file(site, DIGEST_COVER, drawn_cover(config, title, DIGEST_COVER))
+    return {DIGEST_FEED: DIGEST_COVER}
+
+
+def stage_cover(config: Config, site) -> str:
+    """The cover in a build's candidate site (written only if it changed, the other name removed)."""
+    name, data = cover_file(config)
+    stage_file(site, name, data)
     for other in COVER_NAMES:
         if other != name and site.resolve(other).is_file():
             site.remove(other)

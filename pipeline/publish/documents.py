@@ -47,34 +47,48 @@ def _show_key(config: Config, cover: str | None, base_url: str | None) -> str:
                    hashlib.sha256(json.dumps(templates).encode()).hexdigest())
 
 
+def feeds(config: Config, newest: list) -> dict[str, tuple[list, str | None]]:
+    """The subscription feeds and what each carries: {feed: (episodes newest first, channel title)}.
+    Digests are in the show's feed, or in their own when the show wants two."""
+    if config.digest.feed != "digest":
+        return {layout.FEED: (newest, None)}
+    title = config.digest.show_title.format(show=config.show.title)
+    return {layout.FEED: ([m for m in newest if m.kind != "digest"], None),
+            layout.DIGEST_FEED: ([m for m in newest if m.kind == "digest"], title)}
+
+
 def site_documents(config: Config, catalogue: "Catalogue", site: "StagedSite", *, cover: str | None,
-                   base_url: str | None = None) -> list[Document]:
-    """Every document of the site, each with its key and how to render it."""
+                   base_url: str | None = None, covers: dict[str, str] | None = None) -> list[Document]:
+    """Every document of the site, each with its key and how to render it (``covers``: a
+    subscription feed's own cover, when it is not the show's)."""
     show_key = _show_key(config, cover, base_url)
     newest = catalogue.manifests
     members = lambda episodes: [catalogue.digest(m.slug) for m in episodes]  # noqa: E731
     documents = []
-    for feed in paging.feed_documents(newest, feed_items=config.site.feed_items,
-                                      archive_items=config.site.archive_items):
-        documents.append(Document(feed.relative, _digest(show_key, feed.relative, feed.links, members(feed.episodes)),
-                                  _feed_renderer(config, feed, cover, base_url)))
+    for name, (episodes, title) in feeds(config, newest).items():
+        own_cover = (covers or {}).get(name, cover)
+        for feed in paging.feed_documents(episodes, feed_items=config.site.feed_items,
+                                          archive_items=config.site.archive_items, feed=name):
+            key = _digest(show_key, feed.relative, feed.links, members(feed.episodes), own_cover, title)
+            documents.append(Document(feed.relative, key, _feed_renderer(config, feed, own_cover, base_url, title)))
+    newest = feeds(config, newest)[layout.FEED][0]  # the pages follow the show's feed
     for page in paging.page_documents(newest, latest=config.site.latest_episodes,
                                       archive_items=config.site.archive_items):
         documents.append(Document(page.relative, _digest(show_key, page.relative, page.pages, members(page.episodes)),
                                   _page_renderer(config, page, cover, base_url)))
-    for manifest in newest:
+    for manifest in catalogue.manifests:
         relative = layout.episode_page(manifest.slug)
         documents.append(Document(relative, _digest(show_key, relative, catalogue.digest(manifest.slug)),
                                   _episode_renderer(config, manifest, site, cover, base_url)))
     return documents
 
 
-def _feed_renderer(config, feed: paging.FeedDocument, cover, base_url):
+def _feed_renderer(config, feed: paging.FeedDocument, cover, base_url, title=None):
     def render() -> bytes:
         from pipeline.publish.feed import render_feed
 
         return render_feed(config, feed.episodes, cover_path=cover, base_url=base_url, relative=feed.relative,
-                           links=feed.links)
+                           links=feed.links, channel_title=title)
     return render
 
 
@@ -136,12 +150,13 @@ def stage_documents(site: "StagedSite", documents: list[Document], published: di
 def preview_documents(config: Config, catalogue: "Catalogue", *, cover: str | None, base_url: str) -> dict[str, bytes | str]:
     """The documents that name the site's address (the feeds and the landing page) rendered for
     ``base_url`` instead of the configured one: what `invoke serve --base-url` serves on top."""
-    newest = catalogue.manifests
     documents: dict[str, bytes | str] = {}
-    for feed in paging.feed_documents(newest, feed_items=config.site.feed_items,
-                                      archive_items=config.site.archive_items):
-        documents[feed.relative] = _feed_renderer(config, feed, cover, base_url)()
-    landing = paging.page_documents(newest, latest=config.site.latest_episodes,
-                                    archive_items=config.site.archive_items)[0]
+    for name, (episodes, title) in feeds(config, catalogue.manifests).items():
+        own_cover = layout.DIGEST_COVER if name == layout.DIGEST_FEED else cover
+        for feed in paging.feed_documents(episodes, feed_items=config.site.feed_items,
+                                          archive_items=config.site.archive_items, feed=name):
+            documents[feed.relative] = _feed_renderer(config, feed, own_cover, base_url, title)()
+    landing = paging.page_documents(feeds(config, catalogue.manifests)[layout.FEED][0],
+                                    latest=config.site.latest_episodes, archive_items=config.site.archive_items)[0]
     documents[landing.relative] = _page_renderer(config, landing, cover, base_url)()
     return documents

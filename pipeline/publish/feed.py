@@ -172,6 +172,8 @@ class FeedContext:
     config: Config
     base: str  # the base URL the files are linked under
     cover_url: str | None
+    title: str  # the channel's
+    guid_url: str  # the feed URL the channel's podcast:guid derives from (the configured one, not a preview's)
 
     @property
     def language(self) -> str:
@@ -186,17 +188,22 @@ def render_feed(
     base_url: str | None = None,
     relative: str = layout.FEED,
     links: Links | None = None,
+    channel_title: str | None = None,
 ) -> bytes:
     """The XML (UTF-8) of the feed document ``relative`` holding ``manifests``, newest first.
 
     ``base_url`` overrides ``config.show.base_url`` (serving locally); ``podcast:guid`` always
     derives from the configured URL, so a show keeps its identity wherever it is previewed.
     ``cover_path`` is the cover's path relative to public/; ``links`` the RFC 5005 links to the
-    archive feeds (see :mod:`pipeline.publish.paging`).
+    archive feeds (see :mod:`pipeline.publish.paging`). A second subscription feed (the
+    digests', ``digest.xml``) has a ``channel_title`` of its own and a podcast:guid from its own URL.
     """
     _check_category(config)
     base = (base_url or config.show.base_url).rstrip("/")
-    context = FeedContext(config, base, file_url(base, cover_path) if cover_path else None)
+    subscription = links.current if links else relative
+    context = FeedContext(config, base, file_url(base, cover_path) if cover_path else None,
+                          title=plain_text(channel_title or config.show.title) or "Balado",  # RSS requires a title
+                          guid_url=file_url(config.show.base_url.rstrip("/"), subscription))
     fg = _new_generator()
     _channel(fg, context, file_url(base, relative))
     if links and (links.is_archive or links.prev_archive):
@@ -215,7 +222,7 @@ def render_feed(
 
 def _channel(fg: FeedGenerator, context: FeedContext, self_url: str) -> None:
     show, base = context.config.show, context.base
-    title = plain_text(show.title) or "Balado"  # RSS requires a title
+    title = context.title
     description = _truncate_bytes(plain_text(show.description) or title)
     link = clean_xml_text(show.link) or base + "/"
     fg.title(title)
@@ -229,7 +236,7 @@ def _channel(fg: FeedGenerator, context: FeedContext, self_url: str) -> None:
         fg.image(url=context.cover_url, title=title, link=link)
     _apple_channel(fg.podcast, context, title, description)
     owner_email = plain_text(show.owner_email)
-    fg.podcastindex.guid(podcast_guid(context.config.feed_url))
+    fg.podcastindex.guid(podcast_guid(context.guid_url))
     fg.podcastindex.locked(False, owner=owner_email or None)
 
 

@@ -51,20 +51,24 @@ def _oldest_first_chunks(older: Sequence[EpisodeManifest], size: int) -> list[tu
     return [tuple(reversed(ascending[i:i + size])) for i in range(0, len(ascending), size)]
 
 
-def feed_documents(newest_first: Sequence[EpisodeManifest], *, feed_items: int,
-                   archive_items: int) -> list[FeedDocument]:
-    """The subscription feed, then the archive feeds from the newest to the oldest."""
+def feed_documents(newest_first: Sequence[EpisodeManifest], *, feed_items: int, archive_items: int,
+                   feed: str = layout.FEED) -> list[FeedDocument]:
+    """The subscription ``feed``, then its archives from the newest to the oldest."""
     archives = _oldest_first_chunks(newest_first[feed_items:], archive_items)
     count = len(archives)
-    newest = layout.archive_feed(count) if count else None
-    documents = [FeedDocument(layout.FEED, tuple(newest_first[:feed_items]),
-                              Links(prev_archive=newest, next=newest, last=layout.archive_feed(1) if count else None))]
+
+    def archive(number: int) -> str:
+        return layout.archive_feed(number, feed)
+
+    newest = archive(count) if count else None
+    documents = [FeedDocument(feed, tuple(newest_first[:feed_items]),
+                              Links(current=feed, prev_archive=newest, next=newest, last=archive(1) if count else None))]
     for number in range(count, 0, -1):
-        older = layout.archive_feed(number - 1) if number > 1 else None
-        newer = layout.archive_feed(number + 1) if number < count else None
-        documents.append(FeedDocument(layout.archive_feed(number), archives[number - 1], Links(
-            prev_archive=older, next_archive=newer, next=older, previous=newer or layout.FEED,
-            last=layout.archive_feed(1), is_archive=True)))
+        older = archive(number - 1) if number > 1 else None
+        newer = archive(number + 1) if number < count else None
+        documents.append(FeedDocument(archive(number), archives[number - 1], Links(
+            current=feed, prev_archive=older, next_archive=newer, next=older, previous=newer or feed,
+            last=archive(1), is_archive=True)))
     return documents
 
 

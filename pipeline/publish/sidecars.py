@@ -87,7 +87,7 @@ def to_chapters_json(chapters: Sequence[Chapter], *, episode_title: str | None =
     if episode_title:
         document["title"] = episode_title
     document["chapters"] = [
-        {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": c.title}
+        {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": c.title, **({"url": c.url} if c.url else {})}
         for c in sorted(chapters, key=lambda c: c.start)
     ]
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

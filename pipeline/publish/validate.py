@@ -74,7 +74,7 @@ def validate_public(
     if not files.locate(layout.FEED).is_file():
         return [f"{files.locate(layout.FEED)}: missing (build an episode or run invoke feed)"]
     problems, guids = [], {}
-    for relative, check in _feed_chain(config, files, base, check_loudness):
+    for relative, check in _feed_chain(config, files, base, check_loudness, _subscriptions(config, files)):
         if relative == layout.FEED and not check.readable:
             return check.problems  # the feed itself is unreadable: everything else would follow from it
         problems += check.problems
@@ -100,9 +100,20 @@ def validate_documents(config: Config, site, relatives: list[str], *, base_url: 
     return problems
 
 
-def _feed_chain(config: Config, files: Files, base: str, check_loudness: bool):
-    """The feed, then every archive feed its RFC 5005 links reach (each once)."""
-    queue, seen = [layout.FEED], set()
+def _subscriptions(config: Config, files: Files) -> list[str]:
+    """The show's subscription feeds: its feed, and the digests' own when it has one."""
+    separate = config.digest.feed == "digest" or files.locate(layout.DIGEST_FEED).is_file()
+    return [layout.FEED, *([layout.DIGEST_FEED] if separate else [])]
+
+
+def canonical_feed_url(config: Config, relative: str) -> str:
+    """The configured URL of the subscription feed ``relative`` belongs to (podcast:guid derives from it)."""
+    return file_url(config.show.base_url.rstrip("/"), layout.subscription_of(relative))
+
+
+def _feed_chain(config: Config, files: Files, base: str, check_loudness: bool, subscriptions: list[str]):
+    """The feeds, then every archive feed their RFC 5005 links reach (each once)."""
+    queue, seen = list(subscriptions), set()
     while queue:
         relative = queue.pop(0)
         if relative in seen:
@@ -128,7 +139,7 @@ def check_feed_document(config: Config, files: Files, relative: str, *, base: st
     if root.tag != "rss" or root.get("version") != "2.0" or channel is None:
         found = f"<{root.tag} version={root.get('version')!r}>" + ("" if channel is not None else " without <channel>")
         return DocumentCheck([f"{path}: not an RSS 2.0 feed (found {found})"], readable=False)
-    check = _Checker(files, base, relative, config.feed_url)
+    check = _Checker(files, base, relative, canonical_feed_url(config, relative))
     check.channel(channel)
     items = channel.findall("item")
     for index, item in enumerate(items, start=1):

@@ -22,6 +22,7 @@ from mutagen.id3 import (
     TLAN,
     TPE1,
     TRCK,
+    WXXX,
     CTOCFlags,
     Encoding,
     ID3NoHeaderError,
@@ -101,8 +102,11 @@ def _chapter_frames(title: str, chapters: Sequence[Chapter]) -> list:
                    sub_frames=[_text(TIT2, title)])]
     for element_id, chapter in zip(ids, chapters):
         # 0xFFFFFFFF: "no byte offsets", times are authoritative.
+        sub_frames = [_text(TIT2, chapter.title)]
+        if chapter.url:  # a chapter's link (ID3v2 chapters, §2: WXXX inside CHAP)
+            sub_frames.append(WXXX(encoding=Encoding.LATIN1, desc="", url=chapter.url))
         frames.append(CHAP(element_id=element_id, start_time=_ms(chapter.start), end_time=_ms(chapter.end),
-                           start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF, sub_frames=[_text(TIT2, chapter.title)]))
+                           start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF, sub_frames=sub_frames))
     return frames
 
 
@@ -123,6 +127,7 @@ def read_chapters(path: Path) -> list[Chapter]:
             title=str(chap.sub_frames["TIT2"]) if "TIT2" in chap.sub_frames else "",
             start=chap.start_time / 1000,
             end=chap.end_time / 1000,
+            url=next((frame.url for frame in chap.sub_frames.getall("WXXX")), None),
         )
         for chap in order
     ]
