@@ -48,7 +48,7 @@ class Story:
     published: datetime
     lead: str
     paragraphs: tuple[str, ...]
-    subheads: dict[int, str] = field(default_factory=dict)  # paragraph index → heading before it
+    subheads: dict[int, str] = field(default_factory=dict, compare=False)  # paragraph index → heading before it
     categories: tuple[str, ...] = ()
     post_id: int = 0  # WordPress' ?p= id, the RSS guid
     free: bool = True  # JSON-LD isAccessibleForFree
@@ -402,6 +402,19 @@ class Route:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     validators: bool = True  # answer with ETag / Last-Modified, and 304 to a matching request
+    last_modified: str = LAST_MODIFIED
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.sha256(self.body).hexdigest()[:16] + '"'
+
+    def not_modified(self, headers) -> bool:
+        """RFC 9110: If-None-Match decides when present; If-Modified-Since only without it."""
+        if not self.validators:
+            return False
+        if headers.get("If-None-Match") is not None:
+            return headers["If-None-Match"] == self.etag
+        return headers.get("If-Modified-Since") == self.last_modified
 
 
 @dataclass
@@ -419,13 +432,18 @@ class Newsroom:
         self.hits: list[Hit] = []
         self.sent: dict[str, int] = {}  # path → bytes written, for the endless body
         self.base = ""
+        self.changes = 0
 
     def url(self, path: str) -> str:
         return self.base + path
 
     def put(self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8", **options) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
-        self.routes[path] = Route(data, content_type, **options)
+        self.changes += 1  # a changed route is modified later than the last one
+        stamp = datetime(2025, 12, 2, 8, 0, tzinfo=timezone.utc).timestamp() + 60 * self.changes
+        self.routes[path] = Route(data, content_type, **options,
+                                  last_modified=format_datetime(datetime.fromtimestamp(stamp, timezone.utc),
+                                                                usegmt=True))
 
     def redirect(self, path: str, to: str, status: int = 301) -> None:
         self.routes[path] = Route(b"", status=status, headers={"Location": to}, validators=False)
@@ -458,11 +476,9 @@ class _Handler(BaseHTTPRequestHandler):
         route = site.routes.get(path)
         if route is None:
             return self._answer(404, b"<html><body><h1>Page introuvable</h1></body></html>", "text/html")
-        etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
-        if route.validators and (self.headers.get("If-None-Match") == etag
-                                 or self.headers.get("If-Modified-Since") == LAST_MODIFIED):
-            return self._answer(304, b"", None, {"ETag": etag})
-        extra = {"ETag": etag, "Last-Modified": LAST_MODIFIED} if route.validators else {}
+        if route.not_modified(self.headers):
+            return self._answer(304, b"", None, {"ETag": route.etag})
+        extra = {"ETag": route.etag, "Last-Modified": route.last_modified} if route.validators else {}
         self._answer(route.status, route.body, route.content_type, {**extra, **route.headers})
 
     def _answer(self, status: int, body: bytes, content_type: str | None, headers: dict | None = None) -> None:
@@ -541,3 +557,30 @@ def stalled_server() -> Iterator[str]:
         for connection in held:
             connection.close()
         listener.close()
+
+
+# --- a project reading the newsroom -----------------------------------------------------------
+QUICK_FETCH = {"connect_timeout_seconds": 1, "read_timeout_seconds": 1, "total_timeout_seconds": 5,
+               "retries": 1, "retry_backoff_seconds": 0.05}
+
+
+def _toml(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def configure(project, *sources: dict, fetch: dict | None = None, min_words: int | None = None) -> None:
+    """Append ``[fetch]`` (quick time-outs by default) and one ``[[sources]]`` table per dict to the
+    project's podcast.toml."""
+    lines = ["", "[fetch]", *(f"{k} = {_toml(v)}" for k, v in {**QUICK_FETCH, **(fetch or {})}.items())]
+    for source in sources:
+        lines += ["", "[[sources]]", *(f"{k} = {_toml(v)}" for k, v in source.items())]
+        if min_words is not None and "min_words" not in source:
+            lines.append(f"min_words = {min_words}")
+    path = project / "podcast.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
