@@ -5,15 +5,40 @@ from invoke import task
 
 
 @task(help={"source": "one article to build (default: every new or changed article in episodes/)",
+            "url": "fetch this article page into episodes/ (the same URL again updates that file), then build it",
             "engine": "auto (gTTS, else espeak-ng offline), gtts or espeak",
             "force": "rebuild even when nothing changed",
             "jobs": "chunks spoken in parallel (default: podcast.toml [synthesis] jobs)",
             "json": "print the build report as JSON (for scripts and the benchmark)"})
-def build_episode(c, source=None, engine=None, force=False, jobs=None, json=False):
+def build_episode(c, source=None, url=None, engine=None, force=False, jobs=None, json=False):
     """Speak new or changed articles and publish them to public/ with the feed."""
     from pipeline import cli
 
-    cli.build_episode(source=source, engine=engine, force=force, jobs=jobs, as_json=json)
+    cli.build_episode(source=source, url=url, engine=engine, force=force, jobs=jobs, as_json=json)
+
+
+@task
+def ingest(c):
+    """Bring new and changed articles from the [[sources]] feeds into episodes/ (no audio)."""
+    from pipeline import cli
+
+    cli.ingest()
+
+
+@task(help={"engine": "auto (gTTS, else espeak-ng offline), gtts or espeak"})
+def update(c, engine=None):
+    """For cron: ingest, then build. Silent when nothing changed; exit status 1 on a problem."""
+    from pipeline import cli
+
+    cli.update(engine=engine)
+
+
+@task(help={"engine": "the voice for the rebuild that follows"})
+def remove(c, slug, engine=None):
+    """Take episode SLUG out of the feed and page for good (its GUID stays on record)."""
+    from pipeline import cli
+
+    cli.remove(slug=slug, engine=engine)
 
 
 @task(help={"source": "the article", "write": "save it beside the article as <name>.script.json to edit",

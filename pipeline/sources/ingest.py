@@ -214,7 +214,7 @@ def draft_from_entry(run: Run, source: SourceConfig, feed: Feed, entry: FeedEntr
     if not entry.link:
         raise NotAnArticle("the feed carries only a summary and no link to the article")
     page, final_url = fetch_page(run.fetcher, entry.link)
-    return draft_from_page(page, entry.link, final_url, entry=entry, site_name=feed.title)
+    return draft_from_page(page, final_url, entry=entry, site_name=feed.title)
 
 
 def fetch_page(fetcher: Fetcher, url: str) -> tuple[PageArticle, str]:
@@ -227,11 +227,12 @@ def fetch_page(fetcher: Fetcher, url: str) -> tuple[PageArticle, str]:
     return page, fetched.url
 
 
-def draft_from_page(page: PageArticle, url: str, final_url: str, *, entry: FeedEntry | None = None,
+def draft_from_page(page: PageArticle, final_url: str, *, entry: FeedEntry | None = None,
                     site_name: str | None = None) -> Draft:
+    """``final_url``: where the link led (a short or tracking link is not what the article records)."""
     title = clean_title(page.title, site_name) if page.title else (entry.title if entry else "")
-    return Draft(title=title, blocks=page.blocks, source_url=url,
-                 canonical_url=page.canonical_url if page.canonical_url not in (None, url) else None,
+    return Draft(title=title, blocks=page.blocks, source_url=final_url,
+                 canonical_url=page.canonical_url if page.canonical_url not in (None, final_url) else None,
                  author=page.author or (entry.author if entry else None),
                  date=page.date or (entry.published if entry else None), description=page.description,
                  entry_id=entry.id if entry else None)
@@ -257,7 +258,8 @@ def save_article(run: Run, key: str, draft: Draft, *, min_words: int, overwrite_
         (run.report.updated if existed else run.report.new).append(path)
     record.status, record.file, record.written, record.reason, record.attempts = st.WRITTEN, path.name, \
         text_hash(text), None, 0
-    record.link, record.canonical_url = draft.source_url, draft.canonical_url
+    # The entry keeps the link it was found by; the page's own address is matched too.
+    record.link, record.canonical_url = record.link or draft.source_url, draft.canonical_url or draft.source_url
     return path
 
 
