@@ -135,7 +135,7 @@ def test_overlapping_updates_do_not_collide(project, site):
     assert re.fullmatch(r"error: .*: another update is still running \(lock .*update\.lock\)\n", result.stderr)
 
 
-def test_remove_takes_the_episode_out_for_good(project, site):
+def test_remove_takes_the_episode_out_for_good(project, site, capsys):
     configure(project, {"url": site.url("/feed/"), "include_urls": ["*/politique/*", "*/culture/*"]})
     assert run_invoke(project, "update", "--engine", "espeak").returncode == 0
     published = manifest(project)
@@ -156,6 +156,9 @@ def test_remove_takes_the_episode_out_for_good(project, site):
     again = run_invoke(project, "update", "--engine", "espeak")
     assert again.returncode == 0, again.stderr
     assert not (project / "episodes" / f"{SLUG}.md").exists()
+    with pytest.raises(SystemExit):  # nor does --url, without a word
+        cli.build_episode(str(project), url=site.url(TRAMWAY.path), engine="espeak")
+    assert "was taken out of the show (episodes/retired.json)" in capsys.readouterr().err
 
 
 def test_remove_an_unknown_episode_is_one_line(project):

@@ -257,6 +257,15 @@ def test_retired_entries_and_hand_deleted_articles_never_come_back(project, site
     assert state["entries"][site.url("/?p=104")]["status"] == "removed"
 
 
+def test_a_lost_record_does_not_duplicate_articles(project, site):
+    configure(project, {"url": site.url("/feed/")}, {"url": site.url("/atom.xml")})
+    run(project)
+    before = article_files(project)
+    (project / "episodes" / STATE_FILE).unlink()  # or a run cut short between an article and its record
+    report = run(project)
+    assert report.new == [] and report.updated == [] and article_files(project) == before
+
+
 def test_a_file_edited_by_hand_is_kept_when_the_newsroom_updates_the_entry(project, site):
     configure(project, {"url": site.url("/feed/")})
     run(project)

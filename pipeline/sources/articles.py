@@ -95,23 +95,21 @@ def slug_for(url: str | None, title: str) -> str:
     return slugify(title)
 
 
-def taken_slugs(episodes_dir: Path) -> dict[str, Path]:
-    """The episode slug of every article file in ``episodes/`` (front-matter ``slug``, else its name)."""
-    import tomllib
+@dataclass(frozen=True)
+class ArticleFile:
+    path: Path
+    meta: dict  # its TOML front matter ({} when it has none or it is not valid)
 
-    taken = {}
+
+def catalogue(episodes_dir: Path) -> dict[str, ArticleFile]:
+    """Every article file in ``episodes/`` by its episode slug (front-matter ``slug``, else its name)."""
+    files = {}
     for path in sorted(Path(episodes_dir).glob("*")):
         if not path.is_file() or path.suffix.lower() not in SUPPORTED_SUFFIXES or path.name.startswith("."):
             continue
-        slug = path.stem
-        match = FRONT_MATTER.match(path.read_text(encoding="utf-8", errors="replace"))
-        if match:
-            try:
-                slug = str(tomllib.loads(match.group(1)).get("slug") or slug)
-            except tomllib.TOMLDecodeError:
-                pass
-        taken[slugify(slug)] = path
-    return taken
+        meta = front_matter(path)
+        files[slugify(str(meta.get("slug") or path.stem))] = ArticleFile(path, meta)
+    return files
 
 
 def front_matter(path: Path) -> dict:

@@ -123,17 +123,17 @@ def remove(config: Config, slug: str) -> Removal:
     ``episodes/retired.json``, and ingest told never to bring its entry back."""
     from pipeline.build import project_lock
     from pipeline.manifest import manifest_path, read_manifest
-    from pipeline.sources.articles import front_matter, taken_slugs
+    from pipeline.sources.articles import catalogue
     from pipeline.text.article import slugify
     from pipeline.text.script import saved_script_path
 
     slug = slugify(slug)
     with project_lock(config):
-        article = taken_slugs(config.episodes_dir).get(slug) if config.episodes_dir.is_dir() else None
+        found = catalogue(config.episodes_dir).get(slug) if config.episodes_dir.is_dir() else None
+        article, meta = (found.path, found.meta) if found else (None, {})
         manifest = read_manifest(manifest_path(config.public_dir, slug))
         if article is None and manifest is None:
             raise UserError(f"{slug}: no such episode (no article in {config.episodes_dir}, nothing published)")
-        meta = front_matter(article) if article else {}
         state = st.IngestState.load(config.episodes_dir)
         key, record = state.by_file(article.name) if article else (None, None)
         entry_id = meta.get("entry_id") or (key if record and record.source != "url" else None)

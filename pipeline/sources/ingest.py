@@ -23,8 +23,8 @@ from pathlib import Path
 from pipeline.config import Config, SourceConfig
 from pipeline.retired import load_retired
 from pipeline.sources import state as st
-from pipeline.sources.articles import (Draft, NotAnArticle, check, render, slug_for, taken_slugs, text_hash,
-                                       write_if_changed)
+from pipeline.sources.articles import (ArticleFile, Draft, NotAnArticle, catalogue, check, render, slug_for,
+                                       text_hash, write_if_changed)
 from pipeline.sources.feeds import Feed, FeedEntry, FeedError, parse_feed
 from pipeline.sources.fetch import Fetcher, FetchError
 from pipeline.sources.furniture import html_blocks, text_blocks, word_count
@@ -56,6 +56,14 @@ class Run:
     retired_ids: set[str]
     retired_urls: set[str]
     retired_slugs: set[str]
+    _files: dict[str, ArticleFile] | None = None
+
+    @property
+    def files(self) -> dict[str, ArticleFile]:
+        """The article files in episodes/ by slug, read once per run and kept up to date by it."""
+        if self._files is None:
+            self._files = catalogue(self.config.episodes_dir) if self.config.episodes_dir.is_dir() else {}
+        return self._files
 
 
 def open_run(config: Config, fetcher: Fetcher) -> Run:
@@ -72,9 +80,11 @@ def ingest(config: Config) -> IngestReport:
 
     with project_lock(config), Fetcher(config.fetch, config.root) as fetcher:
         run = open_run(config, fetcher)
-        for source in config.sources:
-            ingest_source(run, source)
-        run.state.save()
+        try:
+            for source in config.sources:
+                ingest_source(run, source)
+        finally:  # even on Ctrl-C: the files already written stay known
+            run.state.save()
         run.report.requests = fetcher.requests
     return run.report
 
@@ -241,12 +251,11 @@ def draft_from_page(page: PageArticle, final_url: str, *, entry: FeedEntry | Non
 def save_article(run: Run, key: str, draft: Draft, *, min_words: int, overwrite_edits: bool = False) -> Path:
     """Write the draft to the entry's file (chosen once, then kept), checked and atomically."""
     record = run.state.entries[key]
-    episodes = run.config.episodes_dir
-    path = episodes / record.file if record.file else None
+    path = run.config.episodes_dir / record.file if record.file else adopt(run, record, draft)
     slug = path.stem if path else unique_slug(run, slug_for(draft.source_url, draft.title))
     text = render(draft, slug)
     check(text, slug, min_words, draft)
-    path = path or episodes / f"{slug}.md"
+    path = path or run.config.episodes_dir / f"{slug}.md"
     edited = path.exists() and record.written and text_hash(path.read_bytes()) != record.written
     if edited and not overwrite_edits:
         record.reason = "edited by hand: the newsroom's update was not applied"
@@ -256,6 +265,7 @@ def save_article(run: Run, key: str, draft: Draft, *, min_words: int, overwrite_
     existed = path.exists()
     if write_if_changed(path, text):
         (run.report.updated if existed else run.report.new).append(path)
+    run.files[slug] = ArticleFile(path, {"slug": slug, "entry_id": draft.entry_id, "source_url": draft.source_url})
     record.status, record.file, record.written, record.reason, record.attempts = st.WRITTEN, path.name, \
         text_hash(text), None, 0
     # The entry keeps the link it was found by; the page's own address is matched too.
@@ -263,10 +273,23 @@ def save_article(run: Run, key: str, draft: Draft, *, min_words: int, overwrite_
     return path
 
 
+def adopt(run: Run, record: st.EntryRecord, draft: Draft) -> Path | None:
+    """A file in episodes/ that ingest wrote for this entry but does not remember (a run cut short
+    after writing it, or ingested.json deleted): it is the entry's file, never a second one, and
+    is brought up to date with the entry (edits made by hand before the record was lost are not
+    told apart)."""
+    for file in run.files.values():
+        same_entry = draft.entry_id and file.meta.get("entry_id") == draft.entry_id
+        if same_entry or (not draft.entry_id and draft.source_url and file.meta.get("source_url") == draft.source_url):
+            record.written = text_hash(file.path.read_bytes()) if file.path.exists() else None
+            return file.path
+    return None
+
+
 def unique_slug(run: Run, wanted: str) -> str:
     """``wanted``, or ``wanted-2``…: never the slug of another article, of a retired episode, or of
     a file ingest wrote before (even one since removed)."""
-    taken = set(taken_slugs(run.config.episodes_dir)) | run.retired_slugs
+    taken = set(run.files) | run.retired_slugs
     taken |= {Path(r.file).stem for r in run.state.entries.values() if r.file}
     slug, number = wanted, 1
     while slug in taken:
