@@ -19,6 +19,7 @@ import html
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.utils import format_datetime
@@ -473,6 +474,8 @@ class _Handler(BaseHTTPRequestHandler):
         site.hits.append(Hit("GET", self.path, dict(self.headers.items())))
         if path == "/endless":
             return self._endless(site, length=self.path.endswith("?length"))
+        if path == "/trickle":
+            return self._trickle()
         route = site.routes.get(path)
         if route is None:
             return self._answer(404, b"<html><body><h1>Page introuvable</h1></body></html>", "text/html")
@@ -490,6 +493,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _trickle(self) -> None:
+        """A page that arrives a few bytes every 0.1 s: never silent long enough for a read time-out."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
+        try:
+            for _ in range(300):  # 30 s at most
+                self.wfile.write(b"<p>Encore.</p>\n")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _endless(self, site: Newsroom, length: bool) -> None:
         """A 'page' of 200 MB, announced or not: a client with a cap must hang up long before."""
@@ -531,21 +549,28 @@ def newsroom() -> Iterator[Newsroom]:
 
 
 @contextlib.contextmanager
-def stalled_server() -> Iterator[str]:
-    """A server that accepts every connection and never answers; yields its base URL."""
+def stalled_server(hold_seconds: float = 8.0) -> Iterator[str]:
+    """A server that accepts every connection and never answers; yields its base URL.
+
+    After ``hold_seconds`` it hangs up, so that a client with no time-out fails its test (with the
+    wrong error, too late) instead of hanging the whole suite.
+    """
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
-    held: list[socket.socket] = []
+    listener.settimeout(0.05)
+    held: list[tuple[float, socket.socket]] = []
     stop = threading.Event()
 
     def accept() -> None:
-        listener.settimeout(0.1)
         while not stop.is_set():
             try:
-                held.append(listener.accept()[0])
+                held.append((time.monotonic(), listener.accept()[0]))
             except OSError:
-                continue
+                pass
+            for entry in [e for e in held if time.monotonic() - e[0] > hold_seconds]:
+                entry[1].close()
+                held.remove(entry)
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
@@ -554,7 +579,7 @@ def stalled_server() -> Iterator[str]:
     finally:
         stop.set()
         thread.join()
-        for connection in held:
+        for _, connection in held:
             connection.close()
         listener.close()
 

@@ -17,6 +17,8 @@ from _helpers_newsroom import (ENQUETE, FURNITURE, GREVE, MUSEE, SECHERESSE, STO
 from _helpers_project import snapshot
 from pipeline.config import load_config
 from pipeline.retired import RetiredEpisode, save_retired
+from pipeline.sources import ingest as ingest_module
+from pipeline.sources.feeds import parse_feed
 from pipeline.sources.ingest import ingest
 from pipeline.sources.state import STATE_FILE
 
@@ -98,13 +100,16 @@ def test_a_second_ingest_sends_the_validators_gets_304_and_writes_nothing(projec
     assert not (report.new or report.updated or report.notices or report.problems) and report.requests == 2
 
 
-def test_a_feed_without_validators_that_did_not_change_is_not_read_again(project, site):
+def test_a_feed_without_validators_that_did_not_change_is_not_read_again(project, site, monkeypatch):
     site.put("/fil.xml", wordpress_rss(FRENCH, site.base), "application/rss+xml", validators=False)
     configure(project, {"url": site.url("/fil.xml")})
     run(project)
     before = snapshot(project / "episodes")
+    parsed = []
+    monkeypatch.setattr(ingest_module, "parse_feed", lambda *args: parsed.append(args) or parse_feed(*args))
     report = run(project)
     assert snapshot(project / "episodes") == before and report.requests == 1
+    assert parsed == []  # the same bytes as last time: not even parsed
 
 
 def test_the_same_entry_twice_or_in_two_feeds_makes_one_file(project, site):

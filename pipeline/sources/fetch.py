@@ -145,7 +145,7 @@ class Fetcher:
                        etag=response.headers.get("ETag"), last_modified=response.headers.get("Last-Modified"))
 
     def _read_capped(self, response) -> bytes:
-        import requests
+        from urllib3.exceptions import HTTPError as TransportError
 
         limit = self.settings.max_bytes
         announced = response.headers.get("Content-Length", "")
@@ -154,17 +154,17 @@ class Fetcher:
         deadline = time.monotonic() + self.settings.total_timeout_seconds
         chunks, size = [], 0
         try:
-            for chunk in response.iter_content(CHUNK_BYTES):
+            # read1 returns what has arrived (one network read): a body trickling in a few bytes at a
+            # time still meets the deadline check (iter_content would wait for a whole chunk).
+            while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
                 size += len(chunk)
                 if size > limit:
                     raise FetchError(f"too large: more than {limit:,} bytes")
                 if time.monotonic() > deadline:
                     raise _Transient(f"too slow: not received within {_seconds(self.settings.total_timeout_seconds)}")
                 chunks.append(chunk)
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except TransportError as exc:
             raise _Transient(f"connection lost while reading ({_reason(exc)})") from None
-        except requests.RequestException as exc:
-            raise FetchError(f"unreadable answer ({_reason(exc)})") from None
         return b"".join(chunks)
 
     def _read_local(self, url: str) -> Fetched:
