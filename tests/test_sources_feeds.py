@@ -86,6 +86,19 @@ def test_feed_furniture_is_never_spoken(line):
     assert html_blocks(f"<p>{TRAMWAY.lead}</p><p>{line}</p>") == [Block(TRAMWAY.lead)]
 
 
+def test_sharing_and_related_blocks_are_dropped_whatever_their_words():
+    fragment = (f"<p>{TRAMWAY.lead}</p>"
+                '<div class="sharedaddy sd-sharing-enabled"><ul><li><a href="#">Facebook</a></li>'
+                '<li><a href="#">Envoyer à un ami</a></li></ul></div>'
+                '<div id="jp-relatedposts" class="jp-relatedposts"><p>Sur le même sujet, la Métropole '
+                "avait déjà voté l'an dernier un budget en hausse.</p></div>"
+                "<figure class='wp-block-image'><img src='a.jpg'><figcaption><p>Le conseil métropolitain, lundi "
+                "soir, au moment du vote.</p></figcaption></figure>"
+                "<figure class='wp-block-pullquote'><blockquote><p>Une dette maîtrisée.</p></blockquote></figure>"
+                "<script>var a = 'Partager';</script>")
+    assert html_blocks(fragment) == [Block(TRAMWAY.lead)]
+
+
 @pytest.mark.parametrize("sentence", [
     "Partager, c'est aussi une affaire de confiance, dit-elle.",
     "Lire la suite de l'enquête dans notre édition de demain, qui paraît à six heures.",

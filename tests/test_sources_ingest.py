@@ -240,6 +240,10 @@ def test_an_entry_whose_page_fails_is_tried_again_on_the_next_runs_then_given_up
     assert lines[3] == [] and len(site.requests_to(MUSEE.path)) == 3 * 2  # 3 runs, 2 attempts each
     assert [h.headers.get("If-None-Match") is not None for h in site.requests_to("/atom.xml")] == \
         [False, False, False, True]  # not 304'd while an entry was waiting
+    site.publish()  # the page is back, and the newsroom updates the entry: worth another look
+    site.put("/atom.xml", atom_feed([replace(MUSEE, title=MUSEE.title + " (mis à jour)")], site.base),
+             "application/atom+xml")
+    assert [p.stem for p in run(project).new] == [SLUGS[MUSEE]]
 
 
 def test_retired_entries_and_hand_deleted_articles_never_come_back(project, site):
@@ -269,6 +273,23 @@ def test_a_lost_record_does_not_duplicate_articles(project, site):
     (project / "episodes" / STATE_FILE).unlink()  # or a run cut short between an article and its record
     report = run(project)
     assert report.new == [] and report.updated == [] and article_files(project) == before
+
+
+def test_a_run_interrupted_after_writing_articles_still_records_them(project, site, monkeypatch):
+    configure(project, {"url": site.url("/feed/")}, {"url": site.url("/feed.json")})
+    calls = []
+
+    def parse_then_interrupt(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # Ctrl-C while the second source is read
+        return parse_feed(*args)
+
+    monkeypatch.setattr(ingest_module, "parse_feed", parse_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        run(project)
+    state = json.loads((project / "episodes" / STATE_FILE).read_text())
+    assert {e["file"] for e in state["entries"].values() if e.get("file")} == {f"{s}.md" for s in SLUGS.values()}
 
 
 def test_a_file_edited_by_hand_is_kept_when_the_newsroom_updates_the_entry(project, site):

@@ -10,7 +10,8 @@ was removed, or that ``episodes/retired.json`` names, never comes back.
 
 A source that fails gets one line and the others still run. An entry that is not an article
 gets one line, once, and is not tried again unless the newsroom changes it; one whose page
-cannot be fetched is tried again on the next runs, :data:`MAX_ATTEMPTS` times in all.
+cannot be fetched is tried again on the next runs, :data:`MAX_ATTEMPTS` times in all, then only
+if the newsroom changes it.
 """
 from __future__ import annotations
 
@@ -151,7 +152,9 @@ def is_retired(run: Run, key: str, entry: FeedEntry) -> bool:
 
 
 def wants_another_look(run: Run, record: st.EntryRecord, entry: FeedEntry) -> bool:
-    if record.status in (st.REMOVED, st.GAVE_UP):
+    """Removed: never. Failed: on the next runs (bounded). Written, skipped, given up: when the
+    newsroom changes the entry."""
+    if record.status == st.REMOVED:
         return False
     if record.status == st.WRITTEN and record.file and not (run.config.episodes_dir / record.file).exists():
         # Deleted by hand: the episode leaves the show, and the entry must not bring it back.
