@@ -7,16 +7,17 @@ VERBOSE = "on failure, the details (traceback) after the one-line message"
 
 
 @task(help={"source": "one article to build (default: every new or changed article in episodes/)",
+            "url": "fetch this article page into episodes/ (the same URL again updates that file), then build it",
             "engine": "auto (gTTS, else espeak-ng offline), gtts or espeak",
             "force": "rebuild even when nothing changed",
             "jobs": "chunks spoken in parallel (default: podcast.toml [synthesis] jobs)",
             "json": "print the build report as JSON (for scripts and the benchmark)",
             "verbose": VERBOSE})
-def build_episode(c, source=None, engine=None, force=False, jobs=None, json=False, verbose=False):
+def build_episode(c, source=None, url=None, engine=None, force=False, jobs=None, json=False, verbose=False):
     """Speak new or changed articles and publish them to public/ with the feed."""
     from pipeline import cli
 
-    cli.build_episode(source=source, engine=engine, force=force, jobs=jobs, as_json=json, verbose=verbose)
+    cli.build_episode(source=source, url=url, engine=engine, force=force, jobs=jobs, as_json=json, verbose=verbose)
 
 
 @task(help={"title": "the show's title", "base_url": "the address public/ will be served from",
@@ -27,6 +28,30 @@ def init(c, title=None, base_url=None, owner_name=None, owner_email=None, verbos
     from pipeline import cli
 
     cli.init(title=title, base_url=base_url, owner_name=owner_name, owner_email=owner_email, verbose=verbose)
+
+
+@task(help={"verbose": VERBOSE})
+def ingest(c, verbose=False):
+    """Bring new and changed articles from the [[sources]] feeds into episodes/ (no audio)."""
+    from pipeline import cli
+
+    cli.ingest(verbose=verbose)
+
+
+@task(help={"engine": "auto (gTTS, else espeak-ng offline), gtts or espeak", "verbose": VERBOSE})
+def update(c, engine=None, verbose=False):
+    """For cron: ingest, then build. Silent when nothing changed; exit status 1 on a problem."""
+    from pipeline import cli
+
+    cli.update(engine=engine, verbose=verbose)
+
+
+@task(help={"engine": "the voice for the rebuild that follows", "verbose": VERBOSE})
+def remove(c, slug, engine=None, verbose=False):
+    """Take episode SLUG out of the feed and page for good (its GUID stays on record)."""
+    from pipeline import cli
+
+    cli.remove(slug=slug, engine=engine, verbose=verbose)
 
 
 @task(help={"source": "the article", "write": "save it beside the article as <name>.script.json to edit",

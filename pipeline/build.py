@@ -201,7 +201,7 @@ def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, reti
         (plan.offline_voiced if current else plan.pending).append(pending)
     if whole_show:
         present = {s.record.slug for s in sources}
-        plan.retiring = [m for m in catalogue.manifests if m.slug not in present]
+        plan.retiring = [m for m in catalogue.manifests if m.slug not in present and m.kind == "article"]
     return plan
 
 
@@ -259,7 +259,7 @@ def build(config: Config, *, sources: list[Path] | None = None, engine: EngineCh
     if whole_show and not config.episodes_dir.is_dir():
         raise UserError(f"{config.episodes_dir}: no episodes folder")
     listing = inputs.scan(config.episodes_dir)
-    if whole_show and not any(is_article(name) for name in listing):
+    if whole_show and not any(is_article(name) for name in listing) and not any(layout.manifest_paths(config.public_dir)):
         raise UserError(f"{config.episodes_dir}: no article (.txt, .md, .html) to build")
     fingerprint = inputs.fingerprint(config, listing, version=RECIPE_VERSION) if whole_show else None
     feed_path = layout.under(config.public_dir, layout.FEED)
@@ -292,8 +292,8 @@ def _remember(config: Config, *, index: inputs.SourceIndex, read: list[Source], 
     save_catalogue(catalogue, config.public_dir, config.cache_dir)
     if plan.retiring or plan.returning:
         now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-        for manifest in plan.retiring:
-            retired[manifest.slug] = retired_from(manifest, retired_at=now)
+        for manifest in plan.retiring:  # `invoke remove` may have recorded it already, with its feed entry
+            retired.setdefault(manifest.slug, retired_from(manifest, retired_at=now))
         for slug in plan.returning:
             retired.pop(slug, None)
         save_retired(config.episodes_dir, retired)

@@ -19,7 +19,8 @@ from pipeline.errors import UserError
 SHOWN_UP_TO_DATE = 10  # beyond this, up-to-date episodes are counted, not listed
 
 
-MAX_ERROR_CHARS = 200
+MAX_ERROR_CHARS = 200  # what a tool underneath said, cut to this
+MAX_USER_ERROR_CHARS = 400  # our own messages name files, whose paths can be long: cut only past this
 VERBOSE_HINT = " (--verbose for details)"
 
 
@@ -40,7 +41,7 @@ def user_facing(function):
         try:
             return function(*args, **kwargs)
         except UserError as exc:
-            _fail(f"error: {exc}", verbose)
+            _fail(one_line(f"error: {exc}", MAX_USER_ERROR_CHARS), verbose)
         except KeyboardInterrupt:
             print("interrupted: nothing was published; spoken chunks are cached", file=sys.stderr)
             raise CommandFailed(130) from None
@@ -48,12 +49,12 @@ def user_facing(function):
             raise
         except Exception as exc:  # a tool underneath failed in a way no check foresaw
             text = one_line(exc, MAX_ERROR_CHARS - len(VERBOSE_HINT) - len("error: ")) or type(exc).__name__
-            _fail(f"error: {text}" + ("" if verbose else VERBOSE_HINT), verbose)
+            _fail(f"error: {text}" + ("" if verbose else VERBOSE_HINT), verbose)  # one line, ≤ MAX_ERROR_CHARS
     return wrapper
 
 
 def _fail(message: str, verbose: bool) -> None:
-    print(one_line(message), file=sys.stderr)
+    print(message, file=sys.stderr)
     if verbose:
         import traceback
 
@@ -81,11 +82,19 @@ def _duration(seconds: float) -> str:
 
 @user_facing
 def build_episode(root: str = ".", *, source: str | None = None, engine: str | None = None, force: bool = False,
-                  jobs: int | None = None, as_json: bool = False) -> None:
+                  jobs: int | None = None, as_json: bool = False, url: str | None = None) -> None:
     from pipeline.build import build
 
     jobs = _positive(jobs, "--jobs")
     config = load_config(root)
+    if url and source:
+        raise UserError("give either --source PATH or --url URL, not both")
+    if url:
+        from pipeline.sources.commands import article_from_url
+
+        fetched = article_from_url(config, url)
+        print(f"{fetched.path.relative_to(config.root)}: {fetched.status} from {url}", file=sys.stderr)
+        source = str(fetched.path)
     report = build(config, sources=[Path(source)] if source else None, engine=engine or config.voice.engine,
                    force=force, jobs=jobs)
     if as_json:
@@ -226,3 +235,69 @@ def serve(root: str = ".", *, host: str = "127.0.0.1", port: int = 8000, base_ur
     with preview_overlay(files) as overlay:
         serve_forever(public, host, port, overlay_dir=overlay if files else None, mount=mount_path(base_url),
                       on_ready=ready)
+
+
+@user_facing
+def ingest(root: str = ".") -> None:
+    """New and changed articles from every [[sources]] feed into episodes/; one line each."""
+    from pipeline.sources.commands import ingest_sources
+
+    config = load_config(root)
+    report = ingest_sources(config)
+    for path in report.new:
+        print(f"new: {path.relative_to(config.root)}")
+    for path in report.updated:
+        print(f"updated: {path.relative_to(config.root)}")
+    for line in report.notices:
+        print(line)
+    for line in report.problems:
+        print(line, file=sys.stderr)
+    if not (report.new or report.updated or report.notices or report.problems):
+        print(f"nothing new from {len(config.sources)} source(s)")
+    if report.problems:
+        raise CommandFailed(1)
+
+
+@user_facing
+def update(root: str = ".", *, engine: str | None = None) -> None:
+    """For cron: silent when nothing changed; one summary line when episodes were published; one
+    line per problem and exit status 1 when something failed."""
+    from pipeline.sources.commands import update as run_update
+
+    config = load_config(root)
+    report = run_update(config, engine=engine or config.voice.engine)
+    for line in report.ingest.notices if report.ingest else []:
+        print(line)
+    for line in report.problems:
+        print(line, file=sys.stderr)
+    summary = _update_summary(config, report)
+    if summary:
+        print(summary)
+    if report.problems:
+        raise CommandFailed(1)
+
+
+def _update_summary(config, report) -> str | None:
+    if not (report.build and report.build.published):
+        return None
+    if not report.built:
+        return f"feed and page updated → {config.feed_url}"
+    fresh = sum(1 for slug in report.built if slug not in report.published_before)
+    return (f"published {len(report.built)} episode(s) ({fresh} new, {len(report.built) - fresh} updated): "
+            f"{', '.join(report.built)} → {config.feed_url}")
+
+
+@user_facing
+def remove(root: str = ".", *, slug: str | None = None, engine: str | None = None) -> None:
+    """Take an episode out of the show for good, then rebuild the feed and page."""
+    from pipeline.build import build
+    from pipeline.sources.commands import remove as remove_episode
+
+    if not slug:
+        raise UserError("say which episode: invoke remove SLUG")
+    config = load_config(root)
+    removal = remove_episode(config, slug)
+    deleted = ", ".join(str(p.relative_to(config.root)) for p in removal.files) or "no article file left"
+    kept = "its GUID and number kept in episodes/retired.json" if removal.recorded else "it was never published"
+    print(f"removed {removal.slug}: deleted {deleted}; {kept}; ingest will not bring it back")
+    _print_build(config, build(config, engine=engine or config.voice.engine))

@@ -1,9 +1,10 @@
 """The show's settings, read from ``podcast.toml``."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
-from datetime import timezone, tzinfo
+from datetime import date, datetime, time, timezone, tzinfo
 from pathlib import Path
 
 from pipeline import layout
@@ -89,6 +90,45 @@ class ScriptConfig:
 
 
 @dataclass(frozen=True)
+class FetchConfig:
+    """Limits on every page and feed fetched from the web (``[fetch]``)."""
+
+    connect_timeout_seconds: float = 5.0
+    read_timeout_seconds: float = 20.0  # silence allowed between two packets
+    total_timeout_seconds: float = 60.0  # a server trickling bytes cannot hold a run longer
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    retries: int = 2  # after a timeout, a refused connection, 429 or 5xx
+    retry_backoff_seconds: float = 1.0
+
+
+FULL_TEXT_CHOICES = ("auto", "feed", "page")
+DEFAULT_MAX_NEW = 10
+DEFAULT_MIN_WORDS = 120
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One ``[[sources]]`` table: a feed of articles (RSS 2.0, Atom or JSON Feed)."""
+
+    url: str  # http(s)://, file:// or a path relative to the project
+    name: str = ""
+    include_categories: tuple[str, ...] = ()
+    exclude_categories: tuple[str, ...] = ()
+    include_urls: tuple[str, ...] = ()  # glob, or a regular expression after "re:"
+    exclude_urls: tuple[str, ...] = ()
+    since: datetime | None = None  # entries published earlier are ignored
+    max_new: int = DEFAULT_MAX_NEW  # new articles per run, newest first; the rest wait for the next
+    full_text: str = "auto"  # auto | feed | page
+    min_words: int = DEFAULT_MIN_WORDS  # shorter is a brief or a paywall stub, not an episode
+
+    @property
+    def label(self) -> str:
+        """How lines about this source name it: its name, else its address."""
+        return self.name or self.url
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     show: ShowConfig = field(default_factory=ShowConfig)
@@ -100,6 +140,8 @@ class Config:
     digest: DigestConfig = field(default_factory=DigestConfig)
     lexicon: dict[str, str] = field(default_factory=dict)
     acronyms: dict[str, str] = field(default_factory=dict)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    sources: tuple[SourceConfig, ...] = ()
 
     @property
     def episodes_dir(self) -> Path:
@@ -160,6 +202,8 @@ def load_config(root: Path | str = ".", path: Path | str | None = None) -> Confi
             digest=_section(DigestConfig, raw.get("digest", {}), "digest", path),
             lexicon={str(k): str(v) for k, v in raw.get("lexicon", {}).items()},
             acronyms={str(k): str(v) for k, v in raw.get("acronyms", {}).items()},
+            fetch=_section(FetchConfig, raw.get("fetch", {}), "fetch", path),
+            sources=_sources(raw.get("sources", []), path),
         )
     except TypeError as exc:
         raise UserError(f"{path}: {exc}") from None
@@ -201,8 +245,84 @@ def _check(config: Config, path: Path) -> Config:
         sound = getattr(config.audio, name)
         if sound and not (config.root / sound).is_file():
             problems.append(f"[audio] {name}: {config.root / sound} is not a file")
+    if min(config.fetch.connect_timeout_seconds, config.fetch.read_timeout_seconds,
+           config.fetch.total_timeout_seconds) <= 0 or config.fetch.max_bytes < 1:
+        problems.append("[fetch] time-outs and max_bytes must be more than 0")
     if not config.show.base_url.startswith(("http://", "https://")):
         problems.append(f"[show] base_url must be an http(s) URL, not {config.show.base_url!r}")
     if problems:
         raise UserError(f"{path}: {'; '.join(problems)}")
     return config
+
+
+# --- [[sources]] ------------------------------------------------------------------------------
+def _sources(raw, path: Path) -> tuple[SourceConfig, ...]:
+    if not isinstance(raw, list) or not all(isinstance(table, dict) for table in raw):
+        raise UserError(f"{path}: sources must be [[sources]] tables")
+    sources = tuple(_source(table, number, path) for number, table in enumerate(raw, 1))
+    urls = [s.url for s in sources]
+    twice = sorted({u for u in urls if urls.count(u) > 1})
+    if twice:
+        raise UserError(f"{path}: [[sources]] url {twice[0]!r} is listed twice")
+    return sources
+
+
+def _source(table: dict, number: int, path: Path) -> SourceConfig:
+    where = f"[[sources]] #{number}"
+    known = {f.name for f in fields(SourceConfig)}
+    unknown = set(table) - known
+    if unknown:
+        raise UserError(f"{path}: unknown setting(s) in {where}: {', '.join(sorted(unknown))}")
+    url = table.get("url")
+    if not isinstance(url, str) or not url.strip():
+        raise UserError(f"{path}: {where} needs a url (an RSS, Atom or JSON Feed address, or a file)")
+    if re.match(r"^[a-z][a-z0-9+.-]*://", url, re.I) and not re.match(r"^(https?|file)://", url, re.I):
+        raise UserError(f"{path}: {where} url {url!r} must be http(s)://, file:// or a path")
+    values = {"url": url.strip(), "name": str(table.get("name") or "")}
+    for key in ("include_categories", "exclude_categories", "include_urls", "exclude_urls"):
+        values[key] = _strings(table.get(key, []), f"{where} {key}", path)
+    for key in ("include_urls", "exclude_urls"):
+        for pattern in values[key]:
+            _check_pattern(pattern, f"{where} {key}", path)
+    values["since"] = _since(table.get("since"), where, path)
+    for key in ("max_new", "min_words"):
+        value = table.get(key, getattr(SourceConfig, key))
+        if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "max_new" else 0):
+            raise UserError(f"{path}: {where} {key} must be a whole number{' of at least 1' * (key == 'max_new')}, "
+                            f"not {value!r}")
+        values[key] = value
+    values["full_text"] = table.get("full_text", "auto")
+    if values["full_text"] not in FULL_TEXT_CHOICES:
+        raise UserError(f"{path}: {where} full_text must be auto, feed or page, not {values['full_text']!r}")
+    return SourceConfig(**values)
+
+
+def _strings(value, where: str, path: Path) -> tuple[str, ...]:
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise UserError(f"{path}: {where} must be a list of strings, not {value!r}")
+    return tuple(value)
+
+
+def _check_pattern(pattern: str, where: str, path: Path) -> None:
+    if pattern.startswith("re:"):
+        try:
+            re.compile(pattern[3:])
+        except re.error as exc:
+            raise UserError(f"{path}: {where} {pattern!r} is not a valid regular expression ({exc})") from None
+
+
+def _since(value, where: str, path: Path) -> datetime | None:
+    """A TOML date or date-time (a bare date is midnight UTC; a naive time is UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        except ValueError:
+            raise UserError(f"{path}: {where} since {value!r} is not a date (2025-12-01)") from None
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=timezone.utc)
+    raise UserError(f"{path}: {where} since must be a date (2025-12-01), not {value!r}")

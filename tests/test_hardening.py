@@ -154,7 +154,8 @@ def test_every_failure_is_one_short_line_and_verbose_shows_the_details(project, 
         cli.build_episode(root=str(project), engine="espeak")
     assert caught.value.code == 1
     err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1 and len(err.strip()) <= 200 and err.startswith("error: "), err
+    limit = cli.MAX_USER_ERROR_CHARS if isinstance(FAILURES[kind], UserError) else cli.MAX_ERROR_CHARS
+    assert len(err.strip().splitlines()) == 1 and len(err.strip()) <= limit and err.startswith("error: "), err
     assert "Traceback" not in err
     with pytest.raises(SystemExit):
         cli.build_episode(root=str(project), engine="espeak", verbose=True)

@@ -17,7 +17,8 @@ from pipeline.model import Article, Passage
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 FRONT_MATTER = re.compile(r"\A\ufeff?\+\+\+[ \t]*\r?\n(.*?)\r?\n\+\+\+[ \t]*(?:\r?\n|\Z)", re.S)
-FRONT_MATTER_KEYS = {"title", "date", "author", "description", "slug", "source_url"}
+FRONT_MATTER_KEYS = {"title", "date", "author", "description", "slug", "source_url",
+                     "canonical_url", "entry_id"}  # the last two: where ingest found the article
 
 # Words a scraper leaves behind from menus, share bars and footers. Compared case-insensitively
 # with a whole line that has no sentence punctuation.

@@ -1,0 +1,111 @@
+"""What ingest remembers, in ``episodes/ingested.json`` (commit it, beside the articles).
+
+Per source, the validators of its last answer (``ETag``, ``Last-Modified``) and a hash of its
+body, so an unchanged feed costs one request answered 304 and nothing else. Per entry (keyed by
+its id, else its link), what became of it: the article file written and a hash of the text as
+written (a file that differs was edited by hand), a fingerprint of the entry (it changes when
+the newsroom updates the article), or why it was skipped, or that it was removed. That record
+is what makes ingest exactly-once: an entry is turned into a file once, updated in place, and
+never brought back once its file is gone.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import UserError
+
+STATE_FILE = "ingested.json"
+VERSION = 1
+
+# What became of an entry. "failed" is retried on later runs (a bounded number of times);
+# the others are settled until the entry itself changes (skipped) or for good.
+WRITTEN, SKIPPED, FAILED, GAVE_UP, REMOVED = "written", "skipped", "failed", "gave up", "removed"
+
+
+@dataclass
+class EntryRecord:
+    source: str  # the source's url, or "url" for build-episode --url
+    status: str
+    file: str | None = None  # the article's file name in episodes/
+    link: str | None = None
+    canonical_url: str | None = None
+    fingerprint: str | None = None  # of the feed entry, when it was last handled
+    written: str | None = None  # hash of the text written; another text on disk was edited by hand
+    reason: str | None = None
+    attempts: int = 0
+
+
+@dataclass
+class SourceRecord:
+    etag: str | None = None
+    last_modified: str | None = None
+    body: str | None = None  # hash of the last body read in full (None: read it again next time)
+
+
+@dataclass
+class IngestState:
+    path: Path
+    sources: dict[str, SourceRecord] = field(default_factory=dict)
+    entries: dict[str, EntryRecord] = field(default_factory=dict)
+    _saved: str = ""
+
+    @classmethod
+    def load(cls, episodes_dir: Path) -> "IngestState":
+        path = Path(episodes_dir) / STATE_FILE
+        if not path.exists():
+            return cls(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = json.loads(text)
+            sources = {url: _record(SourceRecord, r) for url, r in data.get("sources", {}).items()}
+            entries = {key: _record(EntryRecord, r) for key, r in data.get("entries", {}).items()}
+        except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            raise UserError(f"{path}: damaged ingest record ({exc}); fix or delete it "
+                            "(deleting it makes ingest take every feed entry as new)") from None
+        return cls(path, sources, entries, text)
+
+    def to_json(self) -> str:
+        data = {"version": VERSION,
+                "sources": {url: _compact(r) for url, r in sorted(self.sources.items())},
+                "entries": {key: _compact(r) for key, r in sorted(self.entries.items())}}
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+    def save(self) -> bool:
+        """Write the file if anything changed; True if written."""
+        from pipeline.fsutil import atomic_write_text
+
+        text = self.to_json()
+        if text == self._saved or (not self.sources and not self.entries and not self.path.exists()):
+            return False
+        atomic_write_text(self.path, text)
+        self._saved = text
+        return True
+
+    def find(self, key: str | None, urls) -> tuple[str, EntryRecord] | tuple[None, None]:
+        """The record for this entry id, else one for any of these URLs (the same article reached
+        through two feeds, or through a feed and then by its URL)."""
+        if key and key in self.entries:
+            return key, self.entries[key]
+        wanted = {u for u in urls if u}
+        for other, record in self.entries.items():
+            if wanted & {record.link, record.canonical_url}:
+                return other, record
+        return None, None
+
+    def by_file(self, name: str) -> tuple[str, EntryRecord] | tuple[None, None]:
+        for key, record in self.entries.items():
+            if record.file == name:
+                return key, record
+        return None, None
+
+
+def _record(cls, raw: dict):
+    known = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in raw.items() if k in known})
+
+
+def _compact(record) -> dict:
+    return {k: v for k, v in dataclasses.asdict(record).items() if v not in (None, 0)}
