@@ -35,6 +35,7 @@ url = "archives/fil.json"
 
 
 def test_no_sources_is_fine(tmp_path):
+    (tmp_path / "podcast.toml").write_text("[show]\ntitle = 'Sans flux'\n", encoding="utf-8")
     assert load_config(tmp_path).sources == ()
 
 

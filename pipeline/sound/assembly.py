@@ -117,7 +117,7 @@ def _with_bed(section, chunks, pauses: AudioConfig, track: _Track, bed) -> list[
     return [TimedSentence(s.written, s.start_ms + offset, s.end_ms + offset) for s in timed]
 
 
-def assemble(script: Script, chunk_pcm: Iterable[bytes], pauses: AudioConfig, wav_path: Path,
+def assemble(script: Script, chunk_pcm: Iterable[bytes], pauses: AudioConfig, wav_path: Path, *,
              tee: Callable[[bytes], None] | None = None,
              sounds: Sequence[SectionSound] | None = None) -> Timeline:
     """Write the chunks of ``script`` (PCM in script order) with pauses to a WAV file; return the timeline.
