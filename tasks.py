@@ -30,6 +30,17 @@ def init(c, title=None, base_url=None, owner_name=None, owner_email=None, verbos
     cli.init(title=title, base_url=base_url, owner_name=owner_name, owner_email=owner_email, verbose=verbose)
 
 
+@task(help={"date": "the day (YYYY-MM-DD; default: today where the show is)",
+            "since": "from this day (YYYY-MM-DD) to --date, instead of one day (or the week)",
+            "engine": "auto (gTTS, else espeak-ng offline), gtts or espeak", "force": "rebuild it even if current",
+            "verbose": VERBOSE})
+def digest(c, date=None, since=None, engine=None, force=False, verbose=False):
+    """Build the day's digest: one episode of the day's articles, with a chapter each."""
+    from pipeline import cli
+
+    cli.digest(on=date, since=since, engine=engine, force=force, verbose=verbose)
+
+
 @task(help={"verbose": VERBOSE})
 def ingest(c, verbose=False):
     """Bring new and changed articles from the [[sources]] feeds into episodes/ (no audio)."""

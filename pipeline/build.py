@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from pipeline import inputs, layout
 from pipeline.catalogue import Catalogue, load_catalogue, save_catalogue
 from pipeline.config import Config
-from pipeline.episode import ENGINE_CHOICES, EngineChoice, EpisodeJob, EpisodeReport, Identity
+from pipeline.episode import ENGINE_CHOICES, EngineChoice, EpisodeJob, EpisodeReport, Identity, Programme
 from pipeline.errors import UserError
 from pipeline.manifest import manifest_json, new_guid, podcast_guid, pub_datetime
 from pipeline.model import Article, EpisodeManifest
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 RECIPE_VERSION = "1"  # bump when a code change must re-speak every episode
 FINISHING = 2  # episodes mastered at once while the next is assembled: one per core
+DIGEST_SOUNDS = ("intro_music", "outro_music", "transition_sting")  # only digests play them
 LOCK_WAIT_SECONDS = 0.5
 
 
@@ -76,6 +77,7 @@ class PendingEpisode:
     previous: EpisodeManifest | None
     recipe: str
     restores_voice: bool = False  # it has the offline voice only because Google was unreachable
+    programme: Programme | None = None  # a digest: its own script, music and chapter links
 
 
 @dataclass
@@ -107,7 +109,8 @@ def recipe_hash(config: Config, record: inputs.SourceRecord, cover_hash: str | N
         "source": record.source_hash,
         "saved_script": record.script_hash,
         "cover": cover_hash,
-        "voice": dataclasses.asdict(config.voice), "audio": dataclasses.asdict(config.audio),
+        "voice": dataclasses.asdict(config.voice),
+        "audio": {k: v for k, v in dataclasses.asdict(config.audio).items() if k not in DIGEST_SOUNDS},
         "script": dataclasses.asdict(config.script), "lexicon": config.lexicon, "acronyms": config.acronyms,
         "show": [config.show.title, config.show.author],
     }
@@ -184,7 +187,9 @@ def read_sources(config: Config, listing: dict[str, inputs.Stamp], index: inputs
 def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, retired: dict[str, RetiredEpisode], *,
                engine: EngineChoice, force: bool, whole_show: bool) -> Plan:
     plan, cover_hash = Plan(), _cover_hash(config)
-    numbers = catalogue.numbers() | {r.episode_number for r in retired.values()}
+    # A digest in a feed of its own has a numbering of its own.
+    numbers = {m.episode_number for m in catalogue.manifests if m.kind == "article" or config.digest.feed == "main"}
+    numbers |= {r.episode_number for r in retired.values()}
     for source in sources:
         record, previous = source.record, catalogue.get(source.record.slug)
         recipe = recipe_hash(config, record, cover_hash)
@@ -312,7 +317,7 @@ def publish_site(config: Config, catalogue: Catalogue, plan: Plan | None = None,
         cover = stage_cover(config, site)
         jobs_ = [EpisodeJob(config=config, site=site, article=e.article, identity=e.identity, previous=e.previous,
                             recipe=e.recipe, engine_choice=engine, jobs=jobs, cover=cover, warn=warn,
-                            restores_voice=e.restores_voice)
+                            restores_voice=e.restores_voice, programme=e.programme)
                  for e in plan.pending]
         reports = build_episodes(jobs_, catalogue)
         for manifest in plan.retiring:

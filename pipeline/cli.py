@@ -238,6 +238,40 @@ def serve(root: str = ".", *, host: str = "127.0.0.1", port: int = 8000, base_ur
 
 
 @user_facing
+def digest(root: str = ".", *, on: str | None = None, since: str | None = None, engine: str | None = None,
+           force: bool = False) -> None:
+    """The period's digest: built, up to date, or none (nothing was published then)."""
+    from pipeline.digest import build_digest
+
+    config = load_config(root)
+    report = build_digest(config, on=_day(on, "--date"), since=_day(since, "--since"),
+                          engine=engine or config.voice.engine, force=force)
+    print(_digest_line(report))
+
+
+def _day(value: str | None, option: str):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{option} takes a date such as 2026-11-27, not {value!r}") from None
+
+
+def _digest_line(report) -> str:
+    if report.status == "empty":
+        return f"no digest for {report.slug}: no episode was published in that period"
+    if report.status == "up to date":
+        return f"✓ {report.slug}: up to date ({len(report.members)} article(s))"
+    episode = report.episode
+    return (f"✓ {report.slug}: built {_duration(episode.duration_seconds)} with {episode.engine} — "
+            f"{len(report.members)} article(s), {episode.chunks} chunks ({episode.cached} from the articles' "
+            f"cache, {episode.requests} requests)")
+
+
+@user_facing
 def ingest(root: str = ".") -> None:
     """New and changed articles from every [[sources]] feed into episodes/; one line each."""
     from pipeline.sources.commands import ingest_sources

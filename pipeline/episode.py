@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Callable, Literal
 from pipeline import layout
 from pipeline.config import Config
 from pipeline.errors import UserError
-from pipeline.model import Article, Chapter, EpisodeManifest, Script, Timeline
+from pipeline.model import Article, Chapter, EpisodeKind, EpisodeManifest, Script, Timeline
 from pipeline.norms import image_type, loudness_norm_text, meets_loudness_norm
 
 if TYPE_CHECKING:  # the audio stack is imported only when an episode is really built
     from pipeline.publish.staging import StagedSite
+    from pipeline.sound.assembly import SectionSound
     from pipeline.sound.loudness import LoudnessMeasurement, LoudnessMeter
     from pipeline.sound.streaming import StreamingEncoder
     from pipeline.sound.synthesis import ChunkStream, SynthesisStats
@@ -60,6 +61,18 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class Programme:
+    """An episode not read from one article (a digest): its own script, music, chapter links
+    (one per section) and the episodes it is made of."""
+
+    script: Script
+    sounds: "tuple[SectionSound, ...] | None"
+    links: tuple[str | None, ...]
+    kind: EpisodeKind
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class EpisodeJob:
     """One episode to build: the article, its identity, what was published for it before, and where."""
 
@@ -74,6 +87,7 @@ class EpisodeJob:
     cover: str  # the cover's path relative to the site
     warn: Callable[[str], None]
     restores_voice: bool = False  # re-spoken because it had the offline voice only for want of Google
+    programme: Programme | None = None
 
     @property
     def slug(self) -> str:
@@ -134,7 +148,7 @@ def finish_episode(job: EpisodeJob, script: Script, assembled: Assembled) -> tup
     started = time.perf_counter()
     speech = settle(assembled)
     check_speech(job, speech)
-    chapters = chapters_of(speech)
+    chapters = chapters_of(speech, job.programme.links if job.programme else ())
     master = master_audio(job, speech, chapters=chapters)
     files = {"audio": master.relative, **write_sidecars(job, speech.timeline, chapters)}
     manifest = episode_manifest(job, script=script, speech=speech, master=master, chapters=chapters, files=files)
@@ -149,9 +163,12 @@ def finish_episode(job: EpisodeJob, script: Script, assembled: Assembled) -> tup
 
 
 def episode_script(job: EpisodeJob) -> Script:
-    """The hand-edited script saved beside the article, else the one written from it."""
+    """A programme's own script; the hand-edited one saved beside the article; else the one
+    written from it."""
     from pipeline.text.script import build_script, load_saved_script
 
+    if job.programme:
+        return job.programme.script
     return (load_saved_script(job.article, job.config.voice.max_chars)
             or build_script(job.article, job.config, job.identity.pub_date))
 
@@ -190,7 +207,8 @@ def speak(job: EpisodeJob, script: Script, chunks: "ChunkStream", engine: str) -
     started = time.perf_counter()
     sink = StreamingEncoder(mp3_path, rate=RATE, settings=settings) if settings.method == "gain" else LoudnessMeter(RATE)
     try:
-        timeline = assemble(script, chunks, audio, wav_path, tee=sink.write)
+        timeline = assemble(script, chunks, audio, wav_path, tee=sink.write,
+                            sounds=job.programme.sounds if job.programme else None)
     except BaseException:
         sink.abort()
         raise
@@ -221,10 +239,15 @@ def check_speech(job: EpisodeJob, speech: Speech) -> None:
                         path_for_messages=str(job.article.source))
 
 
-def chapters_of(speech: Speech) -> tuple[Chapter, ...]:
+def chapters_of(speech: Speech, links: tuple[str | None, ...] = ()) -> tuple[Chapter, ...]:
+    """One chapter per section; ``links`` (one per section) gives each its page."""
+    from dataclasses import replace
+
     from pipeline.publish.sidecars import chapters_from_timeline
 
-    return tuple(chapters_from_timeline(speech.timeline))
+    chapters = chapters_from_timeline(speech.timeline)
+    return tuple(replace(c, url=link) for c, link in zip(chapters, links)) + tuple(chapters[len(links):]) \
+        if links else tuple(chapters)
 
 
 def master_audio(job: EpisodeJob, speech: Speech, *, chapters: tuple[Chapter, ...]) -> Master:
@@ -289,6 +312,8 @@ def episode_manifest(job: EpisodeJob, *, script: Script, speech: Speech, master:
                   "true_peak": round(master.loudness.true_peak, 2)},
         recipe_hash=job.recipe,
         engine_choice=job.engine_choice,
+        kind=job.programme.kind if job.programme else "article",
+        members=job.programme.members if job.programme else (),
     )
 
 

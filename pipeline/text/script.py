@@ -36,6 +36,14 @@ def build_script(article: Article, config: Config, pub_date: datetime) -> Script
     return Script(title=article.title, sections=tuple(s for s in sections if s.paragraphs))
 
 
+def spoken_paragraph(text: str, config: Config, *, one_breath: bool = False) -> Paragraph:
+    """A paragraph the show itself says (a digest's announcements): ``one_breath`` lets short
+    sentences share a request, as the intro and outro do."""
+    speak = _speaker(config)
+    paragraph = _paragraph(text, speak)
+    return _merge_short_sentences(paragraph, speak.limit) if one_breath else paragraph
+
+
 def _speaker(config: Config):
     def speak(sentence: str) -> tuple[str, ...]:
         spoken = normalise_for_speech(sentence, acronyms=config.acronyms, lexicon=config.lexicon)

@@ -1,0 +1,128 @@
+"""The daily digest: the day's episodes in one programme, made from their cached audio."""
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import feedparser
+import podcastparser
+import pytest
+from lxml import etree
+
+from _helpers_project import published, run_invoke
+from pipeline.build import build
+from pipeline.config import load_config
+from pipeline.digest import build_digest, headlines
+from pipeline.publish.validate import validate_public
+from pipeline.sound.tags import read_chapters
+
+DAY = date(2025, 12, 3)
+ARTICLES = {
+    "otan": ("07:00", "L'Otan sort le chéquier", "Les ministres de la Défense ont promis un milliard d'euros à l'Ukraine."),
+    "pologne": ("09:30", "La Pologne s'équipe", "Varsovie a signé mardi une commande de systèmes de défense aérienne."),
+    "tramway": ("11:15", "Le tramway arrive à Tours", "La nouvelle ligne desservira le centre-ville dès le printemps."),
+}
+
+
+def write_articles(project, day=DAY):
+    for slug, (hour, title, text) in ARTICLES.items():
+        (project / "episodes" / f"{slug}.txt").write_text(
+            f'+++\ndate = {day.isoformat()}T{hour}:00\n+++\n{title}\n{text}\n', encoding="utf-8")
+
+
+def with_settings(project, extra: str):
+    toml = project / "podcast.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n" + extra, encoding="utf-8")
+    return load_config(project)
+
+
+@pytest.fixture
+def day_built(project, google):
+    """Three articles of the same day, built as episodes through the Google stand-in."""
+    write_articles(project)
+    build(load_config(project), engine="gtts")
+    google.seen.clear()
+    return project
+
+
+def test_a_digest_sends_only_its_own_words_and_plays_the_articles_from_the_cache(day_built, google):
+    config = load_config(day_built)
+    report = build_digest(config, on=DAY, engine="gtts")
+    assert report.status == "built" and report.slug == "journal-2025-12-03"
+    assert report.members == ("otan", "pologne", "tramway")  # oldest first: the day in order
+    episode = report.episode
+    # Only the intro, the three announcements and the outro were asked for.
+    assert 0 < len(google.seen) == episode.requests <= 12
+    assert all(not any(text in sent for text in ("milliard", "Varsovie", "centre-ville")) for sent in google.seen)
+    assert episode.cached >= 3  # the articles' own chunks
+    manifest = json.loads((day_built / "public/episodes/journal-2025-12-03.json").read_text())
+    assert manifest["kind"] == "digest" and manifest["members"] == ["otan", "pologne", "tramway"]
+    titles = [c["title"] for c in manifest["chapters"]]
+    assert titles == ["Au sommaire", "L'Otan sort le chéquier", "La Pologne s'équipe", "Le tramway arrive à Tours",
+                      "Conclusion"]
+    chapters = json.loads(published(day_built / "public", "journal-2025-12-03", "chapters").read_text())["chapters"]
+    assert [c.get("url", "").rsplit("/", 1)[-1] for c in chapters[1:4]] == ["otan.html", "pologne.html", "tramway.html"]
+    id3 = read_chapters(published(day_built / "public", "journal-2025-12-03"))
+    assert [c.title for c in id3] == titles and id3[1].url.endswith("/episodes/otan.html")
+    assert validate_public(config, day_built / "public", check_loudness=True) == []
+
+
+def test_the_intro_says_the_date_and_the_headlines(day_built, google):
+    build_digest(load_config(day_built), on=DAY, engine="gtts")
+    intro = " ".join(google.seen[:2])
+    assert "trois décembre" in intro and "Au sommaire" in intro and "Pologne" in intro
+    assert headlines(["a", "b", "c"]) == "a ; b ; et c" and headlines(["a"]) == "a"
+
+
+def test_the_same_days_digest_rebuilt_is_the_same_episode(day_built, google):
+    config = load_config(day_built)
+    first = build_digest(config, on=DAY, engine="gtts")
+    manifest = json.loads((day_built / "public/episodes/journal-2025-12-03.json").read_text())
+    assert build_digest(config, on=DAY, engine="gtts").status == "up to date"
+    article = day_built / "episodes" / "tramway.txt"
+    article.write_text(article.read_text(encoding="utf-8").replace("printemps", "mois de mars"), encoding="utf-8")
+    build(config, engine="gtts")
+    again = build_digest(config, on=DAY, engine="gtts")
+    assert again.status == "built" and first.status == "built"
+    after = json.loads((day_built / "public/episodes/journal-2025-12-03.json").read_text())
+    assert (after["guid"], after["episode_number"], after["pub_date"]) == \
+        (manifest["guid"], manifest["episode_number"], manifest["pub_date"])
+    assert after["files"]["audio"] != manifest["files"]["audio"]
+    items = feedparser.parse((day_built / "public/feed.xml").read_bytes()).entries
+    assert [e.id for e in items].count(manifest["guid"]) == 1
+
+
+def test_a_day_without_episodes_has_no_digest(day_built, google):
+    report = build_digest(load_config(day_built), on=date(2025, 12, 4), engine="gtts")
+    assert report.status == "empty" and google.seen == []
+
+
+def test_a_digest_feed_of_its_own(day_built, google):
+    config = with_settings(day_built, "[digest]\nfeed = \"digest\"\n")
+    build_digest(config, on=DAY, engine="gtts")
+    public = day_built / "public"
+    main = feedparser.parse((public / "feed.xml").read_bytes())
+    own = feedparser.parse((public / "digest.xml").read_bytes())
+    assert own.bozo == 0 and [e.title for e in own.entries] == ["Le journal du 3 décembre 2025"]
+    assert "Le journal du 3 décembre 2025" not in [e.title for e in main.entries] and len(main.entries) == 3
+    assert own.feed.title == "Balado — l'actualité à écouter — le journal"
+    with open(public / "digest.xml", "rb") as stream:
+        gpodder = podcastparser.parse(config.show.base_url + "/digest.xml", stream)
+    [item] = gpodder["episodes"]
+    audio = published(public, "journal-2025-12-03")
+    assert item["enclosures"][0]["file_size"] == audio.stat().st_size
+    assert gpodder["cover_url"].endswith("/digest-cover.png") and (public / "digest-cover.png").is_file()
+    ns = {"podcast": "https://podcastindex.org/namespace/1.0"}
+    guids = [etree.parse(str(public / name)).findtext("channel/podcast:guid", namespaces=ns)
+             for name in ("feed.xml", "digest.xml")]
+    assert guids[0] != guids[1]
+    assert validate_public(config, public, check_loudness=False) == []
+
+
+def test_invoke_digest_prints_one_line(day_built, google):
+    result = run_invoke(day_built, "digest", "--date", "2025-12-04")
+    assert result.returncode == 0 and result.stdout.strip() == \
+        "no digest for journal-2025-12-04: no episode was published in that period"
+    bad = run_invoke(day_built, "digest", "--date", "hier")
+    assert bad.returncode == 1 and "--date takes a date such as 2026-11-27" in bad.stderr
