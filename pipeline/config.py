@@ -62,6 +62,21 @@ class ScriptConfig:
 
 
 @dataclass(frozen=True)
+class PublishConfig:
+    """Where ``invoke publish`` puts public/. Credentials never live here: boto3 finds them
+    (environment, AWS_PROFILE, ~/.aws/config and credentials)."""
+
+    to: str | None = None  # s3://bucket/prefix, file:///var/www/podcast or a folder
+    public_url: str | None = None  # where the target is served; must be [show] base_url
+    endpoint_url: str | None = None  # a non-AWS provider; else AWS_ENDPOINT_URL_S3 or ~/.aws/config
+    region: str | None = None
+    profile: str | None = None
+    public_read: bool = False  # ACL public-read on each object, for providers without a bucket policy
+    timeout_seconds: float = 20.0
+    attempts: int = 4  # per request, with botocore's backoff
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     show: ShowConfig = field(default_factory=ShowConfig)
@@ -69,6 +84,7 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     synthesis: SynthesisConfig = field(default_factory=SynthesisConfig)
     script: ScriptConfig = field(default_factory=ScriptConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
     lexicon: dict[str, str] = field(default_factory=dict)
     acronyms: dict[str, str] = field(default_factory=dict)
 
@@ -89,9 +105,15 @@ class Config:
         return layout.feed_url(self.show.base_url)
 
 
+CREDENTIAL_WORDS = ("key", "secret", "token", "password")
+
+
 def _section(cls, raw: dict, name: str, path: Path):
     known = {f.name for f in fields(cls)}
     unknown = set(raw) - known
+    if any(word in key.lower() for key in unknown for word in CREDENTIAL_WORDS):
+        raise UserError(f"{path}: credentials never go in podcast.toml ([{name}] {', '.join(sorted(unknown))}); "
+                        "use the environment, AWS_PROFILE or ~/.aws/credentials")
     if unknown:
         raise UserError(f"{path}: unknown setting(s) in [{name}]: {', '.join(sorted(unknown))}")
     defaults = cls()
@@ -100,7 +122,8 @@ def _section(cls, raw: dict, name: str, path: Path):
         ok = isinstance(value, expected) or (expected is float and isinstance(value, int)) \
             or (getattr(defaults, key) is None and isinstance(value, str))
         if not ok or (isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0):
-            raise UserError(f"{path}: [{name}] {key} = {value!r} is not a valid {expected.__name__}")
+            kind = "str" if getattr(defaults, key) is None else expected.__name__
+            raise UserError(f"{path}: [{name}] {key} = {value!r} is not a valid {kind}")
     return cls(**raw)
 
 
@@ -122,6 +145,7 @@ def load_config(root: Path | str = ".", path: Path | str | None = None) -> Confi
             audio=_section(AudioConfig, raw.get("audio", {}), "audio", path),
             synthesis=_section(SynthesisConfig, raw.get("synthesis", {}), "synthesis", path),
             script=_section(ScriptConfig, raw.get("script", {}), "script", path),
+            publish=_section(PublishConfig, raw.get("publish", {}), "publish", path),
             lexicon={str(k): str(v) for k, v in raw.get("lexicon", {}).items()},
             acronyms={str(k): str(v) for k, v in raw.get("acronyms", {}).items()},
         )
@@ -143,6 +167,20 @@ def _check(config: Config, path: Path) -> Config:
         problems.append(f"[synthesis] jobs must be at least 1, not {config.synthesis.jobs!r}")
     if not config.show.base_url.startswith(("http://", "https://")):
         problems.append(f"[show] base_url must be an http(s) URL, not {config.show.base_url!r}")
+    problems += _check_publish(config.publish)
     if problems:
         raise UserError(f"{path}: {'; '.join(problems)}")
     return config
+
+
+def _check_publish(publish: PublishConfig) -> list[str]:
+    problems = []
+    for key in ("public_url", "endpoint_url"):
+        value = getattr(publish, key)
+        if value is not None and not value.startswith(("http://", "https://")):
+            problems.append(f"[publish] {key} must be an http(s) URL, not {value!r}")
+    if publish.attempts < 1:
+        problems.append(f"[publish] attempts must be at least 1, not {publish.attempts!r}")
+    if publish.timeout_seconds <= 0:
+        problems.append(f"[publish] timeout_seconds must be more than 0, not {publish.timeout_seconds!r}")
+    return problems
