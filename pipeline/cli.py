@@ -178,3 +178,60 @@ def serve(root: str = ".", *, host: str = "127.0.0.1", port: int = 8000, base_ur
     with preview_overlay(files) as overlay:
         serve_forever(public, host, port, overlay_dir=overlay if files else None, mount=mount_path(base_url),
                       on_ready=ready)
+
+
+def _size(count: int) -> str:
+    for unit in ("B", "kB", "MB"):
+        if count < 1000 or unit == "MB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1000
+
+
+def publish(root: str = ".", *, to: str | None = None, dry_run: bool = False, verbose: bool = False) -> None:
+    try:
+        _publish(root, to=to, dry_run=dry_run, verbose=verbose)
+    except KeyboardInterrupt:
+        print("interrupted: the remote feed is still whole (the old one or the new one); "
+              "run invoke publish again to finish", file=sys.stderr)
+        raise CommandFailed(130) from None
+
+
+@user_facing
+def _publish(root: str, *, to: str | None, dry_run: bool, verbose: bool) -> None:
+    from pipeline.hosting import publish_configured
+
+    config = load_config(root)
+    report = publish_configured(config, to=to, dry_run=dry_run)
+    if report is None:
+        raise UserError("no target: give --to s3://bucket/prefix (or a folder), or set [publish] to in podcast.toml")
+    print_publish_report(report, verbose=verbose)
+    if report.uploaded and not report.dry_run and not config.publish.public_url:
+        print(f"note: set [publish] public_url to where {report.target} is served, so every publish checks it "
+              f"against base_url {config.show.base_url}")
+
+
+def print_publish_report(report, *, verbose: bool = False) -> None:
+    """Counts always; the lists with --verbose (uploads and deletions in a dry run too)."""
+    verb = ("would upload", "would skip", "would delete") if report.dry_run else ("uploaded", "skipped", "deleted")
+    traffic = f"{_size(report.bytes_sent)} sent, {_size(report.bytes_received)} received"
+    if report.requests is not None:
+        traffic = f"{report.requests} requests, {traffic}"
+    print(f"{report.target}: {verb[0]} {len(report.uploaded)}, {verb[1]} {len(report.skipped)}, "
+          f"{verb[2]} {len(report.deleted)} ({traffic})")
+    lists = [("+", report.uploaded, verbose or report.dry_run), ("=", report.skipped, verbose),
+             ("-", report.deleted, verbose or report.dry_run), ("?", report.foreign, verbose)]
+    for mark, names, shown in lists:
+        if shown:
+            for name in names:
+                print(f"  {mark} {name}")
+    if report.foreign:
+        print(f"note: {len(report.foreign)} object(s) under {report.target} were not published by this show; "
+              "left alone" + ("" if verbose else " (--verbose lists them)"))
+    if report.replaced_in_place:
+        print(f"note: {len(report.replaced_in_place)} file(s) replaced under the same name while the old feed "
+              "was live (their names carry no content digest): "
+              + ", ".join(report.replaced_in_place[:3]) + (" …" if len(report.replaced_in_place) > 3 else ""))
+    if report.dry_run:
+        print("dry run: nothing was changed")
+    else:
+        print(f"feed: {report.feed_url}")
