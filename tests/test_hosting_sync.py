@@ -8,6 +8,7 @@ import pytest
 from _helpers_s3 import (Show, aws_env, check_remote_feed, http, make_show, moto_server, s3,  # noqa: F401
                          web_root)
 from pipeline import layout
+from pipeline.errors import UserError
 from pipeline.hosting import publish
 from pipeline.hosting.plan import publish_order
 from pipeline.hosting.targets import open_target
@@ -156,12 +157,48 @@ def test_a_publish_interrupted_at_every_point_leaves_a_whole_feed_and_rerunning_
     publish(new.config, counting)
     assert counting.count > 10
     for n in range(counting.count):
-        remote.clear()
-        publish(old.config, old_target)
-        with pytest.raises(KeyboardInterrupt):
-            publish(new.config, CutBefore(new_target, n))
-        assert http(feed_url(remote))[2] in feeds, n
-        check_remote_feed(feed_url(remote))
-        publish(new.config, new_target)
-        assert remote.fingerprint() == new.fingerprint(), n
-        assert publish(new.config, new_target).uploaded == (), n
+        # Cut at n, then re-run the same publish; cut at n again, then go back to the old show.
+        for finish, target in ((new, new_target), (old, old_target)):
+            publish(old.config, old_target)
+            assert remote.fingerprint() == old.fingerprint(), n
+            with pytest.raises(KeyboardInterrupt):
+                publish(new.config, CutBefore(new_target, n))
+            assert http(feed_url(remote))[2] in feeds, n
+            check_remote_feed(feed_url(remote))
+            publish(finish.config, target)
+            assert remote.fingerprint() == finish.fingerprint(), n  # nothing missing, nothing left over
+            assert publish(finish.config, target).uploaded == (), n
+
+
+class Lossy:
+    """A provider that answers every upload with success but silently drops the audio."""
+
+    def __init__(self, target):
+        self._target = target
+
+    def __getattr__(self, name):
+        return getattr(self._target, name)
+
+    def put(self, file):
+        if not file.relative.endswith(".mp3"):
+            self._target.put(file)
+
+
+def test_a_file_that_did_not_arrive_stops_the_publish_before_anything_is_deleted(remote, tmp_path):
+    old, new = two_versions(tmp_path, remote.public_url)
+    publish_to(remote, old)
+    with pytest.raises(UserError, match=r"after the upload episodes/episode-2\.[0-9a-f]{10}\.mp3 is missing; "
+                                        "nothing was deleted"):
+        publish(new.config, Lossy(open_target(remote.spec, new.config)))
+    assert set(old.fingerprint()) <= set(remote.fingerprint())
+    publish_to(remote, new)
+    assert remote.fingerprint() == new.fingerprint()
+
+
+def test_a_broken_public_folder_is_refused_before_anything_is_sent(remote, tmp_path):
+    show = make_show(tmp_path / "show", remote.public_url, episodes=(1,))
+    audio = next(p for p in show.public.rglob("*.mp3"))
+    audio.write_bytes(audio.read_bytes()[:-100])  # the feed now states the wrong length
+    with pytest.raises(UserError, match="refusing to publish .*enclosure length"):
+        publish_to(remote, show)
+    assert remote.fingerprint() == {}
