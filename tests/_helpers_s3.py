@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -247,7 +248,8 @@ class Show:
     def add(self, number: int, *, seconds: float = 3.0, volume_db: float = 6.0, audio: bytes | None = None) -> None:
         """Episode ``number`` (again, if it exists: its old files go, as a rebuild does)."""
         self.remove(number)
-        manifest = write_episode(self.public, number, seconds=seconds, volume_db=volume_db)
+        day = datetime(2024, 1, 1, 8, 30, tzinfo=timezone.utc) + timedelta(days=number)  # any number of episodes
+        manifest = write_episode(self.public, number, seconds=seconds, volume_db=volume_db, pub_date=day.isoformat())
         if audio is not None:
             (self.public / manifest.files["audio"]).write_bytes(audio)
             from mutagen.mp3 import MP3

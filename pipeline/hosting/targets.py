@@ -41,7 +41,10 @@ class Target(Protocol):
 
 def state_json(state: dict[str, Recorded]) -> bytes:
     entries = {relative: {"sha256": e.sha256, "size": e.size, "tag": e.tag} for relative, e in sorted(state.items())}
-    return json.dumps({"version": 1, "files": entries}, indent=1).encode("utf-8")
+    # One line per file (a person can still read it), no indentation: an unchanged publish reads it whole.
+    lines = ",\n".join(json.dumps(relative) + ":" + json.dumps(entry, separators=(",", ":"))
+                        for relative, entry in entries.items())
+    return ('{"version":1,"files":{\n' + lines + "\n}}\n").encode("utf-8")
 
 
 def parse_state(data: bytes) -> dict[str, Recorded]:
