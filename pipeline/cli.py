@@ -19,7 +19,16 @@ class CommandFailed(SystemExit):
     pass
 
 
-def user_facing(function):
+BUILD_INTERRUPTED = "interrupted: nothing was published; spoken chunks are cached"
+PUBLISH_INTERRUPTED = ("interrupted: the remote feed is still whole (the old one or the new one); "
+                       "run invoke publish again to finish")
+
+
+def user_facing(function=None, *, interrupted: str = BUILD_INTERRUPTED):
+    """``@user_facing``, or ``@user_facing(interrupted=...)`` for a task whose Ctrl-C means something else."""
+    if function is None:
+        return functools.partial(user_facing, interrupted=interrupted)
+
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:
@@ -28,7 +37,7 @@ def user_facing(function):
             print(f"error: {exc}", file=sys.stderr)
             raise CommandFailed(1) from None
         except KeyboardInterrupt:
-            print("interrupted: nothing was published; spoken chunks are cached", file=sys.stderr)
+            print(interrupted, file=sys.stderr)
             raise CommandFailed(130) from None
     return wrapper
 
@@ -187,17 +196,8 @@ def _size(count: int) -> str:
         count /= 1000
 
 
+@user_facing(interrupted=PUBLISH_INTERRUPTED)
 def publish(root: str = ".", *, to: str | None = None, dry_run: bool = False, verbose: bool = False) -> None:
-    try:
-        _publish(root, to=to, dry_run=dry_run, verbose=verbose)
-    except KeyboardInterrupt:
-        print("interrupted: the remote feed is still whole (the old one or the new one); "
-              "run invoke publish again to finish", file=sys.stderr)
-        raise CommandFailed(130) from None
-
-
-@user_facing
-def _publish(root: str, *, to: str | None, dry_run: bool, verbose: bool) -> None:
     from pipeline.hosting import publish_configured
 
     config = load_config(root)

@@ -68,20 +68,27 @@ def test_a_publish_killed_at_any_moment_leaves_a_whole_feed_and_rerunning_comple
     new.add(3)
     new.render()
     feeds = {old.files()[layout.FEED], new.files()[layout.FEED]}
-    killed_while_running = False
-    for delay in (0.0, 0.03, 0.15):
+    stopped_while_running = set()
+    for stop, delay in ((signal.SIGKILL, 0.0), (signal.SIGINT, 0.03), (signal.SIGKILL, 0.15)):
         s3.clear()
         publish(old.config, open_target(s3.spec, old.config))
         online = set(s3.objects())
         process = subprocess.Popen(invoke_command("publish"), cwd=new.root, env=invoke_env(),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         while process.poll() is None and set(s3.objects()) == online:
             time.sleep(0.005)  # until its first object lands
         time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        killed_while_running |= process.wait() == -signal.SIGKILL
+        process.send_signal(stop)
+        _, stderr = process.communicate(timeout=60)
+        if process.returncode != 0:  # it was stopped mid-publish, not after
+            stopped_while_running.add(stop)
+            expected = -signal.SIGKILL if stop == signal.SIGKILL else 130
+            assert process.returncode == expected, stderr
+            if stop == signal.SIGINT:
+                assert stderr.splitlines() == ["interrupted: the remote feed is still whole (the old one or the "
+                                               "new one); run invoke publish again to finish"]
         assert http(layout.feed_url(s3.public_url))[2] in feeds
         check_remote_feed(layout.feed_url(s3.public_url))
         publish(new.config, open_target(s3.spec, new.config))  # re-running completes
         assert s3.fingerprint() == new.fingerprint()
-    assert killed_while_running  # at least one run died mid-publish, not after it
+    assert signal.SIGKILL in stopped_while_running

@@ -55,6 +55,14 @@ def test_first_publish_stores_every_file_under_the_prefix_with_its_type_cache_an
     assert layout.FEED not in immutable and layout.INDEX not in immutable
 
 
+def test_a_bucket_without_prefix_holds_the_show_at_its_root(s3, tmp_path):
+    show = make_show(tmp_path / "show", f"{s3.endpoint}/{BUCKET}", episodes=(1,))
+    report = publish(show.config, open_target(f"s3://{BUCKET}", show.config))
+    assert report.target == f"s3://{BUCKET}"
+    assert set(s3.objects()) == set(show.files()) | {STATE_NAME}
+    check_remote_feed(layout.feed_url(f"{s3.endpoint}/{BUCKET}"))
+
+
 def test_an_unchanged_publish_costs_one_listing_and_the_state(s3, tmp_path):
     show = make_show(tmp_path / "show", s3.public_url, episodes=(1, 2, 3))
     publish(show.config, open_target(s3.spec, show.config))
