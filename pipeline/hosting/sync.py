@@ -17,7 +17,6 @@ import dataclasses
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pipeline import layout
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.hosting.plan import LocalFile, Plan, Recorded, RemoteFile, local_files, make_plan, recorded_state
@@ -104,16 +103,10 @@ def check_arrived(target: Target, local: dict[str, LocalFile], remote: dict[str,
 
 
 def check_public(config: Config) -> None:
-    """Never publish a broken site: the same checks as ``invoke validate`` (but loudness)."""
-    from pipeline.publish.validate import validate_public
+    """Never publish a broken site: the build's own check before it publishes (invoke validate's, but loudness)."""
+    from pipeline.build import check_before_publishing
 
-    public = config.public_dir
-    if not layout.under(public, layout.FEED).is_file():
-        raise UserError(f"{public}: nothing to publish yet; run invoke build-episode first")
-    problems = validate_public(config, public, check_loudness=False)
-    if problems:
-        more = f" (and {len(problems) - 1} more; invoke validate lists them)" if len(problems) > 1 else ""
-        raise UserError(f"refusing to publish {public}: {problems[0]}{more}")
+    check_before_publishing(config, config.public_dir, None)
 
 
 def _address(url: str) -> tuple[str, str, str]:
