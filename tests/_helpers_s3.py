@@ -110,7 +110,9 @@ class S3:
 
     def fingerprint(self) -> dict[str, str]:
         """Every published object under the prefix: relative path → MD5 of its content, in one listing
-        (a single-part ETag is the MD5; multipart objects are read)."""
+        (a single-part ETag is the MD5; multipart objects are read). Only while one request at a time
+        reaches the server: moto computes an ETag lazily from a file position it shares with
+        concurrent readers, so two requests at once on one object can cache a wrong one."""
         start, found = f"{PREFIX}/", {}
         for key, item in self.objects().items():
             if key.startswith(start) and not key.endswith(STATE_NAME):

@@ -90,5 +90,6 @@ def test_a_publish_killed_at_any_moment_leaves_a_whole_feed_and_rerunning_comple
         assert http(layout.feed_url(s3.public_url))[2] in feeds
         check_remote_feed(layout.feed_url(s3.public_url))
         publish(new.config, open_target(s3.spec, new.config))  # re-running completes
-        assert s3.fingerprint() == new.fingerprint()
+        # The bytes themselves: polling raced the killed process on the server, so ETags prove nothing here.
+        assert s3.published() == new.files()
     assert signal.SIGKILL in stopped_while_running
