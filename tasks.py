@@ -108,6 +108,16 @@ def serve(c, host="127.0.0.1", port=8000, base_url=None, verbose=False):
     cli.serve(host=host, port=port, base_url=base_url, verbose=verbose)
 
 
+@task(help={"to": "s3://bucket/prefix, a folder or file:///folder (default: podcast.toml [publish] to)",
+            "dry_run": "list what would be uploaded and deleted; change nothing",
+            "verbose": "list every file uploaded, skipped and deleted"})
+def publish(c, to=None, dry_run=False, verbose=False):
+    """Sync public/ to the hosting target: changed files only, the feed last, stale files deleted after."""
+    from pipeline import cli
+
+    cli.publish(to=to, dry_run=dry_run, verbose=verbose)
+
+
 @task
 def bench(c):
     """Benchmark synthesis, rebuilds, archives and long reads against baselines; writes bench/results.json."""

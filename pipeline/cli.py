@@ -7,6 +7,7 @@ line and exit status 130. ``--verbose`` adds the details (the traceback) after t
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -34,16 +35,26 @@ def one_line(text: str, limit: int = MAX_ERROR_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def user_facing(function):
-    """The task's failures as one line each (``verbose=True`` adds the traceback after it)."""
+BUILD_INTERRUPTED = "interrupted: nothing was published; spoken chunks are cached"
+PUBLISH_INTERRUPTED = ("interrupted: the remote feed is still whole (the old one or the new one); "
+                       "run invoke publish again to finish")
+
+
+def user_facing(function=None, *, interrupted: str = BUILD_INTERRUPTED):
+    """The task's failures as one line each (``verbose=True`` adds the traceback after it);
+    ``@user_facing(interrupted=...)`` for a task whose Ctrl-C means something else."""
+    if function is None:
+        return functools.partial(user_facing, interrupted=interrupted)
+    wants_verbose = "verbose" in inspect.signature(function).parameters  # it lists more with --verbose
+
     @functools.wraps(function)
     def wrapper(*args, verbose: bool = False, **kwargs):
         try:
-            return function(*args, **kwargs)
+            return function(*args, **({"verbose": verbose} if wants_verbose else {}), **kwargs)
         except UserError as exc:
             _fail(one_line(f"error: {exc}", MAX_USER_ERROR_CHARS), verbose)
         except KeyboardInterrupt:
-            print("interrupted: nothing was published; spoken chunks are cached", file=sys.stderr)
+            print(interrupted, file=sys.stderr)
             raise CommandFailed(130) from None
         except CommandFailed:
             raise
@@ -335,3 +346,51 @@ def remove(root: str = ".", *, slug: str | None = None, engine: str | None = Non
     kept = "its GUID and number kept in episodes/retired.json" if removal.recorded else "it was never published"
     print(f"removed {removal.slug}: deleted {deleted}; {kept}; ingest will not bring it back")
     _print_build(config, build(config, engine=engine or config.voice.engine))
+
+
+def _size(count: int) -> str:
+    for unit in ("B", "kB", "MB"):
+        if count < 1000 or unit == "MB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1000
+
+
+@user_facing(interrupted=PUBLISH_INTERRUPTED)
+def publish(root: str = ".", *, to: str | None = None, dry_run: bool = False, verbose: bool = False) -> None:
+    from pipeline.hosting import publish_configured
+
+    config = load_config(root)
+    report = publish_configured(config, to=to, dry_run=dry_run)
+    if report is None:
+        raise UserError("no target: give --to s3://bucket/prefix (or a folder), or set [publish] to in podcast.toml")
+    print_publish_report(report, verbose=verbose)
+    if report.uploaded and not report.dry_run and not config.publish.public_url:
+        print(f"note: set [publish] public_url to where {report.target} is served, so every publish checks it "
+              f"against base_url {config.show.base_url}")
+
+
+def print_publish_report(report, *, verbose: bool = False) -> None:
+    """Counts always; the lists with --verbose (uploads and deletions in a dry run too)."""
+    verb = ("would upload", "would skip", "would delete") if report.dry_run else ("uploaded", "skipped", "deleted")
+    traffic = f"{_size(report.bytes_sent)} sent, {_size(report.bytes_received)} received"
+    if report.requests is not None:
+        traffic = f"{report.requests} requests, {traffic}"
+    print(f"{report.target}: {verb[0]} {len(report.uploaded)}, {verb[1]} {len(report.skipped)}, "
+          f"{verb[2]} {len(report.deleted)} ({traffic})")
+    lists = [("+", report.uploaded, verbose or report.dry_run), ("=", report.skipped, verbose),
+             ("-", report.deleted, verbose or report.dry_run), ("?", report.foreign, verbose)]
+    for mark, names, shown in lists:
+        if shown:
+            for name in names:
+                print(f"  {mark} {name}")
+    if report.foreign:
+        print(f"note: {len(report.foreign)} object(s) under {report.target} were not published by this show; "
+              "left alone" + ("" if verbose else " (--verbose lists them)"))
+    if report.replaced_in_place:
+        print(f"note: {len(report.replaced_in_place)} file(s) replaced under the same name while the old feed "
+              "was live (their names carry no content digest): "
+              + ", ".join(report.replaced_in_place[:3]) + (" …" if len(report.replaced_in_place) > 3 else ""))
+    if report.dry_run:
+        print("dry run: nothing was changed")
+    else:
+        print(f"feed: {report.feed_url}")

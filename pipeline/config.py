@@ -129,6 +129,21 @@ class SourceConfig:
 
 
 @dataclass(frozen=True)
+class PublishConfig:
+    """Where ``invoke publish`` puts public/. Credentials never live here: boto3 finds them
+    (environment, AWS_PROFILE, ~/.aws/config and credentials)."""
+
+    to: str | None = None  # s3://bucket/prefix, file:///var/www/podcast or a folder
+    public_url: str | None = None  # where the target is served; must be [show] base_url
+    endpoint_url: str | None = None  # a non-AWS provider; else AWS_ENDPOINT_URL_S3 or ~/.aws/config
+    region: str | None = None
+    profile: str | None = None
+    public_read: bool = False  # ACL public-read on each object, for providers without a bucket policy
+    timeout_seconds: float = 20.0
+    attempts: int = 4  # per request, with botocore's backoff
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     show: ShowConfig = field(default_factory=ShowConfig)
@@ -138,6 +153,7 @@ class Config:
     script: ScriptConfig = field(default_factory=ScriptConfig)
     site: SiteConfig = field(default_factory=SiteConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
     lexicon: dict[str, str] = field(default_factory=dict)
     acronyms: dict[str, str] = field(default_factory=dict)
     fetch: FetchConfig = field(default_factory=FetchConfig)
@@ -165,9 +181,15 @@ class Config:
         return layout.feed_url(self.show.base_url)
 
 
+CREDENTIAL_WORDS = ("key", "secret", "token", "password")
+
+
 def _section(cls, raw: dict, name: str, path: Path):
     known = {f.name for f in fields(cls)}
     unknown = set(raw) - known
+    if any(word in key.lower() for key in unknown for word in CREDENTIAL_WORDS):
+        raise UserError(f"{path}: credentials never go in podcast.toml ([{name}] {', '.join(sorted(unknown))}); "
+                        "use the environment, AWS_PROFILE or ~/.aws/credentials")
     if unknown:
         raise UserError(f"{path}: unknown setting(s) in [{name}]: {', '.join(sorted(unknown))}")
     defaults = cls()
@@ -176,7 +198,8 @@ def _section(cls, raw: dict, name: str, path: Path):
         ok = isinstance(value, expected) or (expected is float and isinstance(value, int)) \
             or (getattr(defaults, key) is None and isinstance(value, str))
         if not ok or (isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0):
-            raise UserError(f"{path}: [{name}] {key} = {value!r} is not a valid {expected.__name__}")
+            kind = "str" if getattr(defaults, key) is None else expected.__name__
+            raise UserError(f"{path}: [{name}] {key} = {value!r} is not a valid {kind}")
     return cls(**raw)
 
 
@@ -200,6 +223,7 @@ def load_config(root: Path | str = ".", path: Path | str | None = None) -> Confi
             script=_section(ScriptConfig, raw.get("script", {}), "script", path),
             site=_section(SiteConfig, raw.get("site", {}), "site", path),
             digest=_section(DigestConfig, raw.get("digest", {}), "digest", path),
+            publish=_section(PublishConfig, raw.get("publish", {}), "publish", path),
             lexicon={str(k): str(v) for k, v in raw.get("lexicon", {}).items()},
             acronyms={str(k): str(v) for k, v in raw.get("acronyms", {}).items()},
             fetch=_section(FetchConfig, raw.get("fetch", {}), "fetch", path),
@@ -250,6 +274,7 @@ def _check(config: Config, path: Path) -> Config:
         problems.append("[fetch] time-outs and max_bytes must be more than 0")
     if not config.show.base_url.startswith(("http://", "https://")):
         problems.append(f"[show] base_url must be an http(s) URL, not {config.show.base_url!r}")
+    problems += _check_publish(config.publish)
     if problems:
         raise UserError(f"{path}: {'; '.join(problems)}")
     return config
@@ -326,3 +351,17 @@ def _since(value, where: str, path: Path) -> datetime | None:
     if isinstance(value, date):
         return datetime.combine(value, time(0, 0), tzinfo=timezone.utc)
     raise UserError(f"{path}: {where} since must be a date (2025-12-01), not {value!r}")
+
+
+# --- [publish] --------------------------------------------------------------------------------
+def _check_publish(publish: PublishConfig) -> list[str]:
+    problems = []
+    for key in ("public_url", "endpoint_url"):
+        value = getattr(publish, key)
+        if value is not None and not value.startswith(("http://", "https://")):
+            problems.append(f"[publish] {key} must be an http(s) URL, not {value!r}")
+    if publish.attempts < 1:
+        problems.append(f"[publish] attempts must be at least 1, not {publish.attempts!r}")
+    if publish.timeout_seconds <= 0:
+        problems.append(f"[publish] timeout_seconds must be more than 0, not {publish.timeout_seconds!r}")
+    return problems

@@ -136,10 +136,12 @@ def publish_rank(relative: str) -> int:
     return 1
 
 
-def publish_order(relatives) -> list[str]:
-    """``relatives`` sorted for publishing: by rank, and within the pages, episode pages before
-    the archive pages and the index that link to them."""
-    def page_order(relative: str) -> int:
-        return 2 if relative == INDEX else 1 if relative.startswith(ARCHIVE + "/") else 0
+def publish_key(relative: str) -> tuple:
+    """Sort by this to publish: by rank, and within the pages, episode pages before the archive
+    pages and the index that link to them."""
+    page_order = 2 if relative == INDEX else 1 if relative.startswith(ARCHIVE + "/") else 0
+    return publish_rank(relative), page_order, relative
 
-    return sorted(relatives, key=lambda r: (publish_rank(r), page_order(r), r))
+
+def publish_order(relatives) -> list[str]:
+    return sorted(relatives, key=publish_key)
