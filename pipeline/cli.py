@@ -323,13 +323,21 @@ def update(root: str = ".", *, engine: str | None = None) -> None:
 
 
 def _update_summary(config, report) -> str | None:
-    if not (report.build and report.build.published):
-        return None
-    if not report.built:
-        return f"feed and page updated → {config.feed_url}"
-    fresh = sum(1 for slug in report.built if slug not in report.published_before)
-    return (f"published {len(report.built)} episode(s) ({fresh} new, {len(report.built) - fresh} updated): "
-            f"{', '.join(report.built)} → {config.feed_url}")
+    """One line for cron: what reached the feed (and the target), or None when nothing changed."""
+    parts = []
+    if report.build and report.build.published:
+        if report.built:
+            fresh = sum(1 for slug in report.built if slug not in report.published_before)
+            parts.append(f"published {len(report.built)} episode(s) ({fresh} new, {len(report.built) - fresh} "
+                         f"updated): {', '.join(report.built)}")
+        else:
+            parts.append("feed and page updated")
+    if report.digest and report.digest.status == "built":
+        parts.append(f"digest {report.digest.slug} ({len(report.digest.members)} article(s))")
+    if report.publish and (report.publish.uploaded or report.publish.deleted):
+        parts.append(f"{report.publish.target}: {len(report.publish.uploaded)} uploaded, "
+                     f"{len(report.publish.deleted)} deleted")
+    return "; ".join(parts) + f" → {config.feed_url}" if parts else None
 
 
 @user_facing

@@ -67,6 +67,8 @@ class UpdateReport:
     build: object | None = None  # pipeline.build.BuildReport
     problems: list[str] = field(default_factory=list)
     published_before: set[str] = field(default_factory=set)  # episode slugs in the feed before this run
+    digest: object | None = None  # pipeline.digest.DigestReport, when the schedule asks for one
+    publish: object | None = None  # pipeline.hosting.PublishReport, when a target is configured
 
     @property
     def built(self) -> list[str]:
@@ -92,8 +94,8 @@ def update_lock(config: Config) -> Iterator[None]:
 
 def update(config: Config, *, engine: str, warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
            ) -> UpdateReport:
-    """Ingest, then build. Each step runs after the one before succeeded; a later step (publishing to
-    a target) is appended here."""
+    """Ingest, build, the digest when ``[digest] schedule`` asks for one, then publish where
+    ``[publish] to`` says. Each step runs after the one before succeeded."""
     from pipeline import layout
     from pipeline.build import build, discover_sources
 
@@ -107,7 +109,33 @@ def update(config: Config, *, engine: str, warn: Callable[[str], None] = lambda 
                 report.build = build(config, engine=engine, warn=warn)
             except UserError as exc:
                 report.problems.append(f"build: {exc}")
+        _then(report, "digest", lambda: _scheduled_digest(config, engine, warn))
+        _then(report, "publish", lambda: _configured_publish(config))
     return report
+
+
+def _then(report: UpdateReport, step: str, run: Callable[[], object]) -> None:
+    """One more step of the update, unless one before it failed."""
+    if report.problems:
+        return
+    try:
+        setattr(report, step, run())
+    except UserError as exc:
+        report.problems.append(f"{step}: {exc}")
+
+
+def _scheduled_digest(config: Config, engine: str, warn):
+    if config.digest.schedule == "off":
+        return None
+    from pipeline.digest import build_digest
+
+    return build_digest(config, engine=engine, warn=warn)
+
+
+def _configured_publish(config: Config):
+    from pipeline.hosting import publish_configured
+
+    return publish_configured(config)
 
 
 # --- remove ------------------------------------------------------------------------------------
