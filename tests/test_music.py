@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from _helpers_audio import lavfi_wav, quiet_peaky_wav, sine_mp3, speech_like_wav
+from _helpers_audio import lavfi_wav, sine_mp3, speech_like_wav
 from pipeline.errors import UserError
 from pipeline.sound.assembly import RATE, decode_to_pcm
 from pipeline.sound.ffmpeg import run_ffmpeg
@@ -33,10 +33,13 @@ def pcm(name: str) -> bytes:
         "loud noise": lambda: lavfi_wav("anoisesrc=d=5:c=white:a=0.9:seed=3"),
         "loud chord": lambda: lavfi_wav(f"aevalsrc={CHORD}:d=5:s=44100"),
         "quiet noise": lambda: lavfi_wav("anoisesrc=d=5:c=pink:a=0.01:seed=3"),
-        "quiet peaky": lambda: quiet_peaky_wav(5.0),
+        # Quiet hiss with 3 ms clicks near -10 dBFS: brought up towards the voice, the clicks would clip.
+        "quiet peaky": lambda: lavfi_wav("aevalsrc=0.003*(2*random(0)-1)+0.3*sin(2*PI*1000*t)*lt(mod(t\\,1.5)\\,0.003)"
+                                         ":d=5:s=44100"),
         "steady sine": lambda: lavfi_wav("aevalsrc=0.5*sin(2*PI*200*t):d=8:s=44100"),  # 30 ms = 6 periods
-        # A sine that does not end where it began (0.37 s = 81.4 periods): its loop seam would click.
-        "short sine": lambda: lavfi_wav("aevalsrc=0.5*sin(2*PI*220*t):d=0.37:s=44100"),
+        # Starts at its peak and does not end where it began (0.37 s = 81.4 periods): the bed's start and
+        # each loop seam would click.
+        "short sine": lambda: lavfi_wav("aevalsrc=0.5*cos(2*PI*220*t):d=0.37:s=44100"),
     }
     return decode_to_pcm(wavs[name](), "wav")
 
@@ -111,7 +114,7 @@ def test_with_silent_music_the_bed_holds_the_voice_bit_for_bit():
 
 
 def test_a_quiet_music_file_with_sharp_peaks_is_brought_up_without_clipping():
-    speech, music = pcm("speech"), pcm("quiet peaky")
+    speech, music = pcm("hot speech"), pcm("quiet peaky")
     plan = plan_bed(speech, music, **SHAPE)
     assert plan.full_gain < 10 ** ((pcm_loudness(speech) + MUSIC_LU - pcm_loudness(music)) / 20)  # held by the peaks
     assert max(map(abs, samples(music_part(speech, music, plan)))) <= FULL_SCALE
