@@ -15,9 +15,9 @@ from pipeline.errors import UserError
 from pipeline.sound.assembly import RATE, decode_to_pcm
 from pipeline.sound.ffmpeg import run_ffmpeg
 from pipeline.sound.music import (
-    DUCK_LU, FULL_SCALE, LOOP_CROSSFADE_MS, MIN_RATIO_LU, MUSIC_LU, BedPlan, ducking_ratio, fit_music, generate_sting,
-    intro_bed, load_music, music_bed, music_part, outro_bed, pcm_loudness, plan_bed, render_bed, samples,
-    samples_for, sting_wav_bytes, write_sting,
+    DIP_RAMP_MS, DUCK_LU, FULL_SCALE, LOOP_CROSSFADE_MS, MIN_RATIO_LU, MUSIC_LU, BedPlan, ducking_ratio, fit_music,
+    generate_sting, intro_bed, load_music, music_bed, music_part, outro_bed, pcm_loudness, plan_bed, render_bed,
+    samples, samples_for, sting_wav_bytes, write_sting,
 )
 
 SHAPE = {"lead_in_ms": 1200, "tail_ms": 800, "fade_ms": 600}
@@ -96,13 +96,18 @@ def test_the_voice_is_in_the_mix_sample_for_sample(speech_name, music):
     assert not any(voice[:lead]) and not any(voice[lead + len(speech) // 2:])
 
 
-def test_where_voice_and_music_would_clip_the_music_gives_way():
-    speech, music = pcm("hot speech"), pcm("loud chord")
+def test_where_voice_and_music_would_clip_the_music_dips_briefly_and_smoothly():
+    speech, music = pcm("hot speech"), pcm("steady sine")  # the voice touches full scale
     plan = plan_bed(speech, music, **SHAPE)
-    bed = render_bed(speech, music, plan)  # array("h") would refuse a sample past 16 bits
-    assert max(map(abs, samples(bed.pcm))) <= FULL_SCALE + 1
-    # The music went further down than the loudness alone asked for, and the voice stayed on top.
-    assert ducking_ratio(speech, music_part(speech, music, plan), start_ms=plan.lead_in_ms) > DUCK_LU + 1
+    assert plan.dips
+    render_bed(speech, music, plan)  # array("h") would refuse a sample past 16 bits
+    under = samples(music_part(speech, music, plan))
+    # Down around the voice's peaks, not away under the whole voice.
+    assert DUCK_LU < ducking_ratio(speech, under.tobytes(), start_ms=plan.lead_in_ms) < DUCK_LU + 6
+    window = stretch(under, plan.lead_in_ms, plan.lead_in_ms + speech_ms(speech))
+    # A 200 Hz sine moves 2·sin(π·200/24000) of its amplitude a sample; a dip adds 1/DIP_RAMP_MS of it.
+    slope = 2 * math.sin(math.pi * 200 / RATE) + 1 / samples_for(DIP_RAMP_MS)
+    assert max_step(window) <= 1.05 * plan.duck_gain * max(map(abs, samples(music))) * slope + 2
 
 
 def test_with_silent_music_the_bed_holds_the_voice_bit_for_bit():

@@ -34,6 +34,7 @@ DUCK_LU = 18.0  # music under the voice: 3 LU of margin over MIN_RATIO_LU (ebur1
 MUSIC_LU = -4.0  # music alone, relative to the speech: present, never louder than the voice
 RAMP_MS = 500  # ducking ramps: slow enough to sound like a fader, not a switch
 DECLICK_MS = 10  # the bed's first samples fade in: a music file need not start at zero
+DIP_RAMP_MS = 30  # where the voice's peaks leave no room, the music dips and recovers this fast
 LOOP_CROSSFADE_MS = 50  # each loop seam: long enough not to click, short enough not to smear
 MEASURE_MIN_MS = 1000  # ebur128 gates 400 ms blocks: shorter audio is measured looped
 INTRO = {"lead_in_ms": 3000, "tail_ms": 1000, "fade_ms": 2000}
@@ -65,6 +66,11 @@ def samples(pcm: bytes, kind: str = "h") -> array:
     return _little_endian(out)
 
 
+def samples_from(values) -> bytes:
+    """s16le bytes of integer samples (array refuses any past 16 bits rather than wrapping them)."""
+    return _little_endian(array("h", values)).tobytes()
+
+
 def pcm_to_wav(pcm: bytes) -> bytes:
     """24 kHz mono 16-bit WAV bytes of ``pcm``."""
     out = io.BytesIO()
@@ -94,7 +100,7 @@ def load_music(path: Path) -> bytes:
     """Any audio file ffmpeg reads, decoded to 24 kHz mono s16le; a one-line UserError otherwise."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"{path}: music file not found")
+        raise UserError(f"{path}: {'a folder, not a music file' if path.is_dir() else 'music file not found'}")
     proc = run_ffmpeg(["-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "s16le", "-ac", "1",
                        "-ar", str(RATE), "pipe:1"], check=False)
     if proc.returncode != 0 or not proc.stdout:
@@ -111,11 +117,6 @@ def _crossfade(outgoing: bytes, incoming: bytes) -> bytes:
     weights = [(1 - math.cos(math.pi * (k + 0.5) / n)) / 2 for k in range(n)]
     mixed = [round(a * (1 - w) + b * w) for a, b, w in zip(out_samples, in_samples, weights)]
     return samples_from(mixed)
-
-
-def samples_from(values) -> bytes:
-    """s16le bytes of integer samples (array refuses any past 16 bits rather than wrapping them)."""
-    return _little_endian(array("h", values)).tobytes()
 
 
 def fit_music(music: bytes, count: int) -> bytes:
@@ -190,7 +191,9 @@ class BedPlan:
     fade_ms: int  # then the music fades to silence
     ramp_ms: int
     full_gain: float  # the music alone
-    duck_gain: float  # the music under the voice (constant while it speaks)
+    duck_gain: float  # the music under the voice (constant while it speaks, but for the dips)
+    # (sample of the voice, the most music gain it leaves): where voice and music would clip.
+    dips: tuple[tuple[int, float], ...] = ()
 
     def total_samples(self, speech_samples: int) -> int:
         return samples_for(self.lead_in_ms) + speech_samples + samples_for(self.tail_ms) + samples_for(self.fade_ms)
@@ -204,16 +207,17 @@ def _peak(values) -> int:
     return max(max(values, default=0), -min(values, default=0))
 
 
-def _gain_under_voice(speech, window, wanted: float) -> float:
-    """``wanted``, or less where voice plus music would leave 16 bits: the largest gain g with
-    |s + round(g·m)| <= full scale at every sample (only samples of the same sign add up)."""
-    if _peak(speech) + wanted * _peak(window) <= FULL_SCALE:
-        return wanted  # cannot clip: skip the sample walk
-    room = wanted
-    for s, m in zip(speech, window):
-        if s * m > 0:
-            room = min(room, (FULL_SCALE - abs(s)) / abs(m))
-    return max(room, 0.0)
+def _clip_dips(speech, window, gain: float) -> tuple[tuple[int, float], ...]:
+    """The samples where voice plus music at ``gain`` would leave 16 bits, each with the largest
+    music gain that keeps s + round(g·m) within them (only samples of the same sign add up)."""
+    if _peak(speech) + gain * _peak(window) <= FULL_SCALE:
+        return ()  # cannot clip: skip the sample walk
+    dips = []
+    for i, (s, m) in enumerate(zip(speech, window)):
+        limit = FULL_SCALE if s > 0 else FULL_SCALE + 1  # 16 bits reach -32768 but only +32767
+        if s * m > 0 and abs(s) + gain * abs(m) > limit:
+            dips.append((i, (limit - abs(s)) / abs(m)))
+    return tuple(dips)
 
 
 def plan_bed(speech: bytes, music: bytes, *, lead_in_ms: int, tail_ms: int, fade_ms: int, ramp_ms: int = RAMP_MS,
@@ -223,7 +227,8 @@ def plan_bed(speech: bytes, music: bytes, *, lead_in_ms: int, tail_ms: int, fade
     Under the voice the music sits ``duck_lu`` below the speech's loudness, measured on the very
     stretch of music it will cover; alone it sits ``music_lu`` from the speech (None: the file's
     own level). Neither gain lets the music clip on its own, the ducked one never exceeds the
-    full one, and it drops further where the voice's peaks leave no room. A silent voice leaves
+    full one, and the music dips briefly where the voice's peaks leave it no room (a limiter on the
+    music alone: muting it under the whole voice for one hot sample would be worse). A silent voice leaves
     the music at its own level, ducked by ``duck_lu``.
     """
     if min(lead_in_ms, tail_ms, fade_ms, ramp_ms) < 0:
@@ -242,8 +247,8 @@ def plan_bed(speech: bytes, music: bytes, *, lead_in_ms: int, tail_ms: int, fade
     if voice_lufs is not None and under_lufs is not None:
         duck_db = voice_lufs - duck_lu - under_lufs
     full = min(_gain(full_db), FULL_SCALE / max(1, _peak(fitted)))
-    duck = _gain_under_voice(voice, window, min(_gain(duck_db), full))
-    return BedPlan(lead_in_ms, tail_ms, fade_ms, ramp_ms, full, duck)
+    duck = min(_gain(duck_db), full)
+    return BedPlan(lead_in_ms, tail_ms, fade_ms, ramp_ms, full, duck, _clip_dips(voice, window, duck))
 
 
 def _ramp(start: float, end: float, count: int) -> Iterator[float]:
@@ -251,6 +256,29 @@ def _ramp(start: float, end: float, count: int) -> Iterator[float]:
     if start == end:
         return repeat(start, count)
     return (start + (end - start) * (1 - math.cos(math.pi * k / count)) / 2 for k in range(count))
+
+
+def _limit_slope(values: array, step: float) -> None:
+    """Lower ``values`` in place so that none rises or falls faster than ``step`` a sample."""
+    for i in range(1, len(values)):
+        values[i] = min(values[i], values[i - 1] + step)
+    for i in range(len(values) - 2, -1, -1):
+        values[i] = min(values[i], values[i + 1] + step)
+
+
+def _dip_factors(plan: BedPlan, speech_samples: int) -> Iterator[float]:
+    """1, but around the dips: down to dip / duck there, sloping in and out over DIP_RAMP_MS (the
+    slope may start before the voice: the factor only ever lowers the music)."""
+    total = plan.total_samples(speech_samples)
+    if not plan.dips:
+        return repeat(1.0, total)
+    margin, lead = samples_for(DIP_RAMP_MS), samples_for(plan.lead_in_ms)
+    first, end = max(0, lead - margin), min(total, lead + speech_samples + margin)
+    factors = array("d", repeat(1.0, end - first))
+    for index, gain in plan.dips:
+        factors[lead + index - first] = min(factors[lead + index - first], gain / plan.duck_gain)
+    _limit_slope(factors, 1 / margin)
+    return chain(repeat(1.0, first), factors, repeat(1.0, total - end))
 
 
 def _gains(plan: BedPlan, speech_samples: int) -> Iterator[float]:
@@ -262,7 +290,7 @@ def _gains(plan: BedPlan, speech_samples: int) -> Iterator[float]:
                      _ramp(duck, full, up), _ramp(full, full, tail - up), _ramp(full if tail else duck, 0.0, fade))
     declick = _ramp(0.0, 1.0, samples_for(DECLICK_MS))
     # map stops at the end of the short declick before taking one more gain from the envelope.
-    return chain(map(mul, declick, envelope), envelope)
+    return map(mul, chain(map(mul, declick, envelope), envelope), _dip_factors(plan, speech_samples))
 
 
 def render_bed(speech: bytes, music: bytes, plan: BedPlan) -> Bed:
@@ -271,10 +299,11 @@ def render_bed(speech: bytes, music: bytes, plan: BedPlan) -> Bed:
     lead = samples_for(plan.lead_in_ms)
     total = plan.total_samples(len(voice))
     fitted = samples(fit_music(music, total))
-    music_part = map(round, map(mul, fitted, _gains(plan, len(voice))))
+    # Lazy maps over arrays, no list per sample: a minute of bed renders in about half a second.
+    scaled = map(round, map(mul, fitted, _gains(plan, len(voice))))
     placed = chain(repeat(0, lead), voice, repeat(0, total - lead - len(voice)))
     # array("h") refuses a sum past 16 bits rather than wrapping it: plan_bed left the room.
-    return Bed(pcm=samples_from(map(add, music_part, placed)), speech_start_ms=plan.lead_in_ms)
+    return Bed(pcm=samples_from(map(add, scaled, placed)), speech_start_ms=plan.lead_in_ms)
 
 
 def music_bed(speech: bytes, music: bytes, *, lead_in_ms: int, tail_ms: int, fade_ms: int, ramp_ms: int = RAMP_MS,
@@ -292,7 +321,7 @@ def intro_bed(speech: bytes, music: bytes, **options) -> Bed:
 
 
 def outro_bed(speech: bytes, music: bytes, **options) -> Bed:
-    """The show's close: the music comes in under the last words, then swells and fades."""
+    """The show's close: a second of music, the voice over it, then the music swells and fades."""
     return music_bed(speech, music, **{**OUTRO, **options})
 
 
