@@ -143,6 +143,7 @@ def test_the_bed_lasts_lead_in_plus_speech_plus_tail_plus_fade(lead_in_ms, tail_
     bed = music_bed(speech, pcm("short sine"), lead_in_ms=lead_in_ms, tail_ms=tail_ms, fade_ms=fade_ms)
     expected = samples_for(lead_in_ms) + len(speech) // 2 + samples_for(tail_ms) + samples_for(fade_ms)
     assert len(bed.pcm) // 2 == expected
+    assert bed.duration_ms == expected * 1000 // RATE
     assert bed.speech_start_ms == lead_in_ms
 
 
