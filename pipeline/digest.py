@@ -141,15 +141,23 @@ def section_sounds(config: Config, script: Script):
     sounds, articles = [], 0
     for section in script.sections:
         if section.kind == "intro" and intro:
-            sounds.append(SectionSound(bed=music.intro_bed(intro)))
+            sounds.append(SectionSound(bed=_bed(music.intro_bed, intro)))
         elif section.kind == "outro" and outro:
-            sounds.append(SectionSound(bed=music.outro_bed(outro)))
+            sounds.append(SectionSound(bed=_bed(music.outro_bed, outro)))
         elif section.kind == "passage":
             articles += 1
             sounds.append(SectionSound(before=sting if sting and articles > 1 else b""))
         else:
             sounds.append(SectionSound())
     return tuple(sounds)
+
+
+def _bed(preset, music_pcm: bytes):
+    """The assembly's view of a music bed: the section's voice in, (the mix, where the voice starts) out."""
+    def lay(speech: bytes) -> tuple[bytes, int]:
+        bed = preset(speech, music_pcm)
+        return bed.pcm, bed.speech_start_ms
+    return lay
 
 
 def _sounds_hash(config: Config) -> dict:

@@ -44,6 +44,12 @@ espeak_wpm = 165
 [audio]
 bitrate = "96k"
 sample_rate = 44100
+transition_sting = "sounds/sting.wav"   # made by `invoke init` itself: plays between a digest's articles
+# intro_music = "sounds/generique.mp3"  # any file ffmpeg reads: under a digest's intro (and outro_music)
+
+[digest]
+schedule = "off"     # daily | weekly: `invoke update` builds the digest of the day (or week)
+title = "Le journal du {{date}}"
 
 [synthesis]
 jobs = 4             # requests to Google in flight at once
@@ -81,6 +87,12 @@ def init_project(root: Path | str, *, title: str, base_url: str, owner_name: str
     if not episodes.exists():
         episodes.mkdir()
         made.append(episodes)
+    sting = root / "sounds" / "sting.wav"
+    if not sting.exists():
+        from pipeline.sound.music import write_sting
+
+        sting.parent.mkdir(exist_ok=True)
+        made.append(write_sting(sting))
     ignore = root / ".gitignore"
     if not ignore.exists():
         atomic_write_text(ignore, GITIGNORE)

@@ -126,3 +126,45 @@ def test_invoke_digest_prints_one_line(day_built, google):
         "no digest for journal-2025-12-04: no episode was published in that period"
     bad = run_invoke(day_built, "digest", "--date", "hier")
     assert bad.returncode == 1 and "--date takes a date such as 2026-11-27" in bad.stderr
+
+
+# --- the show's sound ---------------------------------------------------------------------------
+def loud_music(path):
+    """A chord near full scale: music far louder than any voice."""
+    from pipeline.sound.ffmpeg import run_ffmpeg
+
+    run_ffmpeg(["-f", "lavfi", "-i", "aevalsrc=0.3*sin(2*PI*220*t)+0.3*sin(2*PI*277*t)+0.3*sin(2*PI*330*t):d=6:s=44100",
+                "-ac", "2", "-y", str(path)])
+    return path
+
+
+def test_a_digest_with_loud_music_meets_the_norm_and_its_chapters_follow_the_music(day_built, google):
+    from pipeline.publish.site import read_vtt_cues
+    from pipeline.sound.loudness import measure_file
+    from pipeline.sound.music import write_sting
+
+    sounds = day_built / "sounds"
+    sounds.mkdir()
+    loud_music(sounds / "generique.wav")
+    write_sting(sounds / "sting.wav")
+    toml = day_built / "podcast.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "[audio]\n", '[audio]\nintro_music = "sounds/generique.wav"\noutro_music = "sounds/generique.wav"\n'
+                     'transition_sting = "sounds/sting.wav"\n'), encoding="utf-8")
+    config = load_config(day_built)
+    report = build_digest(config, on=DAY, engine="gtts")
+    assert report.status == "built"
+    audio = published(day_built / "public", "journal-2025-12-03")
+    measured = measure_file(audio)
+    assert abs(measured.integrated + 16) <= 1.0 and measured.true_peak <= -1.0, measured
+    chapters = json.loads(published(day_built / "public", "journal-2025-12-03", "chapters").read_text())["chapters"]
+    cues = read_vtt_cues(published(day_built / "public", "journal-2025-12-03", "vtt").read_text())
+    assert chapters[0]["startTime"] == 0 and cues[0][0] >= 3.0  # the music plays alone first
+    # The second article's chapter starts with the sting, before its first words.
+    second = chapters[2]["startTime"]
+    first_words = min(start for start, _ in cues if start >= second)
+    assert first_words - second >= 2.0
+    # A new music file is a new recipe: the digest is made again.
+    loud_music(sounds / "generique.wav")
+    (sounds / "generique.wav").write_bytes((sounds / "generique.wav").read_bytes()[:-4000])
+    assert build_digest(config, on=DAY, engine="gtts").status == "built"

@@ -72,6 +72,8 @@ def test_invoke_init_sets_up_a_show_that_builds(tmp_path):
     assert config.show.title == "La Gazette du soir" and config.show.base_url == "https://gazette.example/podcast"
     assert config.show.owner_email == "podcast@gazette.example" and (tmp_path / "episodes").is_dir()
     assert "public/" in (tmp_path / ".gitignore").read_text()
+    assert config.audio.transition_sting == "sounds/sting.wav"  # a sting the project made itself
+    assert (tmp_path / "sounds" / "sting.wav").read_bytes().startswith(b"RIFF")
     assert "# " in (tmp_path / "podcast.toml").read_text()  # commented for a reader
     (tmp_path / "episodes" / "bref.txt").write_text(SHORT_ARTICLE, encoding="utf-8")
     built = run_invoke(tmp_path, "build-episode", "--engine", "espeak")
