@@ -1,5 +1,8 @@
-"""A progress bar while chunks are spoken; silent when stderr is not a terminal (CI logs)."""
+"""A progress bar while chunks are spoken; nothing at all when stderr is not a terminal (cron, CI
+logs): tqdm is not even imported then, it would only delay the first request."""
 from __future__ import annotations
+
+import sys
 
 
 class ChunkProgress:
@@ -8,15 +11,17 @@ class ChunkProgress:
         self.bar = None
 
     def __enter__(self) -> "ChunkProgress":
-        from tqdm import tqdm
+        if sys.stderr.isatty():
+            from tqdm import tqdm
 
-        # disable=None: tqdm turns itself off when the output is not a TTY.
-        self.bar = tqdm(total=self.total, desc=self.label, unit="chunk", disable=None, leave=False)
+            self.bar = tqdm(total=self.total, desc=self.label, unit="chunk", leave=False)
         return self
 
     def __exit__(self, *exc) -> None:
-        self.bar.close()
+        if self.bar:
+            self.bar.close()
 
     def update(self, count: int, stats) -> None:
-        self.bar.set_postfix(spoken=stats.spoken, cached=stats.cached, retried=stats.retried, refresh=False)
-        self.bar.update(count)
+        if self.bar:
+            self.bar.set_postfix(spoken=stats.spoken, cached=stats.cached, retried=stats.retried, refresh=False)
+            self.bar.update(count)
