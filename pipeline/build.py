@@ -20,6 +20,7 @@ import hashlib
 import json
 import sys
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from pipeline.catalogue import Catalogue, load_catalogue, save_catalogue
 from pipeline.config import Config
 from pipeline.episode import ENGINE_CHOICES, EngineChoice, EpisodeJob, EpisodeReport, Identity, Programme
 from pipeline.errors import UserError
+from pipeline.fsutil import FileSizes
 from pipeline.manifest import manifest_json, new_guid, podcast_guid, pub_datetime
 from pipeline.model import Article, EpisodeManifest
 from pipeline.retired import RetiredEpisode, load_retired, retired_from, save_retired
@@ -101,19 +103,24 @@ def _saved_script_name(name: str) -> str:
     return Path(name).stem + ".script.json"
 
 
-def recipe_hash(config: Config, record: inputs.SourceRecord, cover_hash: str | None) -> str:
-    """Everything the audio is made from but the engine (the manifest names the engine that spoke);
-    equal hashes mean the published episode is current."""
-    parts = {
+def recipe_settings(config: Config, cover_hash: str | None) -> dict:
+    """The part of a recipe every episode of the show shares: computed once per build."""
+    return {
         "version": RECIPE_VERSION,
-        "source": record.source_hash,
-        "saved_script": record.script_hash,
         "cover": cover_hash,
         "voice": dataclasses.asdict(config.voice),
         "audio": {k: v for k, v in dataclasses.asdict(config.audio).items() if k not in DIGEST_SOUNDS},
         "script": dataclasses.asdict(config.script), "lexicon": config.lexicon, "acronyms": config.acronyms,
         "show": [config.show.title, config.show.author],
     }
+
+
+def recipe_hash(config: Config, record: inputs.SourceRecord, cover_hash: str | None, *,
+                settings: dict | None = None) -> str:
+    """Everything the audio is made from but the engine (the manifest names the engine that spoke);
+    equal hashes mean the published episode is current."""
+    parts = {**(settings or recipe_settings(config, cover_hash)),
+             "source": record.source_hash, "saved_script": record.script_hash}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -125,16 +132,17 @@ def _cover_hash(config: Config) -> str | None:
     return _file_hash(config.root / config.show.cover) if config.show.cover else None
 
 
-def is_current(config: Config, manifest: EpisodeManifest | None, recipe: str, engine_choice: EngineChoice) -> bool:
+def is_current(config: Config, manifest: EpisodeManifest | None, recipe: str, engine_choice: EngineChoice, *,
+               sizes: FileSizes | None = None) -> bool:
     """The published episode was made from this recipe and every file it names is in place."""
     if manifest is None or manifest.recipe_hash != recipe:
         return False
     if engine_choice != "auto" and manifest.engine != engine_choice:
         return False
-    if not all(layout.under(config.public_dir, relative).exists() for relative in manifest.files.values()):
+    sizes = sizes or FileSizes(config.public_dir)
+    if any(sizes.size(relative) is None for relative in manifest.files.values()):
         return False
-    audio = layout.under(config.public_dir, manifest.files.get("audio", ""))
-    return audio.is_file() and audio.stat().st_size == manifest.audio_bytes
+    return sizes.size(manifest.files.get("audio", "")) == manifest.audio_bytes
 
 
 @contextmanager
@@ -176,8 +184,7 @@ def read_sources(config: Config, listing: dict[str, inputs.Stamp], index: inputs
                                      slug=article.slug, script_stamp=script_stamp,
                                      script_hash=_file_hash(path.with_name(script_name)))
         sources.append(Source(path, record, article))
-    slugs = [s.record.slug for s in sources]
-    duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
+    duplicates = sorted(slug for slug, n in Counter(s.record.slug for s in sources).items() if n > 1)
     if duplicates:
         raise UserError(f"two articles would publish the same episode slug: {', '.join(duplicates)}")
     return sources
@@ -186,14 +193,14 @@ def read_sources(config: Config, listing: dict[str, inputs.Stamp], index: inputs
 # --- planning -------------------------------------------------------------------------------
 def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, retired: dict[str, RetiredEpisode], *,
                engine: EngineChoice, force: bool, whole_show: bool) -> Plan:
-    plan, cover_hash = Plan(), _cover_hash(config)
+    plan, settings, sizes = Plan(), recipe_settings(config, _cover_hash(config)), FileSizes(config.public_dir)
     # A digest in a feed of its own has a numbering of its own.
     numbers = {m.episode_number for m in catalogue.manifests if m.kind == "article" or config.digest.feed == "main"}
     numbers |= {r.episode_number for r in retired.values()}
     for source in sources:
         record, previous = source.record, catalogue.get(source.record.slug)
-        recipe = recipe_hash(config, record, cover_hash)
-        current = not force and is_current(config, previous, recipe, engine)
+        recipe = recipe_hash(config, record, None, settings=settings)
+        current = not force and is_current(config, previous, recipe, engine, sizes=sizes)
         if current and not (engine == "auto" and previous.offline_fallback):
             plan.current.append(_up_to_date(previous))
             continue

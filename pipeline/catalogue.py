@@ -27,6 +27,8 @@ class Entry:
     manifest: EpisodeManifest
     digest: str  # sha256 of the manifest file: what pages and feeds are keyed on
     stamp: tuple[int, int]  # (mtime_ns, size) of the manifest file when it was read
+    # The manifest as the catalogue stored it: saved again as is, not re-serialised (2000 asdict calls).
+    stored: dict | None = dataclasses.field(default=None, compare=False, repr=False)
 
 
 class Catalogue:
@@ -91,7 +93,7 @@ def load_catalogue(public_dir: Path, cache_dir: Path) -> Catalogue:
     for slug, stamp in _stamps(public_dir).items():
         known = cached.get(slug)
         if known and tuple(known["stamp"]) == stamp:
-            entries[slug] = Entry(manifest_from_dict(known["manifest"]), known["digest"], stamp)
+            entries[slug] = Entry(manifest_from_dict(known["manifest"]), known["digest"], stamp, known["manifest"])
             continue
         path = layout.manifest_path(public_dir, slug)
         manifest = read_manifest(path)  # a damaged manifest is one clear line
@@ -103,7 +105,7 @@ def save_catalogue(catalogue: Catalogue, public_dir: Path, cache_dir: Path) -> N
     """Store the catalogue with the stamps the published manifests have now."""
     stamps = _stamps(public_dir)
     data = {"version": CATALOGUE_VERSION, "entries": {
-        slug: {"manifest": dataclasses.asdict(entry.manifest), "digest": entry.digest,
+        slug: {"manifest": entry.stored or dataclasses.asdict(entry.manifest), "digest": entry.digest,
                "stamp": list(stamps.get(slug, (0, 0)))}
         for slug, entry in sorted(catalogue.entries.items())}}
     Path(cache_dir).mkdir(parents=True, exist_ok=True)

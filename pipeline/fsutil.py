@@ -33,3 +33,28 @@ def atomic_write_bytes(target: Path | str, data: bytes) -> None:
 
 def atomic_write_text(target: Path | str, text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
+
+
+class FileSizes:
+    """Sizes of the files under a folder, one directory listing per subfolder: checking that
+    thousands of published files are in place costs a few ``scandir`` calls, not a ``stat`` each."""
+
+    def __init__(self, root: Path | str):
+        self.root = str(root)
+        self._listings: dict[str, dict[str, int]] = {}
+
+    def size(self, relative: str) -> int | None:
+        """The size of ``root/relative`` if it is a regular file, else None."""
+        folder, _, name = relative.rpartition("/")
+        listing = self._listings.get(folder)
+        if listing is None:
+            listing = self._listings[folder] = self._list(os.path.join(self.root, folder))
+        return listing.get(name)
+
+    @staticmethod
+    def _list(folder: str) -> dict[str, int]:
+        try:
+            with os.scandir(folder) as entries:
+                return {e.name: e.stat().st_size for e in entries if e.is_file()}
+        except (FileNotFoundError, NotADirectoryError):
+            return {}

@@ -110,8 +110,13 @@ def load_index(config: Config) -> SourceIndex:
         return SourceIndex({})  # no index yet, or a damaged one: every article is read again
 
 
+def _record_dict(record: SourceRecord) -> dict:
+    # By hand: dataclasses.asdict deep-copies, and an archive has thousands of records.
+    return {field.name: getattr(record, field.name) for field in dataclasses.fields(record)}
+
+
 def save_index(config: Config, index: SourceIndex) -> None:
     data = {"version": INDEX_VERSION,
-            "records": {name: dataclasses.asdict(r) for name, r in sorted(index.records.items())}}
+            "records": {name: _record_dict(r) for name, r in sorted(index.records.items())}}
     config.cache_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(_index_path(config), json.dumps(data, ensure_ascii=False, separators=(",", ":")))

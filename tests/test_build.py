@@ -77,6 +77,32 @@ def test_nothing_changed_sends_nothing_and_writes_nothing(project, short_article
     assert len(google.calls) == calls and snapshot(project / "public") == before
 
 
+@pytest.mark.parametrize("damage", ["deleted", "truncated", "transcript deleted"])
+def test_a_damaged_published_episode_is_made_again(project, short_article, google, damage):
+    """The feed must never name a file that is missing, nor audio of another length than it states:
+    an episode whose published files went away or were cut short is not current, whatever its recipe."""
+    config = load_config(project)
+    build(config, engine="gtts")
+    public = project / "public"
+    audio, manifest = published(public, "otan-bref"), json.loads((public / "episodes/otan-bref.json").read_text())
+    if damage == "deleted":
+        audio.unlink()
+    elif damage == "transcript deleted":
+        published(public, "otan-bref", "vtt").unlink()
+    else:
+        audio.write_bytes(audio.read_bytes()[:1000])
+    # Naming the article skips the no-op fingerprint: the check itself is what is under test.
+    [episode] = build(config, sources=[short_article], engine="gtts").episodes
+    assert episode.status == "built"
+    again = published(public, "otan-bref")
+    after = json.loads((public / "episodes/otan-bref.json").read_text())
+    assert after["audio_bytes"] == again.stat().st_size == manifest["audio_bytes"]
+    assert (after["guid"], after["pub_date"]) == (manifest["guid"], manifest["pub_date"])
+    gpodder, _ = parse_feed(public)
+    assert [e["enclosures"][0]["file_size"] for e in gpodder["episodes"]] == [again.stat().st_size]
+    assert published(public, "otan-bref", "vtt").is_file()
+
+
 def test_editing_one_passage_respeaks_only_that_passage(project, google):
     source = project / "episodes" / SAMPLE.name
     source.write_bytes(SAMPLE.read_bytes())
