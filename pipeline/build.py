@@ -348,7 +348,6 @@ def build_episodes(jobs: list[EpisodeJob], catalogue: Catalogue) -> list[Episode
 
     if not jobs:
         return []
-    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     first = jobs[0]
     scripts = [episode_script(job) for job in jobs]
     texts = [text for script in scripts for text in script.chunks()]
@@ -359,6 +358,8 @@ def build_episodes(jobs: list[EpisodeJob], catalogue: Catalogue) -> list[Episode
                             warn=first.warn) as synthesizer, \
             ThreadPoolExecutor(max_workers=FINISHING, thread_name_prefix="finish") as finishing:
         streams = [synthesizer.stream(script.chunks()) for script in scripts]
+        # Started once the first requests are out: earlier, it would compete with them for the CPU.
+        threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
         started = []  # (job, future, assembled): the next episode is assembled while this one finishes
         try:
             for index, (job, script, stream) in enumerate(zip(jobs, scripts, streams)):

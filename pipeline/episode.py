@@ -9,6 +9,7 @@ episode's previous version are removed once the new feed is in place.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -146,8 +147,10 @@ def synthesizer_for(config: Config, engine, cache, *, jobs: int, progress=None, 
 def finish_episode(job: EpisodeJob, script: Script, assembled: Assembled) -> tuple[EpisodeManifest, EpisodeReport]:
     """Everything after the last chunk: check, master, sidecars, manifest."""
     started = time.perf_counter()
-    speech = settle(assembled)
-    check_speech(job, speech)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="soundcheck") as pool:
+        checked = pool.submit(check_speech, job, assembled)  # reads the WAV while the encoder finishes
+        speech = settle(assembled)
+        checked.result()
     chapters = chapters_of(speech, job.programme.links if job.programme else ())
     master = master_audio(job, speech, chapters=chapters)
     files = {"audio": master.relative, **write_sidecars(job, speech.timeline, chapters)}
@@ -230,7 +233,7 @@ def settle(assembled: Assembled) -> Speech:
                   chunks=assembled.chunks, spoken_chars=assembled.spoken_chars, seconds=assembled.seconds)
 
 
-def check_speech(job: EpisodeJob, speech: Speech) -> None:
+def check_speech(job: EpisodeJob, speech: "Speech | Assembled") -> None:
     """Refuse silent, truncated or clipped audio before it is encoded."""
     from pipeline.sound.assembly import load_segment
     from pipeline.sound.soundcheck import check_episode_audio, expected_seconds_for

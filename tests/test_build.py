@@ -103,6 +103,22 @@ def test_a_damaged_published_episode_is_made_again(project, short_article, googl
     assert published(public, "otan-bref", "vtt").is_file()
 
 
+def test_audio_far_shorter_than_its_text_is_refused_and_nothing_is_published(project, short_article):
+    """Google answering a sliver of audio for each sentence (a truncated answer that still decodes):
+    the episode would skip most of its text, so the build refuses it by name and publishes nothing."""
+    import responses
+
+    from google_standin import google_responses, quick_google_mp3
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        google_responses(mock, audio_for=lambda index, text: quick_google_mp3(text, chars_per_second=300))
+        with pytest.raises(UserError, match=r"otan-bref\.txt: the synthesised audio lasts .* dropped audio"):
+            build(load_config(project), engine="gtts")
+    public = project / "public"
+    assert not (public / "feed.xml").exists()
+    assert not public.exists() or not list(public.rglob("*.mp3"))
+
+
 def test_editing_one_passage_respeaks_only_that_passage(project, google):
     source = project / "episodes" / SAMPLE.name
     source.write_bytes(SAMPLE.read_bytes())
