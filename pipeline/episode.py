@@ -278,11 +278,14 @@ def master_audio(job: EpisodeJob, speech: Speech, *, chapters: tuple[Chapter, ..
 
 def write_sidecars(job: EpisodeJob, timeline: Timeline, chapters: tuple[Chapter, ...]) -> dict[str, str]:
     """The transcripts and chapters, each under a name carrying its digest; returns them by kind."""
+    from pipeline.publish.feed import file_url
     from pipeline.publish.sidecars import to_chapters_json, to_srt, to_webvtt
 
+    # A programme's chapters are its articles: each shows the show's cover (articles carry no image).
+    image = file_url(job.config.show.base_url, job.cover) if job.programme else None
     files = {}
     for kind, text in (("vtt", to_webvtt(timeline)), ("srt", to_srt(timeline)),
-                       ("chapters", to_chapters_json(chapters, episode_title=job.article.title))):
+                       ("chapters", to_chapters_json(chapters, episode_title=job.article.title, image=image))):
         data = text.encode("utf-8")
         files[kind] = layout.episode_file(job.slug, kind, layout.content_digest(data))
         job.site.write(files[kind], data)

@@ -63,6 +63,13 @@ def test_a_digest_sends_only_its_own_words_and_plays_the_articles_from_the_cache
                       "Conclusion"]
     chapters = json.loads(published(day_built / "public", "journal-2025-12-03", "chapters").read_text())["chapters"]
     assert [c.get("url", "").rsplit("/", 1)[-1] for c in chapters[1:4]] == ["otan.html", "pologne.html", "tramway.html"]
+    # Chapter art: the show's cover, at an address the site serves.
+    base = config.show.base_url.rstrip("/") + "/"
+    [image] = {c.get("img") for c in chapters}
+    assert image.startswith(base) and image[len(base):] in ("cover.png", "cover.jpg")
+    assert (day_built / "public" / image[len(base):]).is_file()
+    article_chapters = json.loads(published(day_built / "public", "otan", "chapters").read_text())["chapters"]
+    assert all("img" not in c for c in article_chapters)
     id3 = read_chapters(published(day_built / "public", "journal-2025-12-03"))
     assert [c.title for c in id3] == titles and id3[1].url.endswith("/episodes/otan.html")
     assert validate_public(config, day_built / "public", check_loudness=True) == []

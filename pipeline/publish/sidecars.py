@@ -81,13 +81,16 @@ def chapters_from_timeline(timeline: Timeline) -> list[Chapter]:
     ]
 
 
-def to_chapters_json(chapters: Sequence[Chapter], *, episode_title: str | None = None) -> str:
-    """Podcasting 2.0 JSON chapters (version 1.2.0), sorted by start time."""
+def to_chapters_json(chapters: Sequence[Chapter], *, episode_title: str | None = None,
+                     image: str | None = None) -> str:
+    """Podcasting 2.0 JSON chapters (version 1.2.0), sorted by start time; ``image``, an image URL
+    every chapter shows (apps that show chapter art display it while the chapter plays)."""
     document: dict = {"version": "1.2.0"}
     if episode_title:
         document["title"] = episode_title
     document["chapters"] = [
-        {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": c.title, **({"url": c.url} if c.url else {})}
+        {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": c.title,
+         **({"url": c.url} if c.url else {}), **({"img": image} if image else {})}
         for c in sorted(chapters, key=lambda c: c.start)
     ]
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
