@@ -1,9 +1,10 @@
 """Every published episode at a glance, without re-reading thousands of manifests.
 
-The manifests in ``public/episodes/`` stay the source of truth. ``.cache/catalogue.json`` keeps
-each one's content with the size and modification time its file had when read; loading scans
-the folder (one ``stat`` per manifest) and re-reads only the manifests that changed, appeared or
-went away since, so a hand edit is never missed and an untouched archive is never re-parsed.
+The manifests in ``public/episodes/`` stay the source of truth. ``.cache/catalogue.jsonl`` keeps
+each one's content with the size and modification time its file had when read, one line per
+episode; loading scans the folder (one ``stat`` per manifest) and re-reads only the manifests
+that changed, appeared or went away since, so a hand edit is never missed and an untouched
+archive is never re-parsed. Saving writes an unchanged episode's line back as it was read.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pipeline.fsutil import atomic_write_text
 from pipeline.manifest import manifest_from_dict, newest_first, read_manifest
 from pipeline.model import EpisodeManifest
 
-CATALOGUE_VERSION = 1
+CATALOGUE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ class Entry:
     manifest: EpisodeManifest
     digest: str  # sha256 of the manifest file: what pages and feeds are keyed on
     stamp: tuple[int, int]  # (mtime_ns, size) of the manifest file when it was read
-    # The manifest as the catalogue stored it: saved again as is, not re-serialised (2000 asdict calls).
-    stored: dict | None = dataclasses.field(default=None, compare=False, repr=False)
+    # The catalogue's line for it, as read: written back as is while the stamp holds.
+    line: str | None = dataclasses.field(default=None, compare=False, repr=False)
 
 
 class Catalogue:
@@ -63,7 +64,7 @@ def _digest(data: bytes) -> str:
 
 
 def _state_path(cache_dir: Path) -> Path:
-    return Path(cache_dir) / "catalogue.json"
+    return Path(cache_dir) / "catalogue.jsonl"
 
 
 def _stamps(public_dir: Path) -> dict[str, tuple[int, int]]:
@@ -80,10 +81,15 @@ def _stamps(public_dir: Path) -> dict[str, tuple[int, int]]:
     return stamps
 
 
-def _cached(cache_dir: Path) -> dict[str, dict]:
+def _cached(cache_dir: Path) -> dict[str, tuple[dict, str]]:
+    """The stored entries by slug, each with its line."""
     try:
-        data = json.loads(_state_path(cache_dir).read_text(encoding="utf-8"))
-        return data["entries"] if data.get("version") == CATALOGUE_VERSION else {}
+        header, *lines = _state_path(cache_dir).read_text(encoding="utf-8").splitlines()
+        if json.loads(header).get("version") != CATALOGUE_VERSION:
+            return {}
+        # One parse for the whole file: far cheaper than a json.loads per line.
+        knowns = json.loads("[" + ",".join(lines) + "]")
+        return {known["slug"]: (known, line) for known, line in zip(knowns, lines)}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}  # no catalogue yet, or a damaged one: the manifests are read again
 
@@ -91,9 +97,9 @@ def _cached(cache_dir: Path) -> dict[str, dict]:
 def load_catalogue(public_dir: Path, cache_dir: Path) -> Catalogue:
     cached, entries = _cached(cache_dir), {}
     for slug, stamp in _stamps(public_dir).items():
-        known = cached.get(slug)
+        known, line = cached.get(slug, (None, None))
         if known and tuple(known["stamp"]) == stamp:
-            entries[slug] = Entry(manifest_from_dict(known["manifest"]), known["digest"], stamp, known["manifest"])
+            entries[slug] = Entry(manifest_from_dict(known["manifest"]), known["digest"], stamp, line)
             continue
         path = layout.manifest_path(public_dir, slug)
         manifest = read_manifest(path)  # a damaged manifest is one clear line
@@ -104,9 +110,12 @@ def load_catalogue(public_dir: Path, cache_dir: Path) -> Catalogue:
 def save_catalogue(catalogue: Catalogue, public_dir: Path, cache_dir: Path) -> None:
     """Store the catalogue with the stamps the published manifests have now."""
     stamps = _stamps(public_dir)
-    data = {"version": CATALOGUE_VERSION, "entries": {
-        slug: {"manifest": entry.stored or dataclasses.asdict(entry.manifest), "digest": entry.digest,
-               "stamp": list(stamps.get(slug, (0, 0)))}
-        for slug, entry in sorted(catalogue.entries.items())}}
+    lines = [json.dumps({"version": CATALOGUE_VERSION})]
+    for slug, entry in sorted(catalogue.entries.items()):
+        stamp = stamps.get(slug, (0, 0))
+        lines.append(entry.line if entry.line and entry.stamp == stamp else json.dumps(
+            {"slug": slug, "stamp": list(stamp), "digest": entry.digest, "manifest": dataclasses.asdict(entry.manifest)},
+            ensure_ascii=False, separators=(",", ":")))
     Path(cache_dir).mkdir(parents=True, exist_ok=True)
-    atomic_write_text(_state_path(cache_dir), json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    atomic_write_text(_state_path(cache_dir), "\n".join(lines) + "\n")
+    (Path(cache_dir) / "catalogue.json").unlink(missing_ok=True)  # the format before version 2

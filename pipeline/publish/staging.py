@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import layout
-from pipeline.fsutil import atomic_write_bytes
+from pipeline.fsutil import FileSizes, atomic_write_bytes
 
 WORK_FOLDER = ".work"
 
@@ -95,6 +95,11 @@ class StagedSite:
     def is_staged(self, relative: str) -> bool:
         return self.path(relative).exists()
 
+    def snapshot(self) -> "CandidateFiles":
+        """The candidate's files as they are now, read with one listing per folder: what checking
+        a feed of hundreds of items against thousands of published files needs."""
+        return CandidateFiles(FileSizes(self.root), FileSizes(self.public), frozenset(self._doomed))
+
     # --- committing ---------------------------------------------------------------------------
     def staged(self) -> list[str]:
         """Every file written into the candidate (scratch files aside)."""
@@ -128,6 +133,23 @@ class StagedSite:
         target = self.public / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(self.root / relative, target)
+
+
+@dataclass(frozen=True)
+class CandidateFiles:
+    staged: FileSizes
+    published: FileSizes
+    doomed: frozenset[str]
+
+    def size(self, relative: str) -> int | None:
+        """The size of the candidate's file at ``relative``, or None when it has none."""
+        found = self.staged.size(relative)
+        if found is not None or relative in self.doomed:
+            return found
+        return self.published.size(relative)
+
+    def is_staged(self, relative: str) -> bool:
+        return self.staged.size(relative) is not None
 
 
 def _same_bytes(a: Path, b: Path) -> bool:

@@ -23,6 +23,7 @@ from pipeline import layout
 from pipeline.config import Config
 from pipeline.publish.cover import check_cover
 from pipeline.errors import UserError
+from pipeline.fsutil import FileSizes
 from pipeline.publish.feed import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES, file_url
 from pipeline.manifest import read_manifest
 from pipeline.model import EpisodeManifest
@@ -43,10 +44,12 @@ class Files:
     the files written now, those already published having been inspected when they were."""
 
     def __init__(self, public_dir: Path, locate: Callable[[str], Path] | None = None,
-                 deep: Callable[[str], bool] | None = None):
+                 deep: Callable[[str], bool] | None = None, size: Callable[[str], int | None] | None = None):
         self.public_dir = Path(public_dir)
         self.locate = locate or (lambda relative: self.public_dir / relative)
         self.deep = deep or (lambda relative: True)
+        # The size of the file at a path, None when there is none (a listing per folder, not a stat per file).
+        self.size = size or FileSizes(public_dir).size
 
 
 @dataclass
@@ -89,7 +92,8 @@ def validate_public(
 
 def validate_documents(config: Config, site, relatives: list[str], *, base_url: str | None = None) -> list[str]:
     """The feed documents a build rendered (``relatives``), against its candidate ``site``."""
-    files = Files(site.public, locate=site.resolve, deep=site.is_staged)
+    candidate = site.snapshot()
+    files = Files(site.public, locate=site.resolve, deep=candidate.is_staged, size=candidate.size)
     base = (base_url or config.show.base_url).rstrip("/")
     problems = []
     for relative in relatives:
@@ -387,7 +391,7 @@ class _Checker:
         if path is None:
             return
         self.extension(path, mime, where, "enclosure")
-        size = path.stat().st_size
+        size = self.files.size(self.relative_of(url))
         if length is not None and int(length) != size:
             self.fail(where, f"<enclosure length> is {length} but {path} is {size} bytes")
         if self.files.deep(self.relative_of(url)):
@@ -451,7 +455,7 @@ class _Checker:
             self.fail(where, f"<{tag}> URL {url!r} points outside public/")
             return None
         path = self.files.locate(relative)
-        if not path.is_file():
+        if self.files.size(relative) is None:
             self.fail(where, f"<{tag}> URL {url!r} has no file: {path} is missing")
             return None
         return path
