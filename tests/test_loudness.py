@@ -130,3 +130,29 @@ def test_first_pass_given_by_the_meter_is_not_measured_again(tmp_path: Path, mon
     monkeypatch.setattr(loudness, "measure_wav", no_first_scan)
     result = encode_mp3(path, tmp_path / "out.mp3", first=measured)
     assert result.integrated == pytest.approx(-16.0, abs=1.0) and result.true_peak <= -1.0
+
+
+def test_a_voice_needing_the_limiter_gets_its_gain_from_two_measurements(monkeypatch):
+    # The streaming encoder decides its gain while the episode is still being spoken: every
+    # measurement here delays the encoder. A secant step from within half a LU is trusted (the
+    # MP3 is measured anyway), so a TTS voice costs two measurements, and lands on the aim.
+    from pipeline.sound import loudness
+    from pipeline.sound.engines import EspeakEngine
+
+    wav = EspeakEngine("fr", 175).synthesize(
+        "Les ministres des Affaires étrangères de l'Alliance se retrouvent à Bruxelles ce jeudi. "
+        "Ils doivent parler de l'aide à l'Ukraine, et du chèque que chacun est prêt à signer.").audio
+    first = loudness.measure_wav(wav)
+    aim = loudness.Aim(loudness.TARGET_LUFS + loudness.MP3_LOSS_LU, loudness.TRUE_PEAK_AIM)
+    assert not loudness.linear_gain_fits(first, aim), "this voice must need the limiter for the test to mean anything"
+    measured = []
+    real = loudness._integrated_only
+    monkeypatch.setattr(loudness, "_integrated_only", lambda w, chain: measured.append(chain) or real(w, chain))
+
+    ceiling = aim.true_peak - loudness.LIMITER_MARGIN_DB
+    gain = loudness.limited_gain(wav, first, aim.integrated, ceiling)
+
+    assert len(measured) == 2
+    result = loudness.measure_wav(wav, loudness.limited_chain(gain, ceiling))
+    assert result.integrated == pytest.approx(aim.integrated, abs=loudness.LIMITER_PRECISION_LU + loudness.MEASUREMENT_STEP)
+    assert result.true_peak <= aim.true_peak

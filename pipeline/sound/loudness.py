@@ -43,6 +43,7 @@ LOUDEST_AIM_LUFS, LOWEST_PEAK_AIM = -5.0, -9.0  # bounds for a corrected aim
 LIMITER_MARGIN_DB = 0.3
 LIMITER_STEPS = 4
 LIMITER_PRECISION_LU = 0.2
+LIMITER_TRUST_LU = 0.5  # the encoded MP3 is measured anyway, and encoded again if it misses
 LIMITER_EXCERPT_SECONDS = 60.0  # what the limiter takes is a property of the voice: an excerpt tells
 LOUDNORM_LRA = 11.0  # loudnorm's LRA target only steers its dynamic mode, which is never used
 MAX_LRA = 50.0
@@ -190,7 +191,9 @@ def limited_gain(wav: Wav, first: LoudnessMeasurement, target_lufs: float, ceili
     The limiter takes loudness (over 1 LU on espeak-ng's peaky voice), more as the gain grows.
     What it takes is measured on an excerpt of at most a minute from the middle, so the search
     costs the same for a brief and a long read; secant steps, because past the ceiling each dB
-    of gain buys well under a LU and plain "add the error" crawls.
+    of gain buys well under a LU and plain "add the error" crawls. A secant step taken from
+    within half a LU is not measured again: it lands well within that, and the MP3 is measured
+    anyway (a streaming encoder waits on every measurement here).
     """
     seconds = _wav_seconds(wav)
     excerpt = ""
@@ -209,11 +212,12 @@ def limited_gain(wav: Wav, first: LoudnessMeasurement, target_lufs: float, ceili
         error = target_lufs - loudness
         if abs(error) <= LIMITER_PRECISION_LU:
             break
-        slope = 1.0
-        if previous and gain != previous[0]:
-            slope = max(0.1, (loudness - previous[1]) / (gain - previous[0]))
+        secant = previous is not None and gain != previous[0]
+        slope = max(0.1, (loudness - previous[1]) / (gain - previous[0])) if secant else 1.0
         previous = (gain, loudness)
         gain += error / slope
+        if secant and abs(error) <= LIMITER_TRUST_LU:
+            break  # a secant step from this close lands within the precision: not measured again
     return gain
 
 
