@@ -82,3 +82,21 @@ def test_a_sting_and_a_music_bed_move_the_times_and_start_their_chapters(tmp_pat
 def test_pieces_of_one_chunk_are_joined_with_the_clause_pause():
     joined = join_pieces([tone(200), tone(300)])
     assert len(joined) == (200 + CLAUSE_PAUSE_MS + 300) * RATE // 1000 * 2
+
+
+def test_mp3_chunks_decode_in_process_to_exactly_what_ffmpeg_decodes():
+    # Chunks are decoded without an ffmpeg process each; the samples (and the gapless trim of the
+    # encoder's delay and padding) must be ffmpeg's own, or every timeline would drift.
+    import array
+
+    import pytest
+    from google_standin import google_mp3
+    from pipeline.sound.assembly import DecodeError, _decode_with_ffmpeg, decode_to_pcm
+
+    mp3 = google_mp3("Les ministres se retrouvent à Bruxelles pour parler de l'aide à l'Ukraine.")
+    ours, ffmpegs = array.array("h", decode_to_pcm(mp3, "mp3")), array.array("h", _decode_with_ffmpeg(mp3, "mp3"))
+    assert len(ours) == len(ffmpegs) > RATE
+    assert max(abs(a - b) for a, b in zip(ours, ffmpegs)) <= 1
+    for garbage in (b"<html>Before you continue to Google</html>", b"", mp3[:40]):
+        with pytest.raises(DecodeError):
+            decode_to_pcm(garbage, "mp3")
