@@ -114,6 +114,11 @@ def build_episode(root: str = ".", *, source: str | None = None, engine: str | N
     _print_build(config, report)
 
 
+def _requests(episode) -> str:
+    """Requests sent, for a voice reached over the network (the offline voice sends none)."""
+    return f", {episode.requests} requests" if episode.engine == "gtts" else ""
+
+
 def _print_build(config, report) -> None:
     built = [e for e in report.episodes if e.status == "built"]
     current = [e for e in report.episodes if e.status == "up to date"]
@@ -122,7 +127,7 @@ def _print_build(config, report) -> None:
             print(f"✓ {episode.slug}: re-spoken with {episode.engine} (it had the offline voice)")
         print(f"✓ {episode.slug}: built {_duration(episode.duration_seconds)} with {episode.engine} — "
               f"{episode.chunks} chunks ({episode.spoken} spoken, {episode.cached} cached, "
-              f"{episode.retried} retried, {episode.requests} requests) in {episode.seconds:.1f} s "
+              f"{episode.retried} retried{_requests(episode)}) in {episode.seconds:.1f} s "
               f"(speaking {episode.synthesis_seconds:.1f} s)")
     for episode in current if len(current) <= SHOWN_UP_TO_DATE else []:
         print(f"✓ {episode.slug}: up to date ({_duration(episode.duration_seconds)}, {episode.engine})")

@@ -3,6 +3,7 @@ zones, and errors that must stay one line."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -61,6 +62,13 @@ def test_the_cli_says_when_the_voice_came_back(project, short_article, capsys):
         cli.build_episode(root=str(project))
     out = capsys.readouterr().out
     assert "otan-bref: re-spoken with gtts (it had the offline voice)" in out
+    assert re.search(r"with gtts — \d+ chunks \(.*retried, [1-9]\d* requests\)", out), out
+
+
+def test_the_cli_counts_no_requests_for_the_offline_voice(project, short_article, capsys):
+    cli.build_episode(root=str(project), engine="espeak")
+    out = capsys.readouterr().out
+    assert "with espeak — " in out and "requests" not in out, out
 
 
 # --- a folder that is not a show ---------------------------------------------------------------
