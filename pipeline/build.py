@@ -33,7 +33,7 @@ from pipeline.catalogue import Catalogue, load_catalogue, save_catalogue
 from pipeline.config import Config
 from pipeline.episode import ENGINE_CHOICES, EngineChoice, EpisodeJob, EpisodeReport, Identity, Programme
 from pipeline.errors import UserError
-from pipeline.fsutil import FileSizes
+from pipeline.fsutil import FileSizes, held_lock
 from pipeline.manifest import manifest_json, new_guid, podcast_guid, pub_datetime
 from pipeline.model import Article, EpisodeManifest
 from pipeline.retired import RetiredEpisode, load_retired, retired_from, save_retired
@@ -148,18 +148,9 @@ def is_current(config: Config, manifest: EpisodeManifest | None, recipe: str, en
 @contextmanager
 def project_lock(config: Config) -> Iterator[None]:
     """One build (or feed rebuild, ingest, publish) at a time per project."""
-    from filelock import FileLock, Timeout
-
-    config.cache_dir.mkdir(exist_ok=True)
-    lock = FileLock(str(config.cache_dir / "build.lock"))
-    try:
-        lock.acquire(timeout=LOCK_WAIT_SECONDS)
-    except Timeout:
-        raise UserError(f"{config.root}: another build is running (lock {lock.lock_file})") from None
-    try:
+    with held_lock(config.cache_dir / "build.lock", wait_seconds=LOCK_WAIT_SECONDS,
+                   busy=f"{config.root}: another build is running"):
         yield
-    finally:
-        lock.release()
 
 
 # --- reading --------------------------------------------------------------------------------

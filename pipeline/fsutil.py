@@ -1,10 +1,14 @@
-"""Atomic writes: a reader sees the old file or the new one, never half of one."""
+"""Atomic writes (a reader sees the old file or the new one, never half of one), and the lock files
+that keep two runs of a task apart."""
 from __future__ import annotations
 
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+from pipeline.errors import UserError
 
 
 @contextmanager
@@ -33,6 +37,23 @@ def atomic_write_bytes(target: Path | str, data: bytes) -> None:
 
 def atomic_write_text(target: Path | str, text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
+
+
+@contextmanager
+def held_lock(path: Path, *, wait_seconds: float, busy: str) -> Iterator[None]:
+    """Hold the lock file at ``path``; after ``wait_seconds`` give up with ``busy`` (one line)."""
+    from filelock import FileLock, Timeout
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=wait_seconds)
+    except Timeout:
+        raise UserError(f"{busy} (lock {lock.lock_file})") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 class FileSizes:

@@ -336,3 +336,17 @@ def test_rebuild_keeps_the_manifests_guid_and_pubdate_not_fresh_ones(project, sh
     [item] = gpodder["episodes"]
     assert item["guid"] == "urn:balado:kept-guid"
     assert item["published"] == 1735787045  # 2025-01-02 03:04:05 UTC
+
+
+def test_a_second_build_of_the_same_project_waits_then_says_so_and_touches_nothing(project, short_article,
+                                                                                  monkeypatch):
+    from filelock import FileLock
+
+    import pipeline.build
+
+    monkeypatch.setattr(pipeline.build, "LOCK_WAIT_SECONDS", 0.2)
+    (project / ".cache").mkdir(exist_ok=True)
+    with FileLock(str(project / ".cache" / "build.lock")):  # another build holds the project
+        with pytest.raises(UserError, match=r": another build is running \(lock .*build\.lock\)$"):
+            build(load_config(project), engine="espeak")
+    assert not (project / "public").exists()

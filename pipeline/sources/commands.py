@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 
 from pipeline.config import DEFAULT_MIN_WORDS, Config
 from pipeline.errors import UserError
+from pipeline.fsutil import held_lock
 from pipeline.sources import state as st
 from pipeline.sources.ingest import IngestReport, draft_from_page, fetch_page, ingest, open_run, save_article
 
@@ -78,18 +79,9 @@ class UpdateReport:
 @contextmanager
 def update_lock(config: Config) -> Iterator[None]:
     """One update at a time: cron runs that overlap must not interleave ingest and build."""
-    from filelock import FileLock, Timeout
-
-    config.cache_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(config.cache_dir / "update.lock"))
-    try:
-        lock.acquire(timeout=UPDATE_LOCK_WAIT_SECONDS)
-    except Timeout:
-        raise UserError(f"{config.root}: another update is still running (lock {lock.lock_file})") from None
-    try:
+    with held_lock(config.cache_dir / "update.lock", wait_seconds=UPDATE_LOCK_WAIT_SECONDS,
+                   busy=f"{config.root}: another update is still running"):
         yield
-    finally:
-        lock.release()
 
 
 def update(config: Config, *, engine: str, warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
