@@ -7,6 +7,7 @@ the episode is then streamed piece by piece into a WAV file with the standard ``
 """
 from __future__ import annotations
 
+import io
 import wave
 from pathlib import Path
 from dataclasses import dataclass
@@ -26,6 +27,17 @@ LEAD_IN_MS, TAIL_MS = 300, 900
 
 class DecodeError(Exception):
     pass
+
+
+def pcm_to_wav(pcm: bytes, rate: int = RATE) -> bytes:
+    """Mono 16-bit WAV bytes of ``pcm``."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as target:
+        target.setnchannels(1)
+        target.setsampwidth(WIDTH)
+        target.setframerate(rate)
+        target.writeframes(pcm)
+    return out.getvalue()
 
 
 def decode_to_pcm(audio: bytes, fmt: str) -> bytes:

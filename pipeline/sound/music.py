@@ -11,10 +11,8 @@ never touched: where voice plus music would clip, the music goes down.
 """
 from __future__ import annotations
 
-import io
 import math
 import sys
-import wave
 from array import array
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -24,7 +22,7 @@ from typing import Iterator
 
 from pipeline.errors import UserError
 from pipeline.fsutil import atomic_write_bytes
-from pipeline.sound.assembly import RATE, WIDTH
+from pipeline.sound.assembly import RATE, WIDTH, pcm_to_wav
 from pipeline.sound.ffmpeg import log_tail, run_ffmpeg
 from pipeline.sound.loudness import SILENCE_LUFS, measure_wav
 
@@ -69,17 +67,6 @@ def samples(pcm: bytes, kind: str = "h") -> array:
 def samples_from(values) -> bytes:
     """s16le bytes of integer samples (array refuses any past 16 bits rather than wrapping them)."""
     return _little_endian(array("h", values)).tobytes()
-
-
-def pcm_to_wav(pcm: bytes) -> bytes:
-    """24 kHz mono 16-bit WAV bytes of ``pcm``."""
-    out = io.BytesIO()
-    with wave.open(out, "wb") as target:
-        target.setnchannels(1)
-        target.setsampwidth(WIDTH)
-        target.setframerate(RATE)
-        target.writeframes(pcm)
-    return out.getvalue()
 
 
 def pcm_loudness(pcm: bytes) -> float | None:

@@ -14,18 +14,16 @@ The work runs on a thread of its own, so the assembly never waits for it.
 """
 from __future__ import annotations
 
-import io
 import queue
 import threading
-import wave
 from pathlib import Path
 
 from pipeline.norms import TARGET_LUFS
 from pipeline.sound import loudness
+from pipeline.sound.assembly import WIDTH, pcm_to_wav
 from pipeline.sound.loudness import Aim, LoudnessMeasurement, Mp3Settings
 
 DECIDE_AFTER_SECONDS = 30.0  # enough speech for the voice's level and peaks; decided well before the end
-WIDTH = 2  # 16-bit samples
 _END = None
 
 
@@ -95,7 +93,7 @@ class StreamingEncoder:
 
     def _start(self, pcm: bytes):
         """Decide the chain from ``pcm`` (the episode so far) and start encoding it."""
-        wav = _wav_bytes(pcm, self.rate)
+        wav = pcm_to_wav(pcm, self.rate)
         first = loudness.measure_wav(wav)
         if not first.integrated > loudness.SILENCE_LUFS:
             return None
@@ -105,13 +103,3 @@ class StreamingEncoder:
         self._processes = (encoder, meter)
         encoder.stdin.write(pcm)
         return encoder, meter, chain
-
-
-def _wav_bytes(pcm: bytes, rate: int) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as target:
-        target.setnchannels(1)
-        target.setsampwidth(WIDTH)
-        target.setframerate(rate)
-        target.writeframes(pcm)
-    return out.getvalue()
