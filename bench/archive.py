@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pipeline import layout
-from pipeline.build import _cover_hash, recipe_hash
+from pipeline.build import _cover_hash, recipe_hash, recipe_settings
 from pipeline.config import load_config
 from pipeline.inputs import SourceRecord
 from pipeline.manifest import manifest_from_dict, manifest_json, new_guid, podcast_guid
@@ -64,7 +64,7 @@ def _clone(config, template: dict, n: int) -> None:
         **template, "slug": slug, "guid": new_guid(podcast_guid(config.feed_url), slug), "episode_number": n,
         "title": f"Brève numéro {n} de la rédaction", "pub_date": (EPOCH + timedelta(hours=n)).isoformat(),
         "source": f"episodes/{slug}.txt", "source_hash": record.source_hash, "files": files,
-        "recipe_hash": recipe_hash(config, record, _cover_hash(config))})
+        "recipe_hash": recipe_hash(recipe_settings(config, _cover_hash(config)), record)})
     layout.manifest_path(config.public_dir, slug).write_text(manifest_json(dataclasses.replace(manifest)),
                                                               encoding="utf-8")
 

@@ -115,12 +115,10 @@ def recipe_settings(config: Config, cover_hash: str | None) -> dict:
     }
 
 
-def recipe_hash(config: Config, record: inputs.SourceRecord, cover_hash: str | None, *,
-                settings: dict | None = None) -> str:
-    """Everything the audio is made from but the engine (the manifest names the engine that spoke);
-    equal hashes mean the published episode is current."""
-    parts = {**(settings or recipe_settings(config, cover_hash)),
-             "source": record.source_hash, "saved_script": record.script_hash}
+def recipe_hash(settings: dict, record: inputs.SourceRecord) -> str:
+    """Everything the audio is made from but the engine (the manifest names the engine that spoke),
+    from the show's ``recipe_settings`` and the article; equal hashes mean the episode is current."""
+    parts = {**settings, "source": record.source_hash, "saved_script": record.script_hash}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -185,12 +183,10 @@ def read_sources(config: Config, listing: dict[str, inputs.Stamp], index: inputs
 def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, retired: dict[str, RetiredEpisode], *,
                engine: EngineChoice, force: bool, whole_show: bool) -> Plan:
     plan, settings, sizes = Plan(), recipe_settings(config, _cover_hash(config)), FileSizes(config.public_dir)
-    # A digest in a feed of its own has a numbering of its own.
-    numbers = {m.episode_number for m in catalogue.manifests if m.kind == "article" or config.digest.feed == "main"}
-    numbers |= {r.episode_number for r in retired.values()}
+    numbers = catalogue.numbers(config.digest.numbered_with("article")) | {r.episode_number for r in retired.values()}
     for source in sources:
         record, previous = source.record, catalogue.get(source.record.slug)
-        recipe = recipe_hash(config, record, None, settings=settings)
+        recipe = recipe_hash(settings, record)
         current = not force and is_current(config, previous, recipe, engine, sizes=sizes)
         if current and not (engine == "auto" and previous.offline_fallback):
             plan.current.append(_up_to_date(previous))
@@ -219,7 +215,6 @@ def restore_voices(config: Config, plan: Plan, warn: Callable[[str], None]) -> N
     said so, while it does not. A show never keeps the robot voice by accident."""
     if not plan.offline_voiced:
         return
-    from pipeline.episode import episode_script
     from pipeline.sound.cache import ChunkCache
     from pipeline.sound.engines import google_answers
 

@@ -55,8 +55,9 @@ class Catalogue:
     def drop(self, slug: str) -> None:
         self.entries.pop(slug, None)
 
-    def numbers(self) -> set[int]:
-        return {entry.manifest.episode_number for entry in self.entries.values()}
+    def numbers(self, kinds: tuple[str, ...]) -> set[int]:
+        """The numbers taken by episodes of these kinds."""
+        return {e.manifest.episode_number for e in self.entries.values() if e.manifest.kind in kinds}
 
 
 def _digest(data: bytes) -> str:

@@ -82,6 +82,10 @@ class DigestConfig:
     transition: str = "{title}."  # said as each article begins
     outro: str = "C'était {title}. Merci de votre écoute, et à bientôt sur {show}."
 
+    def numbered_with(self, kind: str) -> tuple[str, ...]:
+        """The kinds of episode whose numbers an episode of ``kind`` follows: those of its feed."""
+        return ("article", "digest") if self.feed == "main" else (kind,)
+
 
 @dataclass(frozen=True)
 class ScriptConfig:

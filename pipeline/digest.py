@@ -177,12 +177,11 @@ def identity_for(config: Config, catalogue: Catalogue, period: Period) -> Identi
     previous = catalogue.get(period.slug)
     if previous:
         return Identity(previous.guid, previous.episode_number, pub_datetime(previous))
-    feed = feed_of_digests(config)
-    numbered = catalogue.manifests if feed == layout.FEED else [m for m in catalogue.manifests if m.kind == "digest"]
     end = datetime.combine(period.last, time(23, 59), tzinfo=config.tz).astimezone(timezone.utc)
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    guid = new_guid(podcast_guid(config.show.base_url.rstrip("/") + "/" + feed), period.slug)
-    return Identity(guid, max((m.episode_number for m in numbered), default=0) + 1, min(end, now))
+    guid = new_guid(podcast_guid(layout.feed_url(config.show.base_url, feed_of_digests(config))), period.slug)
+    number = max(catalogue.numbers(config.digest.numbered_with("digest")), default=0) + 1
+    return Identity(guid, number, min(end, now))
 
 
 def digest_recipe(config: Config, members: list[EpisodeManifest], period: Period) -> str:

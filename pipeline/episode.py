@@ -249,8 +249,7 @@ def chapters_of(speech: Speech, links: tuple[str | None, ...] = ()) -> tuple[Cha
     from pipeline.publish.sidecars import chapters_from_timeline
 
     chapters = chapters_from_timeline(speech.timeline)
-    return tuple(replace(c, url=link) for c, link in zip(chapters, links)) + tuple(chapters[len(links):]) \
-        if links else tuple(chapters)
+    return tuple(replace(c, url=link) for c, link in zip(chapters, links)) + tuple(chapters[len(links):])
 
 
 def master_audio(job: EpisodeJob, speech: Speech, *, chapters: tuple[Chapter, ...]) -> Master:

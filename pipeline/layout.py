@@ -89,8 +89,8 @@ def published_cover(public_dir: Path | str) -> str | None:
     return next((name for name in COVER_NAMES if under(public_dir, name).exists()), None)
 
 
-def feed_url(base_url: str) -> str:
-    return base_url.rstrip("/") + "/" + FEED
+def feed_url(base_url: str, feed: str = FEED) -> str:
+    return base_url.rstrip("/") + "/" + feed
 
 
 def archive_feed(number: int, feed: str = FEED) -> str:

@@ -146,8 +146,8 @@ def test_a_voice_needing_the_limiter_gets_its_gain_from_two_measurements(monkeyp
     aim = loudness.Aim(loudness.TARGET_LUFS + loudness.MP3_LOSS_LU, loudness.TRUE_PEAK_AIM)
     assert not loudness.linear_gain_fits(first, aim), "this voice must need the limiter for the test to mean anything"
     measured = []
-    real = loudness._integrated_only
-    monkeypatch.setattr(loudness, "_integrated_only", lambda w, chain: measured.append(chain) or real(w, chain))
+    real = loudness.integrated_loudness
+    monkeypatch.setattr(loudness, "integrated_loudness", lambda w, chain: measured.append(chain) or real(w, chain))
 
     ceiling = aim.true_peak - loudness.LIMITER_MARGIN_DB
     gain = loudness.limited_gain(wav, first, aim.integrated, ceiling)

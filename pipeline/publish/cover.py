@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.fsutil import atomic_write_bytes
-from pipeline.layout import COVER_NAMES, cover_name
+from pipeline.layout import COVER_NAMES, DIGEST_COVER, DIGEST_FEED, cover_name
 
 MIN_SIDE = 1400
 MAX_SIDE = 3000
@@ -143,8 +143,6 @@ def stage_file(site, name: str, data: bytes) -> None:
 
 def stage_feed_covers(config: Config, site) -> dict[str, str]:
     """The covers of the show's other subscription feeds (the digests' own), by feed."""
-    from pipeline.layout import DIGEST_COVER, DIGEST_FEED
-
     if config.digest.feed != "digest":
         if site.resolve(DIGEST_COVER).is_file():
             site.remove(DIGEST_COVER)

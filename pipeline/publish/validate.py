@@ -242,7 +242,6 @@ class _Checker:
 
     def __init__(self, files: Files, base: str, relative: str, canonical_feed_url: str):
         self.files = files
-        self.public_dir = files.public_dir
         self.canonical_feed_url = canonical_feed_url
         self.show_guid = podcast_guid(canonical_feed_url)
         self.base = base

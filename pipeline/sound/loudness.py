@@ -121,7 +121,7 @@ def measure_file(path: Path) -> LoudnessMeasurement:
     return parse_ebur128(proc.stderr, str(path))
 
 
-def _integrated_only(wav: Wav, chain: str) -> float:
+def integrated_loudness(wav: Wav, chain: str = "anull") -> float:
     """Integrated loudness alone: no true-peak oversampling, twice as fast."""
     args, data = _input_args(wav)
     proc = run_ffmpeg([*args, "-af", f"{chain},ebur128=framelog=quiet", "-f", "null", "-"], data)
@@ -200,10 +200,10 @@ def limited_gain(wav: Wav, first: LoudnessMeasurement, target_lufs: float, ceili
     if seconds > LIMITER_EXCERPT_SECONDS * 1.5:
         start = max(0.0, seconds / 2 - LIMITER_EXCERPT_SECONDS / 2)
         excerpt = f"atrim=start={start:.2f}:duration={LIMITER_EXCERPT_SECONDS},"
-    unlimited = _integrated_only(wav, excerpt + "anull") if excerpt else first.integrated
+    unlimited = integrated_loudness(wav, excerpt + "anull") if excerpt else first.integrated
 
     def loudness_at(gain: float) -> float:
-        taken = unlimited + gain - _integrated_only(wav, excerpt + limited_chain(gain, ceiling_db))
+        taken = unlimited + gain - integrated_loudness(wav, excerpt + limited_chain(gain, ceiling_db))
         return first.integrated + gain - taken
 
     gain, previous = target_lufs - first.integrated, None

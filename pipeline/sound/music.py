@@ -24,7 +24,7 @@ from pipeline.errors import UserError
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.sound.assembly import RATE, WIDTH, pcm_to_wav
 from pipeline.sound.ffmpeg import log_tail, run_ffmpeg
-from pipeline.sound.loudness import SILENCE_LUFS, measure_wav
+from pipeline.sound.loudness import SILENCE_LUFS, integrated_loudness
 
 FULL_SCALE = 32767
 MIN_RATIO_LU = 15.0  # the voice at least this much louder than the music under it
@@ -78,7 +78,7 @@ def pcm_loudness(pcm: bytes) -> float | None:
     if not pcm:
         return None
     repeats = max(1, math.ceil(samples_for(MEASURE_MIN_MS) * WIDTH / len(pcm)))
-    measured = measure_wav(pcm_to_wav(pcm * repeats)).integrated
+    measured = integrated_loudness(pcm_to_wav(pcm * repeats))
     return measured if measured > SILENCE_LUFS else None
 
 
