@@ -7,7 +7,6 @@ after that reads every article once (the index); the benchmark times what comes 
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -41,19 +40,21 @@ def make_show(folder: Path, episodes: int, *, repo: Path, invoke: list[str], env
                    capture_output=True)
     config = load_config(folder)
     template = json.loads(layout.manifest_path(config.public_dir, "e1").read_text(encoding="utf-8"))
+    settings = recipe_settings(config, _cover_hash(config))
     for n in range(2, episodes + 1):
-        _clone(config, template, n)
+        _clone(config, template, settings, n)
     subprocess.run([*invoke, "feed"], cwd=folder, env=env, check=True, capture_output=True)
     subprocess.run([*invoke, "build-episode"], cwd=folder, env=env, check=True, capture_output=True)
     return folder
 
 
-def _clone(config, template: dict, n: int) -> None:
+def _clone(config, template: dict, settings: dict, n: int) -> None:
     """Episode ``n``: its article, its files (hard links to the template's) and its manifest."""
     slug = f"e{n}"
     source = config.episodes_dir / f"{slug}.txt"
-    source.write_text(_article(n), encoding="utf-8")
-    record = SourceRecord(stamp=(0, 0), source_hash=hashlib.sha256(source.read_bytes()).hexdigest(), slug=slug)
+    text = _article(n)
+    source.write_text(text, encoding="utf-8")
+    record = SourceRecord(stamp=(0, 0), source_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(), slug=slug)
     files = {}
     for kind, relative in template["files"].items():
         files[kind] = relative.replace("episodes/e1.", f"episodes/{slug}.", 1)
@@ -64,9 +65,8 @@ def _clone(config, template: dict, n: int) -> None:
         **template, "slug": slug, "guid": new_guid(podcast_guid(config.feed_url), slug), "episode_number": n,
         "title": f"Brève numéro {n} de la rédaction", "pub_date": (EPOCH + timedelta(hours=n)).isoformat(),
         "source": f"episodes/{slug}.txt", "source_hash": record.source_hash, "files": files,
-        "recipe_hash": recipe_hash(recipe_settings(config, _cover_hash(config)), record)})
-    layout.manifest_path(config.public_dir, slug).write_text(manifest_json(dataclasses.replace(manifest)),
-                                                              encoding="utf-8")
+        "recipe_hash": recipe_hash(settings, record)})
+    layout.manifest_path(config.public_dir, slug).write_text(manifest_json(manifest), encoding="utf-8")
 
 
 def copy_show(source: Path, target: Path) -> Path:

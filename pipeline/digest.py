@@ -61,7 +61,6 @@ class DigestReport:
     status: str  # "built" | "up to date" | "empty"
     members: tuple[str, ...] = ()
     episode: EpisodeReport | None = None
-    published: tuple[str, ...] = ()
 
 
 def period_for(config: Config, on: date | None = None, since: date | None = None) -> Period:
@@ -195,13 +194,12 @@ def digest_recipe(config: Config, members: list[EpisodeManifest], period: Period
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def pending_digest(config: Config, catalogue: Catalogue, period: Period, members: list[EpisodeManifest]):
-    """The digest as a build's pending episode: its programme, identity and recipe."""
+def pending_digest(config: Config, catalogue: Catalogue, period: Period, members: list[EpisodeManifest], recipe: str):
+    """The digest as a build's pending episode: its programme, identity and ``recipe``."""
     from pipeline.build import PendingEpisode
 
     title = config.digest.title.format(date=period.label, show=config.show.title)
     script = digest_script(config, members, title)
-    recipe = digest_recipe(config, members, period)
     identity = identity_for(config, catalogue, period)
     summary = headlines([m.title for m in members])
     article = Article(source=Path(f"{SLUG_PREFIX}/{period.slug}"), title=title, passages=(Passage(summary),),
@@ -226,12 +224,14 @@ def build_digest(config: Config, *, on: date | None = None, since: date | None =
         members = members_of(config, catalogue, period)
         if not members:
             return DigestReport(period.slug, "empty")
-        pending = pending_digest(config, catalogue, period, members)
-        slugs = tuple(m.slug for m in members)
-        if not force and is_current(config, pending.previous, pending.recipe, engine):
+        recipe, slugs = digest_recipe(config, members, period), tuple(m.slug for m in members)
+        # Whether it is current needs only its recipe: the programme (every member scripted, the
+        # music decoded) is made only when it is to be spoken.
+        if not force and is_current(config, catalogue.get(period.slug), recipe, engine):
             return DigestReport(period.slug, "up to date", slugs)
-        reports, commit = publish_site(config, catalogue, Plan(pending=[pending]), engine=engine,
+        pending = pending_digest(config, catalogue, period, members, recipe)
+        reports, _ = publish_site(config, catalogue, Plan(pending=[pending]), engine=engine,
                                        jobs=config.synthesis.jobs, warn=warn)
         save_catalogue(catalogue, config.public_dir, config.cache_dir)
     inputs.forget(config)  # the published folders changed: the next build looks again
-    return DigestReport(period.slug, "built", slugs, reports[0], tuple(commit.published))
+    return DigestReport(period.slug, "built", slugs, reports[0])
