@@ -177,6 +177,21 @@ ARM_SEEK = """window.__seeked = new Promise(resolve => document.querySelector('a
     .addEventListener('seeked', e => resolve(e.target.currentTime), {once: true})); true"""
 
 
+
+def copy_status(browser) -> str:
+    """What the copy button's live region says, once it says something."""
+    return browser.evaluate("""new Promise(resolve => { const check = () => {
+        const s = document.querySelector('.copy-status').textContent;
+        s ? resolve(s) : setTimeout(check, 20); }; check(); })""")
+
+
+def page_problems(browser) -> list:
+    """Script errors and console errors (a CSP violation, a failed load) the page has logged."""
+    return [e["params"] for e in browser.events
+            if e["method"] == "Runtime.exceptionThrown"
+            or (e["method"] == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")]
+
+
 def test_landing_page_plays_seeks_and_looks_right(tmp_path, browser):
     config, manifest, public = build_public(tmp_path)
     with running_server(public) as server:
@@ -215,17 +230,11 @@ def test_landing_page_plays_seeks_and_looks_right(tmp_path, browser):
 
         # The copy button answers in its live region (clipboard API or the selection fallback).
         browser.click("button.copy")
-        status = browser.evaluate("""new Promise(resolve => { const check = () => {
-            const s = document.querySelector('.copy-status').textContent;
-            s ? resolve(s) : setTimeout(check, 20); }; check(); })""")
+        status = copy_status(browser)
         assert "copi" in status.lower()
 
         # Nothing was blocked or broken: no CSP violation, no script error, no failed load.
-        problems = [e["params"] for e in browser.events
-                    if e["method"] == "Runtime.exceptionThrown"
-                    or (e["method"] == "Log.entryAdded"
-                        and e["params"]["entry"]["level"] == "error")]
-        assert problems == []
+        assert page_problems(browser) == []
         assert browser.evaluate(
             "document.querySelector('img.cover').naturalWidth") > 0
 
@@ -255,14 +264,9 @@ def test_episode_page_plays_seeks_and_shows_the_whole_transcript(tmp_path, brows
         # Visible, not collapsed: the page is where the transcript is read.
         assert browser.evaluate("document.querySelector('section.transcript').offsetHeight") > 100
         browser.click("button.copy")
-        status = browser.evaluate("""new Promise(resolve => { const check = () => {
-            const s = document.querySelector('.copy-status').textContent;
-            s ? resolve(s) : setTimeout(check, 20); }; check(); })""")
+        status = copy_status(browser)
         assert "copi" in status.lower()
-        problems = [e["params"] for e in browser.events
-                    if e["method"] == "Runtime.exceptionThrown"
-                    or (e["method"] == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")]
-        assert problems == []
+        assert page_problems(browser) == []
         assert browser.evaluate("document.querySelector('img.cover').naturalWidth") > 0
         ARTIFACTS.mkdir(exist_ok=True)
         browser.screenshot(ARTIFACTS / "episode.png", 1280, 800, mobile=False)
