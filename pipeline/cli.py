@@ -73,6 +73,14 @@ def _fail(message: str, verbose: bool) -> None:
     raise CommandFailed(1) from None
 
 
+def show_config(root: str | Path | None):
+    """The settings of the show at ``root``, or of the show this folder is in (``--show``,
+    ``BALADO_SHOW``, else the nearest ``podcast.toml`` upwards)."""
+    from pipeline.command.show import find_show
+
+    return load_config(root if root is not None else find_show())
+
+
 def _positive(value, option: str) -> int | None:
     """A whole number ≥ 1 from the command line, or one clear line."""
     if value is None:
@@ -92,12 +100,12 @@ def _duration(seconds: float) -> str:
 
 
 @user_facing
-def build_episode(root: str = ".", *, source: str | None = None, engine: str | None = None, force: bool = False,
+def build_episode(root: str | None = None, *, source: str | None = None, engine: str | None = None, force: bool = False,
                   jobs: int | None = None, as_json: bool = False, url: str | None = None) -> None:
     from pipeline.build import build
 
     jobs = _positive(jobs, "--jobs")
-    config = load_config(root)
+    config = show_config(root)
     if url and source:
         raise UserError("give either --source PATH or --url URL, not both")
     if url:
@@ -146,7 +154,7 @@ def _print_build(config, report) -> None:
 
 
 @user_facing
-def script(root: str = ".", *, source: str | None = None, write: bool = False, force: bool = False) -> None:
+def script(root: str | None = None, *, source: str | None = None, write: bool = False, force: bool = False) -> None:
     from pipeline.fsutil import atomic_write_text
     from pipeline.manifest import manifest_path, pub_date_for, read_manifest
     from pipeline.text.article import read_article
@@ -154,7 +162,7 @@ def script(root: str = ".", *, source: str | None = None, write: bool = False, f
 
     if not source:
         raise UserError("give the article with --source PATH")
-    config = load_config(root)
+    config = show_config(root)
     article = read_article(source, tz=config.tz)
     pub_date = pub_date_for(article.date, read_manifest(manifest_path(config.public_dir, article.slug)))
     text = script_json(build_script(article, config, pub_date), article.source_hash)
@@ -170,30 +178,32 @@ def script(root: str = ".", *, source: str | None = None, write: bool = False, f
 
 
 @user_facing
-def feed(root: str = ".") -> None:
+def feed(root: str | None = None) -> None:
     from pipeline.build import rebuild_feed
 
-    config = load_config(root)
+    config = show_config(root)
     rebuild_feed(config)
     print(f"feed rebuilt: {layout.under(config.public_dir, layout.FEED)}")
 
 
 @user_facing
-def init(root: str = ".", *, title: str | None = None, base_url: str | None = None, owner_name: str | None = None,
+def init(root: str | None = None, *, title: str | None = None, base_url: str | None = None, owner_name: str | None = None,
          owner_email: str | None = None) -> None:
+    from pipeline.command.show import new_show_folder
     from pipeline.project import init_project
 
     if not (title and base_url and owner_email):
         raise UserError("say what the show is: --title, --base-url (where public/ will be served) and --owner-email")
-    made = init_project(root, title=title, base_url=base_url, owner_name=owner_name or title, owner_email=owner_email)
+    made = init_project(root if root is not None else new_show_folder(), title=title, base_url=base_url,
+                        owner_name=owner_name or title, owner_email=owner_email)
     print(f"show set up: {', '.join(str(p) for p in made)}; put articles in episodes/ and run invoke build-episode")
 
 
 @user_facing
-def validate(root: str = ".") -> None:
+def validate(root: str | None = None) -> None:
     from pipeline.publish.validate import validate_public
 
-    config = load_config(root)
+    config = show_config(root)
     problems = validate_public(config, config.public_dir)
     for problem in problems:
         print(problem)
@@ -203,10 +213,10 @@ def validate(root: str = ".") -> None:
 
 
 @user_facing
-def clean(root: str = ".", *, cache: bool = False) -> None:
+def clean(root: str | None = None, *, cache: bool = False) -> None:
     from pipeline.sound.cache import ChunkCache
 
-    config = load_config(root)
+    config = show_config(root)
     if not cache:
         raise UserError("say what to clean: --cache empties the spoken-chunk cache")
     removed = ChunkCache(config.cache_dir).clear()
@@ -214,13 +224,13 @@ def clean(root: str = ".", *, cache: bool = False) -> None:
 
 
 @user_facing
-def serve(root: str = ".", *, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None) -> None:
+def serve(root: str | None = None, *, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None) -> None:
     from pipeline.catalogue import load_catalogue
     from pipeline.publish.documents import preview_documents
     from pipeline.publish.serve import lan_address, mount_path, preview_overlay, serve_forever
 
     port = _positive(port, "--port") if str(port) != "0" else 0
-    config = load_config(root)
+    config = show_config(root)
     public = config.public_dir
     if not layout.under(public, layout.FEED).is_file():
         raise UserError(f"{public}: nothing to serve yet; run invoke build-episode first")
@@ -254,12 +264,12 @@ def serve(root: str = ".", *, host: str = "127.0.0.1", port: int = 8000, base_ur
 
 
 @user_facing
-def digest(root: str = ".", *, on: str | None = None, since: str | None = None, engine: str | None = None,
+def digest(root: str | None = None, *, on: str | None = None, since: str | None = None, engine: str | None = None,
            force: bool = False) -> None:
     """The period's digest: built, up to date, or none (nothing was published then)."""
     from pipeline.digest import build_digest
 
-    config = load_config(root)
+    config = show_config(root)
     report = build_digest(config, on=_day(on, "--date"), since=_day(since, "--since"),
                           engine=engine or config.voice.engine, force=force)
     print(_digest_line(report))
@@ -288,11 +298,11 @@ def _digest_line(report) -> str:
 
 
 @user_facing
-def ingest(root: str = ".") -> None:
+def ingest(root: str | None = None) -> None:
     """New and changed articles from every [[sources]] feed into episodes/; one line each."""
     from pipeline.sources.commands import ingest_sources
 
-    config = load_config(root)
+    config = show_config(root)
     report = ingest_sources(config)
     for path in report.new:
         print(f"new: {path.relative_to(config.root)}")
@@ -309,12 +319,12 @@ def ingest(root: str = ".") -> None:
 
 
 @user_facing
-def update(root: str = ".", *, engine: str | None = None) -> None:
+def update(root: str | None = None, *, engine: str | None = None) -> None:
     """For cron: silent when nothing changed; one summary line when episodes were published; one
     line per problem and exit status 1 when something failed."""
     from pipeline.sources.commands import update as run_update
 
-    config = load_config(root)
+    config = show_config(root)
     report = run_update(config, engine=engine or config.voice.engine)
     for line in report.ingest.notices if report.ingest else []:
         print(line)
@@ -346,14 +356,14 @@ def _update_summary(config, report) -> str | None:
 
 
 @user_facing
-def remove(root: str = ".", *, slug: str | None = None, engine: str | None = None) -> None:
+def remove(root: str | None = None, *, slug: str | None = None, engine: str | None = None) -> None:
     """Take an episode out of the show for good, then rebuild the feed and page."""
     from pipeline.build import build
     from pipeline.sources.commands import remove as remove_episode
 
     if not slug:
         raise UserError("say which episode: invoke remove SLUG")
-    config = load_config(root)
+    config = show_config(root)
     removal = remove_episode(config, slug)
     deleted = ", ".join(str(p.relative_to(config.root)) for p in removal.files) or "no article file left"
     kept = "its GUID and number kept in episodes/retired.json" if removal.recorded else "it was never published"
@@ -369,10 +379,10 @@ def _size(count: int) -> str:
 
 
 @user_facing(interrupted=PUBLISH_INTERRUPTED)
-def publish(root: str = ".", *, to: str | None = None, dry_run: bool = False, verbose: bool = False) -> None:
+def publish(root: str | None = None, *, to: str | None = None, dry_run: bool = False, verbose: bool = False) -> None:
     from pipeline.hosting import publish_configured
 
-    config = load_config(root)
+    config = show_config(root)
     report = publish_configured(config, to=to, dry_run=dry_run)
     if report is None:
         raise UserError("no target: give --to s3://bucket/prefix (or a folder), or set [publish] to in podcast.toml")

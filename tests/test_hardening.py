@@ -95,7 +95,8 @@ def test_invoke_init_sets_up_a_show_that_builds(tmp_path):
 def test_every_task_in_a_folder_without_a_show_says_to_run_init(tmp_path, task):
     result = run_invoke(tmp_path, *task)
     assert result.returncode == 1
-    assert result.stderr.strip() == f"error: {tmp_path}: no podcast.toml here; run `invoke init` to set up a show in this folder"
+    assert result.stderr.strip() == (f"error: {tmp_path}: not in a show (no podcast.toml here or in any folder above); "
+                                     "run `balado init` to set one up, or give --show PATH")
     assert not (tmp_path / "public").exists()
 
 
