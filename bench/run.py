@@ -169,6 +169,20 @@ def noop_and_edit(google, env) -> dict:
                                  "only_that_passage": set(sent) == expected}}
 
 
+def startup(google, env) -> dict:
+    """The installed command's start-up against Python's own (`python -c pass`) and Invoke's."""
+    folder = WORK / "cold"
+    python_s = median_time([sys.executable, "-c", "pass"], folder, env)
+    times = {name: median_time([str(BIN / "balado"), flag], folder, env) for name, flag in
+             (("help", "--help"), ("list", "--list"))}
+    invoke_s = median_time(invoke("--list"), folder, env)
+    return {"startup": {"python_s": round(python_s, 3), "balado_help_s": round(times["help"], 3),
+                        "balado_list_s": round(times["list"], 3), "invoke_list_s": round(invoke_s, 3),
+                        "help_vs_python": round(times["help"] / python_s, 2),
+                        "list_vs_python": round(times["list"] / python_s, 2),
+                        "list_vs_invoke_list": round(times["list"] / invoke_s, 2)}}
+
+
 def many_articles(google, env) -> dict:
     """Ten new sample-sized articles in one build, every chunk different, through one pool."""
     project = fresh_project("many", {f"article-{i}.txt": variant(FILLERS[i]) for i in range(10)})
@@ -263,6 +277,7 @@ def targets(r: dict) -> dict[str, bool]:
         and r["sentences"]["spoken"] - r["sentences"]["in_one_request"] <= 2,
         "10 new articles within 1.2x of their pooled floor + 1 s": r["many_articles_vs_floor"] <= 1.2,
         "no-op within 1.5x of invoke --list, zero requests": r["noop_vs_startup"] <= 1.5 and r["noop"]["requests"] == 0,
+        "balado --list within 1.2x of invoke --list": r["startup"]["list_vs_invoke_list"] <= 1.2,
         "one-passage edit requests only that passage": r["one_passage_edit"]["only_that_passage"],
         f"no-op at {ARCHIVE} episodes ≤ 1.3x a 1-episode show": r["archive_noop_ratio"] <= 1.3,
         f"one new article at {ARCHIVE} episodes ≤ 1.2x a 1-episode show": r["archive_one_new_ratio"] <= 1.2,
@@ -291,7 +306,7 @@ def main() -> None:
     results: dict = {"latency_s": LATENCY, "connect_s": CONNECT, "jobs": JOBS}
     with GoogleProxy(latency=LATENCY, connect_latency=CONNECT, audio=quick_google_mp3) as google:
         env = {**os.environ, **google.env(), "PYTHONPATH": str(REPO)}
-        for step in (cold_build, noop_and_edit, many_articles, archive, long_read):
+        for step in (cold_build, noop_and_edit, startup, many_articles, archive, long_read):
             results.update(step(google, env))
     results.update(hostile(results["cold_build"]["requests"]))
     results["targets"] = targets(results)

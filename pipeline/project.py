@@ -97,4 +97,6 @@ def init_project(root: Path | str, *, title: str, base_url: str, owner_name: str
     if not ignore.exists():
         atomic_write_text(ignore, GITIGNORE)
         made.append(ignore)
-    return made
+    from pipeline.command.schedulers import write_schedulers
+
+    return made + write_schedulers(root)

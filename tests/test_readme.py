@@ -10,3 +10,32 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
     assert readme.index("```sh") < 600  # at the top
     ci = (REPO / ".ci" / "run").read_text()
     assert 'grep -m1 -E "invoke test$" README.md' in ci and 'eval "$test_command"' in ci
+
+
+def test_both_commands_install_from_the_committed_lock():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```sh\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    for line in block:
+        installs = [part for part in line.split("&&") if "pip install" in part]
+        assert installs and all("-c constraints.txt" in part for part in installs), line
+
+
+def test_the_lock_pins_every_dependency_within_pyprojects_ranges():
+    """A dependency added to pyproject.toml without `invoke lock` would install unpinned: refused."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    from pipeline.command.maintainer import pinned
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = pinned((REPO / "constraints.txt").read_text(encoding="utf-8"))
+    wanted = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]]
+    for requirement in wanted:
+        if requirement.marker and not requirement.marker.evaluate({"python_version": "3.11"}):
+            continue
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is not in constraints.txt: run invoke lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} vs {requirement}"
+    assert pins["moto"] != "5.2.6"  # its S3 authorisation regression (see pyproject.toml)

@@ -8,11 +8,10 @@ as ``BALADO_SHOW``. Only Invoke and the task collection are imported here: ``bal
 from __future__ import annotations
 
 import os
-from importlib import metadata
 
 from invoke import Argument, Program
 
-from pipeline.command import tasks
+from pipeline.command import tasks, version
 from pipeline.command.show import SHOW_VARIABLE
 
 
@@ -27,13 +26,6 @@ class Balado(Program):
         if show:
             os.environ[SHOW_VARIABLE] = show
         super().execute()
-
-
-def version() -> str:
-    try:
-        return metadata.version("balado")
-    except metadata.PackageNotFoundError:  # run from a clone that was never installed
-        return "0+unknown"
 
 
 program = Balado(name="balado", binary="balado", namespace=tasks.ns, version=version())

@@ -152,4 +152,23 @@ def test(c, k=None):
         c.run(f"{sys.executable} -m pytest -n 2 -q{select}", pty=False)
 
 
+@task(help={"upgrade": "take the newest allowed release of everything, not only of what is new"})
+def lock(c, upgrade=False):
+    """Maintainer: resolve every dependency again into constraints.txt (the lock the installs use)."""
+    from pipeline.command.maintainer import lock as relock
+
+    relock(_clone(), upgrade=upgrade)
+
+
+@task(name="check-deps")
+def check_deps(c):
+    """Maintainer: run the suite against the newest releases pyproject.toml allows, in a temporary venv."""
+    from pipeline.cli import CommandFailed
+    from pipeline.command.maintainer import check_deps as run_check
+
+    status = run_check(_clone())
+    if status:
+        raise CommandFailed(status)
+
+
 ns = Collection.from_module(sys.modules[__name__])
