@@ -278,6 +278,7 @@ def build(config: Config, *, sources: list[Path] | None = None, engine: EngineCh
     read = read_sources(config, listing, index, sources)
     with project_lock(config):
         from pipeline.desk.drafts import Shelf, build_drafts
+        from pipeline.desk.review import review_pages
 
         catalogue, shelf = load_catalogue(config.public_dir, config.cache_dir), Shelf.load(config)
         retired = load_retired(config.episodes_dir)
@@ -289,6 +290,7 @@ def build(config: Config, *, sources: list[Path] | None = None, engine: EngineCh
         present = plan.draft_slugs if whole_show else (set(shelf.catalogue.entries) | plan.draft_slugs) - set(catalogue.entries)
         built += build_drafts(config, shelf, plan.drafts, present, engine=engine, jobs=jobs, warn=warn)
         _remember(config, index=index, read=read, catalogue=catalogue, retired=retired, plan=plan)
+        review_pages(config, [e.slug for e in built], warn)
     if whole_show and not any(m.offline_fallback for m in catalogue.manifests):
         inputs.remember(config, inputs.fingerprint(config, inputs.scan(config.episodes_dir), version=RECIPE_VERSION))
     elif whole_show:

@@ -482,3 +482,23 @@ def say(root: str | None = None, *, text: str | None = None, attempt: str | None
           + ("; the rule was not saved (add it to [lexicon] in podcast.toml)" if rules else ""))
     if play:
         desk.play(said.path)
+
+
+@user_facing
+def review(root: str | None = None, *, host: str = "127.0.0.1", port: int = 8100, engine: str | None = None) -> None:
+    from pipeline.desk.review import write_pages
+    from pipeline.desk.server import ReviewServer
+
+    port = _positive(port, "--port") if str(port) != "0" else 0
+    config = show_config(root)
+    try:
+        server = ReviewServer(config.root, host, int(port), engine=engine)
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    print(f"review pages on {server.origin}/ (Ctrl-C to stop); changes accepted only from these pages")
+    sys.stdout.flush()
+    with server:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("review server stopped")

@@ -40,6 +40,12 @@ def test_a_draft_stays_out_of_every_published_file_until_approved_and_approving_
     published = every_published_text(project / "public")
     assert "pologne-chars" not in published and "commande des chars" not in published and "Varsovie" not in published
     assert list((project / "review" / "drafts" / "episodes").glob("pologne-chars.*.mp3"))
+    from pipeline.hosting.sync import publish_configured
+
+    web_root = project.parent / "web-root"
+    web_root.mkdir()
+    publish_configured(config, to=str(web_root))  # what is uploaded: public/ alone
+    assert "Varsovie" not in every_published_text(web_root) and not list(web_root.rglob("pologne-chars*"))
     assert build(config, engine="gtts").episodes == [] or all(
         e.status == "up to date" for e in build(config, engine="gtts").episodes)
 

@@ -175,6 +175,16 @@ def say(c, text=None, try_=None, out=None, play=False, engine=None, verbose=Fals
     cli.say(text=text, attempt=try_, out=out, play=play, engine=engine, verbose=verbose)
 
 
+@task(help={"host": "address to listen on (127.0.0.1: only this machine, since it writes files)",
+            "port": "TCP port (0: any free one)", "engine": "the voice for hearing and rebuilding",
+            "verbose": VERBOSE})
+def review(c, host="127.0.0.1", port=8100, engine=None, verbose=False):
+    """Serve the review pages: hear a flagged word, add a rule to podcast.toml, rebuild that episode."""
+    from pipeline import cli
+
+    cli.review(host=host, port=port, engine=engine, verbose=verbose)
+
+
 def _clone() -> Path:
     """The clone of balado's repository this package runs from (the maintainer's tasks need it)."""
     from pipeline.cli import user_facing
