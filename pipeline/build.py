@@ -114,7 +114,7 @@ def recipe_settings(config: Config, cover_hash: str | None) -> dict:
         "cover": cover_hash,
         "voice": dataclasses.asdict(config.voice),
         "audio": {k: v for k, v in dataclasses.asdict(config.audio).items() if k not in DIGEST_SOUNDS},
-        "script": dataclasses.asdict(config.script), "lexicon": config.lexicon, "acronyms": config.acronyms,
+        "script": dataclasses.asdict(config.script), "lexicon": config.lexicon.to_toml(), "acronyms": config.acronyms,
         "show": [config.show.title, config.show.author],
     }
 

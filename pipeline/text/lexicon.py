@@ -122,6 +122,11 @@ class Lexicon:
         folded = {r.word.casefold() for r in rules}
         return Lexicon(rules + tuple(r for r in self.rules if r.word.casefold() not in folded))
 
+    def to_toml(self) -> dict:
+        """The rules as ``[lexicon]`` writes them (old-form respellings stay plain strings, so an
+        unchanged show keeps its recipes)."""
+        return {rule.word: rule.to_toml() for rule in self.rules}
+
     def __bool__(self) -> bool:
         return bool(self.rules)
 
