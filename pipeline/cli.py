@@ -352,6 +352,8 @@ def _update_summary(config, report) -> str | None:
                          f"updated): {', '.join(report.built)}")
         else:
             parts.append("feed and page updated")
+    if report.drafted:
+        parts.append(f"{len(report.drafted)} draft(s) to review, not published: {', '.join(report.drafted)}")
     if report.digest and report.digest.status == "built":
         parts.append(f"digest {report.digest.slug} ({len(report.digest.members)} article(s))")
     if report.publish and (report.publish.uploaded or report.publish.deleted):

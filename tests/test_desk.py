@@ -81,7 +81,11 @@ def test_a_review_source_ingests_drafts_and_update_never_publishes_them(project,
     assert not report.problems, report.problems
     [article] = [p for p in (project / "episodes").glob("*.md")]
     assert 'status = "draft"' in article.read_text(encoding="utf-8")
-    assert report.build.drafts == [article.stem]
+    assert report.build.drafts == [article.stem] and report.built == []
+    from pipeline.cli import _update_summary
+
+    summary = _update_summary(load_config(project), report)
+    assert "published" not in summary.replace("not published", "") and f"1 draft(s) to review" in summary
     assert "<item>" not in (project / "public" / "feed.xml").read_text(encoding="utf-8")
     assert article.stem not in every_published_text(project / "public")
     listing = run_invoke(project, "drafts")

@@ -105,6 +105,15 @@ def test_a_rule_added_in_chromium_lands_in_podcast_toml_with_its_comments_and_re
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
                 page = browser.new_page()
                 page.goto(f"{origin}/otan-bref.html")
+                # The transcript follows playback: the sentence at the player's time is highlighted.
+                page.wait_for_function("[...document.querySelectorAll('section.part audio')].every(a => a.readyState >= 1)")
+                page.evaluate("""async () => {
+                    const said = [...document.querySelectorAll('.sentence')].find(s => s.textContent.startsWith('La Norvège'));
+                    const audio = said.closest('section.part').querySelector('audio');
+                    audio.muted = true; await audio.play(); audio.pause();
+                    audio.currentTime = +said.dataset.start + 0.05; audio.dispatchEvent(new Event('timeupdate')); }""")
+                playing = page.locator("section.part .sentence.playing")
+                assert playing.count() == 1 and playing.text_content().startswith("La Norvège")
                 row = page.locator("tr[data-word='Bruxelles']")
                 row.locator("input[name=say]").fill("Brussel")
                 row.locator("button[value=hear]").click()
