@@ -90,6 +90,11 @@ def test_a_review_source_ingests_drafts_and_update_never_publishes_them(project,
     assert article.stem not in every_published_text(project / "public")
     listing = run_invoke(project, "drafts")
     assert listing.returncode == 0 and listing.stdout.startswith(f"{article.stem}: ") and "1 draft(s)" in listing.stdout
+    approved = run_invoke(project, "approve", "--all")
+    assert approved.returncode == 0 and f"✓ {article.stem}: approved" in approved.stdout, approved.stderr
+    assert (project / "public" / "feed.xml").read_text(encoding="utf-8").count("<item>") == 1
+    page = (project / "review" / f"{article.stem}.html").read_text(encoding="utf-8")
+    assert 'src="../public/episodes/' in page and "brouillon" not in page
 
 
 # --- pronunciation rules -------------------------------------------------------------------------

@@ -120,25 +120,6 @@ def publish(c, to=None, dry_run=False, verbose=False):
     cli.publish(to=to, dry_run=dry_run, verbose=verbose)
 
 
-@task(positional=["slug"], help={"slug": "the draft; several: \"a b\" or a,b (or after --: invoke approve a -- b c); "
-                                         "all: every draft", "verbose": VERBOSE})
-def approve(c, slug=None, verbose=False):
-    """Publish drafts as they were built and heard (nothing is spoken again): invoke approve SLUG, or all."""
-    from pipeline import cli
-
-    # Invoke has no optional or repeated positional argument: several slugs share the one given.
-    slugs = " ".join(filter(None, [slug, getattr(c, "remainder", "")])).replace(",", " ").split()
-    cli.approve(slugs=[s for s in slugs if s != "all"], every="all" in slugs, verbose=verbose)
-
-
-@task(help={"verbose": VERBOSE})
-def drafts(c, verbose=False):
-    """List the drafts waiting for approval, with their age and duration."""
-    from pipeline import cli
-
-    cli.drafts(verbose=verbose)
-
-
 class _StandsIn(Argument):
     """A flag that, given before the positional argument, fills it with "" (see OptionalWord)."""
 
@@ -151,17 +132,40 @@ class _StandsIn(Argument):
 
 
 class OptionalWord(Task):
-    """A task whose one positional argument may be left out when ``--try`` is given (Invoke has no
-    optional positional argument): the flag stands in for it."""
+    """A task whose one positional argument may be left out when a flag says what to do instead
+    (``say --try``, ``approve --all``): Invoke has no optional positional argument, so the flag
+    stands in for it."""
+
+    STANDS_IN = {"try_": "text", "all": "slug"}  # flag → the positional it stands in for
 
     def get_arguments(self, *args, **kwargs):
         arguments = super().get_arguments(*args, **kwargs)
         by_name = {a.name: a for a in arguments}
-        if "text" in by_name and "try_" in by_name:
-            # Invoke deep-copies each context it parses into: a reference held here is copied with it.
-            by_name["try_"].__class__ = _StandsIn
-            by_name["try_"].stands_for = by_name["text"]
+        for flag, positional in self.STANDS_IN.items():
+            if flag in by_name and positional in by_name:
+                # Invoke deep-copies each context it parses into: a reference held here is copied with it.
+                by_name[flag].__class__ = _StandsIn
+                by_name[flag].stands_for = by_name[positional]
         return arguments
+
+
+@task(klass=OptionalWord, positional=["slug"],
+      help={"slug": "the draft; several: \"a b\" or a,b (or after --: invoke approve a -- b c)",
+            "all": "approve every draft", "verbose": VERBOSE})
+def approve(c, slug=None, all=False, verbose=False):
+    """Publish drafts as they were built and heard (nothing is spoken again): invoke approve SLUG, or --all."""
+    from pipeline import cli
+
+    slugs = " ".join(filter(None, [slug, getattr(c, "remainder", "")])).replace(",", " ").split()
+    cli.approve(slugs=slugs, every=all, verbose=verbose)
+
+
+@task(help={"verbose": VERBOSE})
+def drafts(c, verbose=False):
+    """List the drafts waiting for approval, with their age and duration."""
+    from pipeline import cli
+
+    cli.drafts(verbose=verbose)
 
 
 @task(klass=OptionalWord, positional=["text"], help={"text": "the word or phrase to speak (default: the word of --try)",

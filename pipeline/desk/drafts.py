@@ -126,6 +126,9 @@ def approve(config: Config, slugs: list[str], *, every: bool = False) -> list[Ep
             site.commit()
         shelf.save()
     inputs.forget(config)  # the published folders changed under the fingerprint
+    from pipeline.desk.review import review_pages
+
+    review_pages(config, [m.slug for m in chosen], lambda message: None)  # now "published", its audio in public/
     return chosen
 
 
