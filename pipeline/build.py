@@ -56,10 +56,11 @@ class BuildReport:
     deleted: list[str] = field(default_factory=list)  # files removed after the new feed was in place
     retired: list[str] = field(default_factory=list)  # slugs taken out of the show
     unchanged: int = 0  # articles found current without being read (the no-op path)
+    drafts: list[str] = field(default_factory=list)  # slugs built (or current) as drafts: not published
 
     def to_dict(self) -> dict:
         return {"episodes": [dataclasses.asdict(e) for e in self.episodes], "published": self.published,
-                "deleted": self.deleted, "retired": self.retired, "unchanged": self.unchanged,
+                "deleted": self.deleted, "retired": self.retired, "unchanged": self.unchanged, "drafts": self.drafts,
                 "feed": str(self.feed_path)}
 
 
@@ -89,6 +90,9 @@ class Plan:
     offline_voiced: list[PendingEpisode] = field(default_factory=list)  # re-spoken if Google answers now
     retiring: list[EpisodeManifest] = field(default_factory=list)
     returning: list[str] = field(default_factory=list)  # retired slugs whose article came back
+    drafts: list[PendingEpisode] = field(default_factory=list)  # built into review/drafts/, not published
+    draft_slugs: set[str] = field(default_factory=set)  # every draft now, built or current
+    adopted: list = field(default_factory=list)  # (manifest, folder): approved drafts moved in as they are
 
 
 def is_article(name: str) -> bool:
@@ -110,7 +114,7 @@ def recipe_settings(config: Config, cover_hash: str | None) -> dict:
         "cover": cover_hash,
         "voice": dataclasses.asdict(config.voice),
         "audio": {k: v for k, v in dataclasses.asdict(config.audio).items() if k not in DIGEST_SOUNDS},
-        "script": dataclasses.asdict(config.script), "lexicon": config.lexicon, "acronyms": config.acronyms,
+        "script": dataclasses.asdict(config.script), "lexicon": config.lexicon.to_toml(), "acronyms": config.acronyms,
         "show": [config.show.title, config.show.author],
     }
 
@@ -171,7 +175,8 @@ def read_sources(config: Config, listing: dict[str, inputs.Stamp], index: inputs
         article = read_article(path, tz=config.tz)
         record = inputs.SourceRecord(stamp=listing.get(path.name, (0, 0)), source_hash=article.source_hash,
                                      slug=article.slug, script_stamp=script_stamp,
-                                     script_hash=_file_hash(path.with_name(script_name)))
+                                     script_hash=_file_hash(path.with_name(script_name)),
+                                     draft=article.status == "draft")
         sources.append(Source(path, record, article))
     duplicates = sorted(slug for slug, n in Counter(s.record.slug for s in sources).items() if n > 1)
     if duplicates:
@@ -181,14 +186,20 @@ def read_sources(config: Config, listing: dict[str, inputs.Stamp], index: inputs
 
 # --- planning -------------------------------------------------------------------------------
 def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, retired: dict[str, RetiredEpisode], *,
-               engine: EngineChoice, force: bool, whole_show: bool) -> Plan:
+               engine: EngineChoice, force: bool, whole_show: bool, shelf=None) -> Plan:
+    """``shelf``: the drafts (pipeline.desk.drafts); a draft is planned against its own catalogue."""
     plan, settings, sizes = Plan(), recipe_settings(config, _cover_hash(config)), FileSizes(config.public_dir)
     numbers = catalogue.numbers(config.digest.numbered_with("article")) | {r.episode_number for r in retired.values()}
+    numbers |= shelf.catalogue.numbers(("article",)) if shelf else set()
     for source in sources:
-        record, previous = source.record, catalogue.get(source.record.slug)
+        record = source.record
+        draft = shelf is not None and shelf.is_draft(record.slug, record.draft, catalogue)
+        previous = (shelf.catalogue if draft else catalogue).get(record.slug)
         recipe = recipe_hash(settings, record)
-        current = not force and is_current(config, previous, recipe, engine, sizes=sizes)
-        if current and not (engine == "auto" and previous.offline_fallback):
+        current = not force and is_current(config, previous, recipe, engine, sizes=shelf.sizes() if draft else sizes)
+        if draft:
+            plan.draft_slugs.add(record.slug)
+        if current and (draft or not (engine == "auto" and previous.offline_fallback)):
             plan.current.append(_up_to_date(previous))
             continue
         article = source.article or read_article(source.path, tz=config.tz)
@@ -197,7 +208,7 @@ def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, reti
         if article.slug in retired:
             plan.returning.append(article.slug)
         pending = PendingEpisode(article, identity, previous, recipe, restores_voice=current)
-        (plan.offline_voiced if current else plan.pending).append(pending)
+        (plan.drafts if draft else plan.offline_voiced if current else plan.pending).append(pending)
     if whole_show:
         present = {s.record.slug for s in sources}
         plan.retiring = [m for m in catalogue.manifests if m.slug not in present and m.kind == "article"]
@@ -266,19 +277,26 @@ def build(config: Config, *, sources: list[Path] | None = None, engine: EngineCh
     index = inputs.load_index(config)
     read = read_sources(config, listing, index, sources)
     with project_lock(config):
-        catalogue = load_catalogue(config.public_dir, config.cache_dir)
+        from pipeline.desk.drafts import Shelf, build_drafts
+        from pipeline.desk.review import review_pages
+
+        catalogue, shelf = load_catalogue(config.public_dir, config.cache_dir), Shelf.load(config)
         retired = load_retired(config.episodes_dir)
-        plan = plan_build(config, read, catalogue, retired, engine=engine, force=force, whole_show=whole_show)
+        plan = plan_build(config, read, catalogue, retired, engine=engine, force=force, whole_show=whole_show,
+                          shelf=shelf)
         restore_voices(config, plan, warn)
-        built, commit = publish_site(config, catalogue, plan, engine=engine, jobs=jobs or config.synthesis.jobs,
-                                     warn=warn, force=force)
+        jobs = jobs or config.synthesis.jobs
+        built, commit = publish_site(config, catalogue, plan, engine=engine, jobs=jobs, warn=warn, force=force)
+        present = plan.draft_slugs if whole_show else (set(shelf.catalogue.entries) | plan.draft_slugs) - set(catalogue.entries)
+        built += build_drafts(config, shelf, plan.drafts, present, engine=engine, jobs=jobs, warn=warn)
         _remember(config, index=index, read=read, catalogue=catalogue, retired=retired, plan=plan)
+        review_pages(config, [e.slug for e in built], warn)
     if whole_show and not any(m.offline_fallback for m in catalogue.manifests):
         inputs.remember(config, inputs.fingerprint(config, inputs.scan(config.episodes_dir), version=RECIPE_VERSION))
     elif whole_show:
         inputs.forget(config)  # an offline-voiced episode waits for Google: the next build must look
     return BuildReport(built + plan.current, commit.published, feed_path, deleted=commit.deleted,
-                       retired=[m.slug for m in plan.retiring])
+                       retired=[m.slug for m in plan.retiring], drafts=sorted(plan.draft_slugs))
 
 
 def _remember(config: Config, *, index: inputs.SourceIndex, read: list[Source], catalogue: Catalogue,
@@ -313,6 +331,10 @@ def publish_site(config: Config, catalogue: Catalogue, plan: Plan | None = None,
                             restores_voice=e.restores_voice, programme=e.programme)
                  for e in plan.pending]
         reports = build_episodes(jobs_, catalogue)
+        for manifest, folder in plan.adopted:
+            from pipeline.desk.drafts import adopt
+
+            adopt(site, catalogue, manifest, folder)
         for manifest in plan.retiring:
             _retire(site, catalogue, manifest)
         documents = site_documents(config, catalogue, site, cover=cover, covers=stage_feed_covers(config, site))

@@ -127,6 +127,10 @@ def _requests(episode) -> str:
     return f", {episode.requests} requests" if episode.engine == "gtts" else ""
 
 
+def _draft(report, episode) -> str:
+    return f"; a draft, not published: invoke approve {episode.slug}" if episode.slug in report.drafts else ""
+
+
 def _print_build(config, report) -> None:
     built = [e for e in report.episodes if e.status == "built"]
     current = [e for e in report.episodes if e.status == "up to date"]
@@ -136,9 +140,10 @@ def _print_build(config, report) -> None:
         print(f"✓ {episode.slug}: built {_duration(episode.duration_seconds)} with {episode.engine} — "
               f"{episode.chunks} chunks ({episode.spoken} spoken, {episode.cached} cached, "
               f"{episode.retried} retried{_requests(episode)}) in {episode.seconds:.1f} s "
-              f"(speaking {episode.synthesis_seconds:.1f} s)")
+              f"(speaking {episode.synthesis_seconds:.1f} s){_draft(report, episode)}")
     for episode in current if len(current) <= SHOWN_UP_TO_DATE else []:
-        print(f"✓ {episode.slug}: up to date ({_duration(episode.duration_seconds)}, {episode.engine})")
+        print(f"✓ {episode.slug}: up to date ({_duration(episode.duration_seconds)}, {episode.engine})"
+              f"{_draft(report, episode)}")
     for slug in report.retired:
         print(f"✓ {slug}: retired (its article left episodes/; its GUID is kept in episodes/retired.json)")
     where = report.feed_path.relative_to(config.root) if report.feed_path.is_relative_to(config.root) else report.feed_path
@@ -347,6 +352,8 @@ def _update_summary(config, report) -> str | None:
                          f"updated): {', '.join(report.built)}")
         else:
             parts.append("feed and page updated")
+    if report.drafted:
+        parts.append(f"{len(report.drafted)} draft(s) to review, not published: {', '.join(report.drafted)}")
     if report.digest and report.digest.status == "built":
         parts.append(f"digest {report.digest.slug} ({len(report.digest.members)} article(s))")
     if report.publish and (report.publish.uploaded or report.publish.deleted):
@@ -417,3 +424,83 @@ def print_publish_report(report, *, verbose: bool = False) -> None:
         print("dry run: nothing was changed")
     else:
         print(f"feed: {report.feed_url}")
+
+
+# --- the editor's desk ---------------------------------------------------------------------------
+@user_facing
+def approve(root: str | None = None, *, slugs: list[str] | None = None, every: bool = False) -> None:
+    from pipeline.desk.drafts import approve as approve_drafts
+
+    config = show_config(root)
+    approved = approve_drafts(config, slugs or [], every=every)
+    if not approved:
+        print("no draft to approve")
+        return
+    for manifest in approved:
+        print(f"✓ {manifest.slug}: approved and published as it was built ({_duration(manifest.duration_seconds)}, "
+              f"{manifest.engine}; nothing spoken again)")
+    print(f"feed: {layout.under(config.public_dir, layout.FEED).relative_to(config.root)} → {config.feed_url}")
+
+
+@user_facing
+def drafts(root: str | None = None) -> None:
+    from datetime import datetime, timezone
+
+    from pipeline.desk.drafts import drafts as waiting
+    from pipeline.desk.paths import review_page
+    from pipeline.manifest import pub_datetime
+
+    config = show_config(root)
+    found = waiting(config)
+    now = datetime.now(timezone.utc)
+    for manifest in found:
+        page = review_page(config.root, manifest.slug).relative_to(config.root)
+        print(f"{manifest.slug}: {_age(now - pub_datetime(manifest))} old, {_duration(manifest.duration_seconds)} "
+              f"— {manifest.title} (review page: {page})")
+    print(f"{len(found)} draft(s) waiting" + (": invoke approve SLUG, or --all" if found else ""))
+
+
+def _age(delta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h" if minutes < 48 * 60 else f"{minutes // 1440} days"
+
+
+@user_facing
+def say(root: str | None = None, *, text: str | None = None, attempt: str | None = None, out: str | None = None,
+        play: bool = False, engine: str | None = None) -> None:
+    from pipeline.desk import say as desk
+    from pipeline.text.lexicon import parse_try
+
+    config = show_config(root)
+    rules = (parse_try(attempt),) if attempt else ()
+    said = desk.say(config, text or (rules[0].word if rules else ""), rules=rules, engine=engine,
+                    out=Path(out) if out else None, warn=lambda m: print(m, file=sys.stderr))
+    where = said.path.relative_to(config.root) if said.path.is_relative_to(config.root) else said.path
+    fetched = "from the cache" if said.cached == said.chunks else (
+        f"{said.requests} request(s)" if said.engine == "gtts" else "spoken offline")
+    print(f"said « {said.spoken} » with {said.engine} ({fetched}): {where}"
+          + ("; the rule was not saved (add it to [lexicon] in podcast.toml)" if rules else ""))
+    if play:
+        desk.play(said.path)
+
+
+@user_facing
+def review(root: str | None = None, *, host: str = "127.0.0.1", port: int = 8100, engine: str | None = None) -> None:
+    from pipeline.desk.review import write_pages
+    from pipeline.desk.server import ReviewServer
+
+    port = _positive(port, "--port") if str(port) != "0" else 0
+    config = show_config(root)
+    try:
+        server = ReviewServer(config.root, host, int(port), engine=engine)
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    print(f"review pages on {server.origin}/ (Ctrl-C to stop); changes accepted only from these pages")
+    sys.stdout.flush()
+    with server:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("review server stopped")

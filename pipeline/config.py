@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline import layout
 from pipeline.errors import UserError
+from pipeline.text.lexicon import Lexicon, parse_rules
 
 MIN_REQUEST_CHARS, MAX_REQUEST_CHARS = 60, 1000  # below 60 sentences break apart; above 1000 no engine follows
 DEFAULT_INTRO = "{show}. {title}. Un article du {date}."
@@ -125,6 +126,7 @@ class SourceConfig:
     max_new: int = DEFAULT_MAX_NEW  # new articles per run, newest first; the rest wait for the next
     full_text: str = "auto"  # auto | feed | page
     min_words: int = DEFAULT_MIN_WORDS  # shorter is a brief or a paywall stub, not an episode
+    review: bool = False  # its articles arrive as drafts: spoken, published only once approved
 
     @property
     def label(self) -> str:
@@ -158,7 +160,7 @@ class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
-    lexicon: dict[str, str] = field(default_factory=dict)
+    lexicon: Lexicon = field(default_factory=Lexicon)  # pronunciation rules (pipeline.text.lexicon)
     acronyms: dict[str, str] = field(default_factory=dict)
     fetch: FetchConfig = field(default_factory=FetchConfig)
     sources: tuple[SourceConfig, ...] = ()
@@ -228,7 +230,7 @@ def load_config(root: Path | str = ".", path: Path | str | None = None) -> Confi
             site=_section(SiteConfig, raw.get("site", {}), "site", path),
             digest=_section(DigestConfig, raw.get("digest", {}), "digest", path),
             publish=_section(PublishConfig, raw.get("publish", {}), "publish", path),
-            lexicon={str(k): str(v) for k, v in raw.get("lexicon", {}).items()},
+            lexicon=Lexicon(parse_rules(raw.get("lexicon", {}), str(path))),
             acronyms={str(k): str(v) for k, v in raw.get("acronyms", {}).items()},
             fetch=_section(FetchConfig, raw.get("fetch", {}), "fetch", path),
             sources=_sources(raw.get("sources", []), path),
@@ -320,6 +322,9 @@ def _source(table: dict, number: int, path: Path) -> SourceConfig:
             raise UserError(f"{path}: {where} {key} must be a whole number{' of at least 1' * (key == 'max_new')}, "
                             f"not {value!r}")
         values[key] = value
+    values["review"] = table.get("review", False)
+    if not isinstance(values["review"], bool):
+        raise UserError(f"{path}: {where} review must be true or false, not {values['review']!r}")
     values["full_text"] = table.get("full_text", "auto")
     if values["full_text"] not in FULL_TEXT_CHOICES:
         raise UserError(f"{path}: {where} full_text must be auto, feed or page, not {values['full_text']!r}")

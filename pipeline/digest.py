@@ -190,7 +190,7 @@ def digest_recipe(config: Config, members: list[EpisodeManifest], period: Period
              "members": [(m.slug, m.recipe_hash) for m in members], "digest": dataclasses.asdict(config.digest),
              "voice": dataclasses.asdict(config.voice), "audio": dataclasses.asdict(config.audio),
              "sounds": _sounds_hash(config), "show": [config.show.title, config.show.author],
-             "lexicon": config.lexicon, "acronyms": config.acronyms, "script": dataclasses.asdict(config.script)}
+             "lexicon": config.lexicon.to_toml(), "acronyms": config.acronyms, "script": dataclasses.asdict(config.script)}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipeline import layout
 from pipeline.config import Config
+from pipeline.desk.paths import drafts_dir
 from pipeline.fsutil import atomic_write_text
 
 INDEX_VERSION = 1
@@ -49,8 +50,9 @@ def fingerprint(config: Config, listing: dict[str, Stamp], *, version: str) -> s
     digest.update(settings.read_bytes() if settings.exists() else b"")
     digest.update(json.dumps(sorted(listing.items())).encode())
     cover = config.root / config.show.cover if config.show.cover else None
+    drafts = drafts_dir(config.root) / layout.EPISODES  # a draft deleted there is built again
     watched = [cover, config.public_dir, config.public_dir / layout.EPISODES, config.public_dir / layout.FEED,
-               *sorted(TEMPLATES.iterdir())]
+               drafts, *sorted(TEMPLATES.iterdir())]
     digest.update(json.dumps([_stamp(p) if p else None for p in watched]).encode())
     return digest.hexdigest()
 
@@ -79,6 +81,7 @@ class SourceRecord:
     slug: str
     script_stamp: Stamp | None = None  # the saved script beside it, if any
     script_hash: str | None = None
+    draft: bool = False  # its front matter says status = "draft" (pipeline.desk.drafts)
 
 
 class SourceIndex:
@@ -104,7 +107,7 @@ def load_index(config: Config) -> SourceIndex:
             return SourceIndex({})
         return SourceIndex({name: SourceRecord(stamp=tuple(r["stamp"]), source_hash=r["source_hash"], slug=r["slug"],
                                                script_stamp=tuple(r["script_stamp"]) if r["script_stamp"] else None,
-                                               script_hash=r["script_hash"])
+                                               script_hash=r["script_hash"], draft=r.get("draft", False))
                             for name, r in data["records"].items()})
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return SourceIndex({})  # no index yet, or a damaged one: every article is read again

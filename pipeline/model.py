@@ -31,6 +31,9 @@ class Article:
     author: str | None = None
     description: str | None = None
     source_url: str | None = None
+    status: str = "published"  # "draft": spoken, kept out of every published file until approved
+    lexicon: tuple = ()  # its own pronunciation rules (pipeline.text.lexicon.Rule), over the show's
+    dropped: tuple[tuple[str, str], ...] = ()  # (text, rule): what was left out as page furniture
 
 
 # --- Stage 2: script --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pipeline.errors import UserError
 from pipeline.fsutil import atomic_write_text
 
 SETTINGS = "podcast.toml"
-GITIGNORE = "public/\n.cache/\n"
+GITIGNORE = "public/\n.cache/\nreview/\n"  # review/: drafts and review pages, never published
 
 TEMPLATE = """\
 # The show's settings: everything a listener sees or hears about the show lives here.

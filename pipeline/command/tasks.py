@@ -3,7 +3,7 @@ the work is in :mod:`pipeline.cli` and the package. ``ns`` is the one collection
 import sys
 from pathlib import Path
 
-from invoke import Collection, task
+from invoke import Argument, Collection, Task, task
 
 VERBOSE = "on failure, the details (traceback) after the one-line message"
 
@@ -118,6 +118,75 @@ def publish(c, to=None, dry_run=False, verbose=False):
     from pipeline import cli
 
     cli.publish(to=to, dry_run=dry_run, verbose=verbose)
+
+
+class _StandsIn(Argument):
+    """A flag that, given before the positional argument, fills it with "" (see OptionalWord)."""
+
+    stands_for: Argument
+
+    def set_value(self, value, cast=True):
+        super().set_value(value, cast)
+        if self.stands_for._value is None:
+            self.stands_for.set_value("", cast=False)
+
+
+class OptionalWord(Task):
+    """A task whose one positional argument may be left out when a flag says what to do instead
+    (``say --try``, ``approve --all``): Invoke has no optional positional argument, so the flag
+    stands in for it."""
+
+    STANDS_IN = {"try_": "text", "all": "slug"}  # flag → the positional it stands in for
+
+    def get_arguments(self, *args, **kwargs):
+        arguments = super().get_arguments(*args, **kwargs)
+        by_name = {a.name: a for a in arguments}
+        for flag, positional in self.STANDS_IN.items():
+            if flag in by_name and positional in by_name:
+                # Invoke deep-copies each context it parses into: a reference held here is copied with it.
+                by_name[flag].__class__ = _StandsIn
+                by_name[flag].stands_for = by_name[positional]
+        return arguments
+
+
+@task(klass=OptionalWord, positional=["slug"],
+      help={"slug": "the draft; several: \"a b\" or a,b (or after --: invoke approve a -- b c)",
+            "all": "approve every draft", "verbose": VERBOSE})
+def approve(c, slug=None, all=False, verbose=False):
+    """Publish drafts as they were built and heard (nothing is spoken again): invoke approve SLUG, or --all."""
+    from pipeline import cli
+
+    slugs = " ".join(filter(None, [slug, getattr(c, "remainder", "")])).replace(",", " ").split()
+    cli.approve(slugs=slugs, every=all, verbose=verbose)
+
+
+@task(help={"verbose": VERBOSE})
+def drafts(c, verbose=False):
+    """List the drafts waiting for approval, with their age and duration."""
+    from pipeline import cli
+
+    cli.drafts(verbose=verbose)
+
+
+@task(klass=OptionalWord, positional=["text"], help={"text": "the word or phrase to speak (default: the word of --try)",
+            "try": "WORD=RESPELLING: speak with this rule, without saving it",
+            "out": "write the audio here (default: review/say/<text>.wav)", "play": "play it too",
+            "engine": "auto (gTTS, else espeak-ng offline), gtts or espeak", "verbose": VERBOSE})
+def say(c, text=None, try_=None, out=None, play=False, engine=None, verbose=False):
+    """Speak a word or phrase with the show's voice and lexicon (cached like any chunk)."""
+    from pipeline import cli
+
+    cli.say(text=text, attempt=try_, out=out, play=play, engine=engine, verbose=verbose)
+
+
+@task(help={"host": "address to listen on (127.0.0.1: only this machine, since it writes files)",
+            "port": "TCP port (0: any free one)", "engine": "the voice for hearing and rebuilding",
+            "verbose": VERBOSE})
+def review(c, host="127.0.0.1", port=8100, engine=None, verbose=False):
+    """Serve the review pages: hear a flagged word, add a rule to podcast.toml, rebuild that episode."""
+    from pipeline import cli
+
+    cli.review(host=host, port=port, engine=engine, verbose=verbose)
 
 
 def _clone() -> Path:

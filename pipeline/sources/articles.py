@@ -38,12 +38,14 @@ class Draft:
     date: datetime | None = None
     description: str | None = None
     entry_id: str | None = None
+    status: str | None = None  # "draft": from a source with review = true (pipeline.desk.drafts)
 
 
 def render(draft: Draft, slug: str) -> str:
     """The article file's text; the same draft always gives the same bytes."""
     fields = [("title", draft.title), ("slug", slug), ("author", draft.author), ("description", draft.description),
-              ("source_url", draft.source_url), ("canonical_url", draft.canonical_url), ("entry_id", draft.entry_id)]
+              ("source_url", draft.source_url), ("canonical_url", draft.canonical_url), ("entry_id", draft.entry_id),
+              ("status", draft.status)]
     lines = ["+++"] + [f"{key} = {_toml_string(value)}" for key, value in fields if value]
     if draft.date:
         # Never in the future: the reader refuses that, and clocks and feeds disagree by minutes.

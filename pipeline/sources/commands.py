@@ -73,7 +73,15 @@ class UpdateReport:
 
     @property
     def built(self) -> list[str]:
-        return [e.slug for e in self.build.episodes if e.status == "built"] if self.build else []
+        if not self.build:
+            return []
+        return [e.slug for e in self.build.episodes if e.status == "built" and e.slug not in self.build.drafts]
+
+    @property
+    def drafted(self) -> list[str]:
+        """Drafts built in this run: spoken, waiting for invoke approve, not published."""
+        return [e.slug for e in self.build.episodes if e.status == "built" and e.slug in self.build.drafts] \
+            if self.build else []
 
 
 @contextmanager

@@ -15,6 +15,7 @@ if the newsroom changes it.
 """
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 import unicodedata
@@ -196,6 +197,7 @@ def ingest_entry(run: Run, source: SourceConfig, feed: Feed, key: str, entry: Fe
     where = entry.link or entry.id
     try:
         draft = draft_from_entry(run, source, feed, entry)
+        draft = dataclasses.replace(draft, status="draft") if source.review else draft
         save_article(run, key, draft, min_words=source.min_words)
     except NotAnArticle as exc:
         if record.status == st.WRITTEN:  # an update that is no article: the file keeps the last good one

@@ -18,7 +18,9 @@ from pipeline.model import Article, Passage
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 FRONT_MATTER = re.compile(r"\A\ufeff?\+\+\+[ \t]*\r?\n(.*?)\r?\n\+\+\+[ \t]*(?:\r?\n|\Z)", re.S)
 FRONT_MATTER_KEYS = {"title", "date", "author", "description", "slug", "source_url",
-                     "canonical_url", "entry_id"}  # the last two: where ingest found the article
+                     "canonical_url", "entry_id",  # these two: where ingest found the article
+                     "status", "lexicon"}  # "draft": spoken, published once approved; its own pronunciation rules
+STATUSES = ("draft", "published")
 
 # Words a scraper leaves behind from menus, share bars and footers. Compared case-insensitively
 # with a whole line that has no sentence punctuation.
@@ -53,6 +55,10 @@ def read_article(path: Path | str, *, tz: tzinfo = timezone.utc) -> Article:
     if not title:
         raise UserError(f"{path}: no title (add a first line or a front-matter title)")
     _check_french(path, title + " " + " ".join(p.text for p in passages))
+    from pipeline.text.lexicon import parse_rules
+
+    if meta.get("status", "published") not in STATUSES:
+        raise UserError(f"{path}: front-matter status must be \"draft\" or \"published\", not {meta['status']!r}")
     return Article(
         source=path,
         title=title,
@@ -63,6 +69,9 @@ def read_article(path: Path | str, *, tz: tzinfo = timezone.utc) -> Article:
         author=_optional_str(meta.get("author")),
         description=_optional_str(meta.get("description")),
         source_url=_optional_str(meta.get("source_url")),
+        status=meta.get("status", "published"),
+        lexicon=parse_rules(meta.get("lexicon", {}), str(path)),
+        dropped=() if suffix in (".html", ".htm") else _dropped(body, title, passages),
     )
 
 
@@ -152,9 +161,28 @@ def _clean_line(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip()
 
 
-def _is_debris(line: str) -> bool:
+def debris_rule(line: str) -> str | None:
+    """Why ``line`` is page furniture rather than article text, or None."""
     key = line.lower().replace("’", "'").strip(" .:|>•·-–—»«")
-    return key in DEBRIS_LINES or not any(ch.isalpha() for ch in line)
+    if key in DEBRIS_LINES:
+        return "a menu, share-bar or footer word (DEBRIS_LINES)"
+    return None if any(ch.isalpha() for ch in line) else "no letters (rules, bullets, numbers alone)"
+
+
+def _is_debris(line: str) -> bool:
+    return debris_rule(line) is not None
+
+
+def _dropped(body: str, title: str, passages: list[Passage]) -> tuple[tuple[str, str], ...]:
+    """The lines of the file that are not spoken, each with the rule that left it out."""
+    spoken = " ".join([title, *(p.text for p in passages), *(p.heading or "" for p in passages)])
+    dropped = []
+    for line in body.split("\n"):
+        text = _markdown_inline(line.strip().lstrip("#>-*+ ").strip())
+        if text and text not in spoken:
+            dropped.append((text, debris_rule(text) or "a short line without a sentence end at the end "
+                                                       "(breadcrumbs, tags) or a code block"))
+    return tuple(dropped)
 
 
 def _looks_like_heading(line: str) -> bool:

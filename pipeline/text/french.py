@@ -6,7 +6,7 @@ each testable alone. Numbers are spelled by num2words (``lang="fr"``), never by 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from functools import lru_cache
 
 from pipeline.text.chunking import opens_sentence
@@ -730,7 +730,7 @@ def _spell(word: str) -> str:
     return " ".join(word)
 
 
-def acronyms_processor(table: dict[str, str], protected: frozenset[str]) -> Callable[[str], str]:
+def acronyms_processor(table: dict[str, str], protected: Container[str]) -> Callable[[str], str]:
     def repl(m: re.Match[str]) -> str:
         word = m[0]
         if word in protected:
@@ -769,21 +769,36 @@ PRE_PROCESSORS: tuple[Callable[[str], str], ...] = (
 POST_PROCESSORS: tuple[Callable[[str], str], ...] = (symbols, speech_punctuation)
 
 
-def apply_lexicon(text: str, lexicon: dict[str, str]) -> str:
-    """Whole-word, case-sensitive replacements in one pass (no replacement feeds another)."""
-    if not lexicon:
-        return text
-    keys = sorted(lexicon, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, keys)) + r")(?!\w)")
-    return pattern.sub(lambda m: lexicon[m[0]], text)
+def apply_lexicon(text: str, lexicon) -> str:
+    """Whole-word, case-sensitive replacements in one pass (no replacement feeds another); a
+    :class:`~pipeline.text.lexicon.Lexicon` applies its own rules (case, whole word)."""
+    from pipeline.text.lexicon import Lexicon
+
+    return Lexicon.of(lexicon).apply(text)
 
 
-def normalise_for_speech(text: str, acronyms: dict[str, str] | None = None,
-                         lexicon: dict[str, str] | None = None) -> str:
-    """Written French (a sentence or a paragraph) → the words a presenter says."""
-    lexicon = lexicon or {}
+@lru_cache(maxsize=1)
+def _step_names() -> dict[int, str]:
+    return {id(value): name for name, value in globals().items() if callable(value)}
+
+
+def speech_steps(acronyms: dict[str, str] | None = None, lexicon=None) -> list[tuple[str, Callable[[str], str]]]:
+    """The normaliser's steps in order, each named as this module names it (so a caller can say
+    which rule changed what: see :mod:`pipeline.text.spans`)."""
+    from pipeline.text.lexicon import Lexicon
+
+    lexicon = Lexicon.of(lexicon)
     table = {**ACRONYMS_AS_WORDS, **(acronyms or {})}
-    steps = (*PRE_PROCESSORS, acronyms_processor(table, frozenset(lexicon)), *POST_PROCESSORS)
-    for step in steps:
+    names = _step_names()
+    steps = [(names.get(id(step), step.__name__), step) for step in PRE_PROCESSORS]
+    steps.append(("acronyms", acronyms_processor(table, lexicon)))
+    steps += [(names.get(id(step), step.__name__), step) for step in POST_PROCESSORS]
+    return steps + [("lexicon", lexicon.apply), ("spaces", lambda text: " ".join(text.split()))]
+
+
+def normalise_for_speech(text: str, acronyms: dict[str, str] | None = None, lexicon=None) -> str:
+    """Written French (a sentence or a paragraph) → the words a presenter says. ``lexicon``: a
+    table of respellings or a :class:`~pipeline.text.lexicon.Lexicon`."""
+    for _, step in speech_steps(acronyms, lexicon):
         text = step(text)
-    return " ".join(apply_lexicon(text, lexicon).split())
+    return text

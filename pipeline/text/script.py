@@ -25,7 +25,7 @@ from pipeline.model import Article, Paragraph, Script, Section, Sentence
 TITLE_WORDS = 7
 SCRIPT_VERSION = 1
 def build_script(article: Article, config: Config, pub_date: datetime) -> Script:
-    speak = _speaker(config)
+    speak = _speaker(config, article.lexicon)
     fields = {"show": config.show.title, "title": article.title, "date": french_date(pub_date.astimezone(config.tz))}
     sections = [_template_section("intro", "Introduction", config.script.intro.format(**fields), speak)]
     for heading, passages in _group_by_heading(article):
@@ -44,9 +44,16 @@ def spoken_paragraph(text: str, config: Config, *, one_breath: bool = False) -> 
     return _merge_short_sentences(paragraph, speak.limit) if one_breath else paragraph
 
 
-def _speaker(config: Config):
+def lexicon_for(config: Config, rules: tuple = ()):
+    """The show's pronunciation rules, an article's own (front matter) overriding them."""
+    return config.lexicon.overridden_by(rules)
+
+
+def _speaker(config: Config, rules: tuple = ()):
+    lexicon = lexicon_for(config, rules)
+
     def speak(sentence: str) -> tuple[str, ...]:
-        spoken = normalise_for_speech(sentence, acronyms=config.acronyms, lexicon=config.lexicon)
+        spoken = normalise_for_speech(sentence, acronyms=config.acronyms, lexicon=lexicon)
         return tuple(chunk_sentence(spoken, config.voice.max_chars)) if spoken.strip() else ()
     speak.limit = config.voice.max_chars
     return speak
