@@ -31,6 +31,7 @@ class Article:
     author: str | None = None
     description: str | None = None
     source_url: str | None = None
+    author_url: str | None = None  # the author's page (podcast:person href)
 
 
 # --- Stage 2: script --------------------------------------------------------------------------
@@ -145,6 +146,7 @@ class EpisodeManifest:
     engine_choice: str = "auto"  # what the build asked for: "auto" + engine "espeak" = Google was unreachable
     kind: EpisodeKind = "article"  # "digest": a programme made of other episodes (see pipeline.digest)
     members: tuple[str, ...] = ()  # a digest's episodes, by slug, in the order it plays them
+    author_url: str | None = None  # the author's page, from the front matter (podcast:person href)
 
     @property
     def offline_fallback(self) -> bool:

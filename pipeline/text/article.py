@@ -17,7 +17,7 @@ from pipeline.model import Article, Passage
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 FRONT_MATTER = re.compile(r"\A\ufeff?\+\+\+[ \t]*\r?\n(.*?)\r?\n\+\+\+[ \t]*(?:\r?\n|\Z)", re.S)
-FRONT_MATTER_KEYS = {"title", "date", "author", "description", "slug", "source_url",
+FRONT_MATTER_KEYS = {"title", "date", "author", "author_url", "description", "slug", "source_url",
                      "canonical_url", "entry_id"}  # the last two: where ingest found the article
 
 # Words a scraper leaves behind from menus, share bars and footers. Compared case-insensitively
@@ -63,6 +63,7 @@ def read_article(path: Path | str, *, tz: tzinfo = timezone.utc) -> Article:
         author=_optional_str(meta.get("author")),
         description=_optional_str(meta.get("description")),
         source_url=_optional_str(meta.get("source_url")),
+        author_url=_optional_str(meta.get("author_url")),
     )
 
 
