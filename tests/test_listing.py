@@ -43,7 +43,8 @@ def listed_config(root="/x", **directory):
 def two_episodes():
     google = make_manifest(2, audio_bytes=2000, duration=3.0, engine="gtts", author="Jeanne Martin",
                            author_url="https://journal.example/jeanne-martin")
-    espeak = make_manifest(1, audio_bytes=1000, duration=3.0, author="Paul Durand et Léa Roy")
+    espeak = make_manifest(1, audio_bytes=1000, duration=3.0, author="Paul Durand et Léa Roy",
+                           author_url="https://journal.example/paul-durand")
     return [google, espeak]
 
 
@@ -149,13 +150,14 @@ def test_pages_play_the_audio_through_the_prefix_and_allow_it(tmp_path):
 
 
 @contextlib.contextmanager
-def redirector(status: int = 302):
-    """A prefix service on loopback: /e/<host/path> answers a redirect to https://<host/path>."""
+def redirector(status: int = 302, elsewhere: str = ""):
+    """A prefix service on loopback: /e/<host/path> answers a redirect to https://<host/path>
+    (or, with ``elsewhere``, to https://<elsewhere><path>)."""
     class Service(http.server.BaseHTTPRequestHandler):
         def do_HEAD(self):
             self.send_response(status)
             if status in (301, 302, 307, 308):
-                self.send_header("Location", "https://" + self.path[len("/e/"):])
+                self.send_header("Location", "https://" + elsewhere + self.path[len("/e/"):])
             self.end_headers()
 
         def log_message(self, *args):
@@ -191,6 +193,11 @@ def test_validate_follows_the_prefix_redirect_or_says_it_could_not(public_site):
         (public / "feed.xml").write_bytes(render_feed(prefixed, [make_manifest_from(public)], cover_path="cover.png"))
         [problem], [] = check_prefix(prefixed, public)
         assert f"answers 200 without a redirect for {prefix}balado.example/podcast/episodes/episode-1.mp3" in problem
+    with redirector(elsewhere="pub.example/") as prefix:  # a redirect, but not to the file
+        prefixed = replace(config, analytics=AnalyticsConfig(prefix=prefix))
+        (public / "feed.xml").write_bytes(render_feed(prefixed, [make_manifest_from(public)], cover_path="cover.png"))
+        [problem], [] = check_prefix(prefixed, public)
+        assert "answers 302 to https://pub.example/balado.example/podcast/episodes/episode-1.mp3" in problem
     problems, [note] = check_prefix(prefixed, public, timeout=2)  # the service is gone now
     assert problems == [] and note.startswith(f"note: [analytics] prefix {prefix} could not be reached")
 
@@ -227,3 +234,16 @@ def test_the_listed_feed_keeps_the_rules_a_w3c_feed_validator_applies():
     assert channel.findtext("itunes:block", namespaces=NS).lower() in ("yes", "no")
     frequency = channel.find("podcast:updateFrequency", NS)
     assert frequency.get("rrule").startswith("FREQ=") and 0 < len(frequency.text) <= 128
+
+
+def test_validate_wants_exactly_the_hubs_that_are_pinged(public_site):
+    config, public = public_site
+    hubbed = replace(config, announce=AnnounceConfig(hubs=("https://hub.example/",)))
+    (public / "feed.xml").write_bytes(render_feed(hubbed, [make_manifest_from(public)], cover_path="cover.png"))
+    try:
+        assert validate_public(hubbed, public, check_loudness=False, pages=False) == []
+        [problem] = validate_public(config, public, check_loudness=False, pages=False)  # declared, not pinged
+        assert problem.endswith("channel: <atom:link rel=\"hub\"> declares ['https://hub.example/'], "
+                                "but [announce] hubs pings none")
+    finally:
+        (public / "feed.xml").write_bytes(render_feed(config, [make_manifest_from(public)], cover_path="cover.png"))
