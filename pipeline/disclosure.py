@@ -32,9 +32,10 @@ def voice_name(engine: str, *, spoken: bool = False) -> str:
     return names.get(engine, engine)
 
 
-def episode_sentence(config: Config, engine: str, *, spoken: bool = False) -> str:
-    """The sentence ending an episode's description (or said in its intro); "" when dropped."""
-    template = config.disclosure.episode
+def episode_sentence(config: Config, engine: str, *, spoken: bool = False, kind: str = "article") -> str:
+    """The sentence ending an episode's description (or said in its intro); "" when dropped.
+    A digest, made of several articles, says the show's sentence ("Les articles sont lus…")."""
+    template = (config.disclosure.show if kind == "digest" else "") or config.disclosure.episode
     return template.format(voice=voice_name(engine, spoken=spoken)).strip() if template else ""
 
 

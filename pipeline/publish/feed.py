@@ -347,7 +347,7 @@ def _add_item(fg: FeedGenerator, manifest: EpisodeManifest, context: FeedContext
     entry = fg.add_entry(order="append")  # we sorted already; the default prepends
     entry.title(title)
     entry.description(with_disclosure(plain_text(manifest.description) or title,
-                                      episode_sentence(config, manifest.engine)))
+                                      episode_sentence(config, manifest.engine, kind=manifest.kind)))
     entry.guid(clean_xml_text(manifest.guid), permalink=False)
     entry.pubDate(pub_datetime(manifest))
     entry.enclosure(url=layout.enclosure_url(context.base, audio, config.analytics.prefix), length=str(length),
