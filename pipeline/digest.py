@@ -109,7 +109,7 @@ def digest_script(config: Config, members: list[EpisodeManifest], title: str, vo
     from pipeline.text.script import spoken_paragraph
 
     fields = {"show": config.show.title, "title": title, "headlines": headlines([m.title for m in members])}
-    disclosure = episode_sentence(config, voice or expected_voice(config.voice.engine), spoken=True)
+    disclosure = episode_sentence(config, voice or expected_voice(config.voice.engine), spoken=True, kind="digest")
     intro = spoken_paragraph(" ".join(filter(None, (config.digest.intro.format(**fields), disclosure))), config,
                              one_breath=True)
     sections = [Section("intro", "Au sommaire", (intro,))]
@@ -195,7 +195,7 @@ def digest_recipe(config: Config, members: list[EpisodeManifest], period: Period
              "voice": dataclasses.asdict(config.voice), "audio": dataclasses.asdict(config.audio),
              "sounds": _sounds_hash(config), "show": [config.show.title, config.show.author],
              "lexicon": config.lexicon, "acronyms": config.acronyms, "script": dataclasses.asdict(config.script),
-             "disclosure": config.disclosure.episode}
+             "disclosure": [config.disclosure.episode, config.disclosure.show]}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
