@@ -89,3 +89,43 @@ def test_a_refused_ping_warns_once_never_fails_and_is_sent_again_by_the_next_upd
         assert len(reader.received) == 1 and reader.received[0][1] == (www / "feed.xml").read_bytes()
         cli.update(str(root))
         assert len(hub.pings) == 2 and len(reader.received) == 1  # the refused one, the retry, and no more
+
+
+def test_a_notification_url_gets_the_feed_and_a_failing_one_is_retried_a_bounded_number_of_times(tmp_path):
+    import contextlib
+    import http.server
+    import threading
+    from dataclasses import replace
+    from urllib.parse import parse_qs, urlsplit
+
+    from pipeline.announce import announce
+    from pipeline.config import AnnounceConfig
+
+    asked = []
+
+    class Index(http.server.BaseHTTPRequestHandler):  # Podcast Index's pubnotify, as a loopback double
+        def do_GET(self):
+            asked.append(self.path)
+            self.send_response(503 if self.path.startswith("/down") else 200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Index)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    with contextlib.closing(server):
+        index = f"http://127.0.0.1:{server.server_port}"
+        config, _, _ = build_public(tmp_path / "show")
+        config = replace(config, announce=AnnounceConfig(
+            notify=(f"{index}/api/1.0/hub/pubnotify?url={{feed}}", f"{index}/down?url={{feed}}"), attempts=3))
+        warnings = []
+        report = announce(config, warn=warnings.append)
+        server.shutdown()
+    feed = config.show.base_url + "/feed.xml"
+    assert parse_qs(urlsplit(asked[0]).query) == {"url": [feed]} and asked[0].startswith("/api/1.0/hub/pubnotify?")
+    assert len(asked) == 1 + 3  # the one that answers 503 is asked `attempts` times, no more
+    assert report.told == [(config.announce.notify[0], feed)]
+    assert warnings == [f"warning: {config.announce.notify[1]} was not told about {feed} (HTTP 503, 3 attempt(s)); "
+                        "the next publish tries again"]
