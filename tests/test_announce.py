@@ -92,7 +92,6 @@ def test_a_refused_ping_warns_once_never_fails_and_is_sent_again_by_the_next_upd
 
 
 def test_a_notification_url_gets_the_feed_and_a_failing_one_is_retried_a_bounded_number_of_times(tmp_path):
-    import contextlib
     import http.server
     import threading
     from dataclasses import replace
@@ -115,14 +114,16 @@ def test_a_notification_url_gets_the_feed_and_a_failing_one_is_retried_a_bounded
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Index)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    with contextlib.closing(server):
+    try:
         index = f"http://127.0.0.1:{server.server_port}"
         config, _, _ = build_public(tmp_path / "show")
         config = replace(config, announce=AnnounceConfig(
             notify=(f"{index}/api/1.0/hub/pubnotify?url={{feed}}", f"{index}/down?url={{feed}}"), attempts=3))
         warnings = []
         report = announce(config, warn=warnings.append)
+    finally:
         server.shutdown()
+        server.server_close()
     feed = config.show.base_url + "/feed.xml"
     assert parse_qs(urlsplit(asked[0]).query) == {"url": [feed]} and asked[0].startswith("/api/1.0/hub/pubnotify?")
     assert len(asked) == 1 + 3  # the one that answers 503 is asked `attempts` times, no more
