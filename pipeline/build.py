@@ -115,6 +115,7 @@ def recipe_settings(config: Config, cover_hash: str | None) -> dict:
         "voice": dataclasses.asdict(config.voice),
         "audio": {k: v for k, v in dataclasses.asdict(config.audio).items() if k not in DIGEST_SOUNDS},
         "script": dataclasses.asdict(config.script), "lexicon": config.lexicon.to_toml(), "acronyms": config.acronyms,
+        "disclosure": config.disclosure.episode,  # said in every intro
         "show": [config.show.title, config.show.author],
     }
 
@@ -349,7 +350,7 @@ def build_episodes(jobs: list[EpisodeJob], catalogue: Catalogue) -> list[Episode
     """Every pending episode through one request pool: all their chunks are queued at once, in
     order, so one episode is assembled and encoded while the pool speaks the next one's; the
     voice is chosen once for the whole build."""
-    from pipeline.episode import episode_script, finish_episode, speak, synthesizer_for
+    from pipeline.episode import episode_script, finish_episode, speak, synthesizer_for, voiced_scripts
     from pipeline.sound.cache import ChunkCache
     from pipeline.sound.engines import choose_engine
     from pipeline.sound.progress import ChunkProgress
@@ -361,6 +362,7 @@ def build_episodes(jobs: list[EpisodeJob], catalogue: Catalogue) -> list[Episode
     texts = [text for script in scripts for text in script.chunks()]
     cache = ChunkCache(first.config.cache_dir)
     voice = choose_engine(first.engine_choice, first.config, cache, texts, first.warn)
+    scripts = voiced_scripts(jobs, scripts, voice.name)
     with ChunkProgress("speaking", len(set(texts))) as progress, \
             synthesizer_for(first.config, voice, cache, jobs=first.jobs, progress=progress.update,
                             warn=first.warn) as synthesizer, \

@@ -206,10 +206,14 @@ def init(root: str | None = None, *, title: str | None = None, base_url: str | N
 
 @user_facing
 def validate(root: str | None = None) -> None:
-    from pipeline.publish.validate import validate_public
+    from pipeline.publish.validate import check_prefix, validate_public
 
     config = show_config(root)
     problems = validate_public(config, config.public_dir)
+    prefix_problems, notes = check_prefix(config, config.public_dir)
+    problems += prefix_problems
+    for line in notes:
+        print(line)
     for problem in problems:
         print(problem)
     if problems:
@@ -338,6 +342,8 @@ def update(root: str | None = None, *, engine: str | None = None) -> None:
     summary = _update_summary(config, report)
     if summary:
         print(summary)
+    if report.announced:
+        print_announced(report.announced)
     if report.problems:
         raise CommandFailed(1)
 
@@ -394,9 +400,24 @@ def publish(root: str | None = None, *, to: str | None = None, dry_run: bool = F
     if report is None:
         raise UserError("no target: give --to s3://bucket/prefix (or a folder), or set [publish] to in podcast.toml")
     print_publish_report(report, verbose=verbose)
+    if not report.dry_run:  # the new feed is live on the target: now, and only now, tell the hubs
+        print_announced(announce_live(config))
     if report.uploaded and not report.dry_run and not config.publish.public_url:
         print(f"note: set [publish] public_url to where {report.target} is served, so every publish checks it "
               f"against base_url {config.show.base_url}")
+
+
+def announce_live(config):
+    """[announce]: the hubs and notification URLs told about a feed that changed (see pipeline.announce)."""
+    from pipeline.announce import announce
+
+    return announce(config, warn=lambda line: print(line, file=sys.stderr))
+
+
+def print_announced(report) -> None:
+    told = sorted({endpoint for endpoint, _ in report.told})
+    if told:
+        print(f"announced to {len(told)} hub(s) and notification URL(s): {', '.join(told)}")
 
 
 def print_publish_report(report, *, verbose: bool = False) -> None:

@@ -164,6 +164,10 @@ class Config:
     acronyms: dict[str, str] = field(default_factory=dict)
     fetch: FetchConfig = field(default_factory=FetchConfig)
     sources: tuple[SourceConfig, ...] = ()
+    announce: "AnnounceConfig" = field(default_factory=lambda: AnnounceConfig())
+    disclosure: "DisclosureConfig" = field(default_factory=lambda: DisclosureConfig())
+    directory: "DirectoryConfig" = field(default_factory=lambda: DirectoryConfig())
+    analytics: "AnalyticsConfig" = field(default_factory=lambda: AnalyticsConfig())
 
     @property
     def episodes_dir(self) -> Path:
@@ -234,6 +238,7 @@ def load_config(root: Path | str = ".", path: Path | str | None = None) -> Confi
             acronyms={str(k): str(v) for k, v in raw.get("acronyms", {}).items()},
             fetch=_section(FetchConfig, raw.get("fetch", {}), "fetch", path),
             sources=_sources(raw.get("sources", []), path),
+            **_listing_sections(raw, path),
         )
     except TypeError as exc:
         raise UserError(f"{path}: {exc}") from None
@@ -281,6 +286,7 @@ def _check(config: Config, path: Path) -> Config:
     if not config.show.base_url.startswith(("http://", "https://")):
         problems.append(f"[show] base_url must be an http(s) URL, not {config.show.base_url!r}")
     problems += _check_publish(config.publish)
+    problems += _check_listing(config)
     if problems:
         raise UserError(f"{path}: {'; '.join(problems)}")
     return config
@@ -373,4 +379,103 @@ def _check_publish(publish: PublishConfig) -> list[str]:
         problems.append(f"[publish] attempts must be at least 1, not {publish.attempts!r}")
     if publish.timeout_seconds <= 0:
         problems.append(f"[publish] timeout_seconds must be more than 0, not {publish.timeout_seconds!r}")
+    return problems
+
+
+# --- [announce] [disclosure] [directory] [analytics]: how the show is announced and listed ------
+@dataclass(frozen=True)
+class AnnounceConfig:
+    """Who is told when a new feed is live (``invoke publish``, ``invoke update``). Off: empty lists."""
+
+    hubs: tuple[str, ...] = ()  # WebSub hubs: declared in the feed (atom:link rel="hub") and pinged
+    notify: tuple[str, ...] = ()  # URLs fetched (GET) with {feed} replaced by the feed's quoted URL
+    timeout_seconds: float = 10.0
+    attempts: int = 3  # per hub or URL; a failure after them is one warning line
+
+
+DEFAULT_DISCLOSURE = "Cet article est lu par une voix de synthèse : {voice}."
+DEFAULT_SHOW_DISCLOSURE = "Les articles sont lus par une voix de synthèse : {voice}."
+
+
+@dataclass(frozen=True)
+class DisclosureConfig:
+    """The sentence that says a synthetic voice reads: ending every episode description and said
+    once in the intro (``episode``), ending the channel description (``show``). ``{voice}``
+    names the voice; "" drops it, on purpose only."""
+
+    episode: str = DEFAULT_DISCLOSURE
+    show: str = DEFAULT_SHOW_DISCLOSURE
+
+
+# Podcasting 2.0 person taxonomy (podcasttaxonomy.com): role → its group.
+PERSON_ROLES = {"author": "writing", "writer": "writing", "editor": "writing", "reporter": "cast",
+                "host": "cast", "narrator": "cast", "producer": "creative direction"}
+MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog")
+UPDATE_FREQUENCIES = ("", "daily", "weekdays", "weekly", "monthly")
+
+
+@dataclass(frozen=True)
+class DirectoryConfig:
+    """Tags directories read (Apple, Spotify, Podcast Index); every one is optional."""
+
+    person_role: str = "author"  # podcast:person role of each article's author
+    itunes_block: bool = False  # true: Apple lists the show nowhere
+    podcast_block: bool = False  # true: podcast:block yes, every Podcasting 2.0 platform
+    new_feed_url: str | None = None  # the show moved: apps follow itunes:new-feed-url
+    medium: str = "podcast"
+    update_frequency: str = ""  # daily | weekdays | weekly | monthly; "" follows [digest] schedule
+    license: str | None = None  # e.g. "cc-by-4.0" (an SPDX identifier)
+    license_url: str | None = None
+    funding_url: str | None = None
+    funding_text: str = "Soutenir la rédaction"
+
+
+@dataclass(frozen=True)
+class AnalyticsConfig:
+    """An opt-in prefix for every enclosure URL (OP3, Podtrac, a newsroom's own): the prefix
+    service sees each download's IP address, user agent and the file asked for."""
+
+    prefix: str | None = None  # "https://op3.dev/e/": the enclosure becomes prefix + URL without scheme
+
+
+def _listing_sections(raw: dict, path: Path) -> dict:
+    sections = {}
+    for name, cls in (("announce", AnnounceConfig), ("disclosure", DisclosureConfig),
+                      ("directory", DirectoryConfig), ("analytics", AnalyticsConfig)):
+        table = dict(raw.get(name, {}))
+        for key in ("hubs", "notify"):
+            if name == "announce" and key in table:
+                table[key] = _strings(table[key], f"[announce] {key}", path)
+        sections[name] = _section(cls, table, name, path)
+    return sections
+
+
+def _check_listing(config: Config) -> list[str]:
+    problems = []
+    announce, disclosure, directory = config.announce, config.disclosure, config.directory
+    for url in (*announce.hubs, *announce.notify):
+        if not url.startswith(("http://", "https://")):
+            problems.append(f"[announce] {url!r} must be an http(s) URL")
+    if announce.attempts < 1 or announce.timeout_seconds <= 0:
+        problems.append("[announce] attempts must be at least 1 and timeout_seconds more than 0")
+    for key in ("episode", "show"):
+        text = getattr(disclosure, key)
+        if text and not text.strip():
+            problems.append(f"[disclosure] {key} is blank: to drop the sentence on purpose set it to \"\"")
+        try:
+            text.format(voice="")
+        except (KeyError, IndexError, ValueError):
+            problems.append(f"[disclosure] {key} {text!r}: the only placeholder is {{voice}}")
+    if directory.person_role not in PERSON_ROLES:
+        problems.append(f"[directory] person_role must be one of {', '.join(PERSON_ROLES)}, not {directory.person_role!r}")
+    if directory.medium not in MEDIUMS:
+        problems.append(f"[directory] medium must be one of {', '.join(MEDIUMS)}, not {directory.medium!r}")
+    if directory.update_frequency not in UPDATE_FREQUENCIES:
+        problems.append(f"[directory] update_frequency must be daily, weekdays, weekly, monthly or \"\", "
+                        f"not {directory.update_frequency!r}")
+    for key, value in (("new_feed_url", directory.new_feed_url), ("license_url", directory.license_url),
+                       ("funding_url", directory.funding_url), ("prefix", config.analytics.prefix)):
+        if value is not None and not value.startswith(("http://", "https://")):
+            where = "[analytics]" if key == "prefix" else "[directory]"
+            problems.append(f"{where} {key} must be an http(s) URL, not {value!r}")
     return problems

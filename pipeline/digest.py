@@ -102,12 +102,16 @@ def article_sections(config: Config, manifest: EpisodeManifest) -> tuple[Section
     return tuple(section for section in script.sections if section.kind == "passage")
 
 
-def digest_script(config: Config, members: list[EpisodeManifest], title: str) -> Script:
-    """Intro (date and headlines), one section per article (announced, then its own text), outro."""
+def digest_script(config: Config, members: list[EpisodeManifest], title: str, voice: str | None = None) -> Script:
+    """Intro (date and headlines, then the disclosure naming ``voice``), one section per article
+    (announced, then its own text), outro."""
+    from pipeline.disclosure import episode_sentence, expected_voice
     from pipeline.text.script import spoken_paragraph
 
     fields = {"show": config.show.title, "title": title, "headlines": headlines([m.title for m in members])}
-    intro = spoken_paragraph(config.digest.intro.format(**fields), config, one_breath=True)
+    disclosure = episode_sentence(config, voice or expected_voice(config.voice.engine), spoken=True, kind="digest")
+    intro = spoken_paragraph(" ".join(filter(None, (config.digest.intro.format(**fields), disclosure))), config,
+                             one_breath=True)
     sections = [Section("intro", "Au sommaire", (intro,))]
     for manifest in members:
         announcement = spoken_paragraph(config.digest.transition.format(title=manifest.title), config)
@@ -190,13 +194,15 @@ def digest_recipe(config: Config, members: list[EpisodeManifest], period: Period
              "members": [(m.slug, m.recipe_hash) for m in members], "digest": dataclasses.asdict(config.digest),
              "voice": dataclasses.asdict(config.voice), "audio": dataclasses.asdict(config.audio),
              "sounds": _sounds_hash(config), "show": [config.show.title, config.show.author],
-             "lexicon": config.lexicon.to_toml(), "acronyms": config.acronyms, "script": dataclasses.asdict(config.script)}
+             "lexicon": config.lexicon.to_toml(), "acronyms": config.acronyms, "script": dataclasses.asdict(config.script),
+             "disclosure": [config.disclosure.episode, config.disclosure.show]}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def pending_digest(config: Config, catalogue: Catalogue, period: Period, members: list[EpisodeManifest], recipe: str):
     """The digest as a build's pending episode: its programme, identity and ``recipe``."""
     from pipeline.build import PendingEpisode
+    from pipeline.disclosure import expected_voice
 
     title = config.digest.title.format(date=period.label, show=config.show.title)
     script = digest_script(config, members, title)
@@ -206,7 +212,9 @@ def pending_digest(config: Config, catalogue: Catalogue, period: Period, members
                       slug=period.slug, source_hash=recipe, date=identity.pub_date, author=config.show.author,
                       description=f"Au sommaire : {summary}.")
     programme = Programme(script=script, sounds=section_sounds(config, script), links=chapter_links(config, members),
-                          kind="digest", members=tuple(m.slug for m in members))
+                          kind="digest", members=tuple(m.slug for m in members),
+                          voiced=lambda voice: digest_script(config, members, title, voice),
+                          voice=expected_voice(config.voice.engine))
     return PendingEpisode(article, identity, catalogue.get(period.slug), recipe, programme=programme)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Literal
 
 from pipeline import layout
 from pipeline.config import Config
+from pipeline.disclosure import expected_voice
 from pipeline.errors import UserError
 from pipeline.model import Article, Chapter, EpisodeKind, EpisodeManifest, Script, Timeline
 from pipeline.norms import image_type, loudness_norm_text, meets_loudness_norm
@@ -71,6 +72,8 @@ class Programme:
     links: tuple[str | None, ...]
     kind: EpisodeKind
     members: tuple[str, ...]
+    voiced: "Callable[[str], Script] | None" = None  # the script whose intro names another voice
+    voice: str = "gtts"  # the voice ``script``'s intro names
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,7 @@ def build_episode(job: EpisodeJob) -> tuple[EpisodeManifest, EpisodeReport]:
     script = episode_script(job)
     cache = ChunkCache(job.config.cache_dir)
     engine = choose_engine(job.engine_choice, job.config, cache, script.chunks(), job.warn)
+    [script] = voiced_scripts([job], [script], engine.name)
     with synthesizer_for(job.config, engine, cache, jobs=job.jobs, warn=job.warn) as synthesizer:
         return finish_episode(job, script, speak(job, script, synthesizer.stream(script.chunks()), engine.name))
 
@@ -165,15 +169,26 @@ def finish_episode(job: EpisodeJob, script: Script, assembled: Assembled) -> tup
         voice_restored=job.restores_voice and speech.engine != "espeak")
 
 
-def episode_script(job: EpisodeJob) -> Script:
+def episode_script(job: EpisodeJob, voice: str | None = None) -> Script:
     """A programme's own script; the hand-edited one saved beside the article; else the one
-    written from it."""
+    written from it. ``voice``: the engine that speaks it, which its intro names (default: the
+    one expected; see :func:`voiced_scripts`)."""
     from pipeline.text.script import build_script, load_saved_script
 
+    voice = voice or expected_voice(job.engine_choice)
     if job.programme:
-        return job.programme.script
+        programme = job.programme
+        return programme.voiced(voice) if programme.voiced and voice != programme.voice else programme.script
     return (load_saved_script(job.article, job.config.voice.max_chars)
-            or build_script(job.article, job.config, job.identity.pub_date))
+            or build_script(job.article, job.config, job.identity.pub_date, voice))
+
+
+def voiced_scripts(jobs: list[EpisodeJob], scripts: list[Script], voice: str) -> list[Script]:
+    """The scripts again when the voice chosen is not the one their intros name (``auto`` fell
+    back to the offline voice): the disclosure names the voice that really speaks."""
+    if all(voice == expected_voice(job.engine_choice) for job in jobs):
+        return scripts
+    return [episode_script(job, voice) for job in jobs]
 
 
 @dataclass(frozen=True)
@@ -319,6 +334,7 @@ def episode_manifest(job: EpisodeJob, *, script: Script, speech: Speech, master:
         engine_choice=job.engine_choice,
         kind=job.programme.kind if job.programme else "article",
         members=job.programme.members if job.programme else (),
+        author_url=article.author_url,
     )
 
 

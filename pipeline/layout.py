@@ -89,6 +89,26 @@ def published_cover(public_dir: Path | str) -> str | None:
     return next((name for name in COVER_NAMES if under(public_dir, name).exists()), None)
 
 
+def file_url(base_url: str, relative_path: str) -> str:
+    """Absolute, ASCII URL of a file of public/ (Apple wants ASCII URLs)."""
+    from urllib.parse import quote
+
+    return base_url.rstrip("/") + "/" + quote(relative_path.lstrip("/"), safe="/")
+
+
+def enclosure_url(base_url: str, relative_path: str, prefix: str | None = None) -> str:
+    """The public URL of an episode's audio, as the feed, the pages and the embed player give it.
+
+    With ``[analytics] prefix`` (OP3 ``https://op3.dev/e/``, Podtrac, a newsroom's own) the URL
+    goes through the prefix service, which counts the download and redirects to the file:
+    ``prefix`` + the URL without ``https://`` (an ``http://`` one is kept whole).
+    """
+    url = file_url(base_url, relative_path)
+    if not prefix:
+        return url
+    return prefix.rstrip("/") + "/" + (url[len("https://"):] if url.startswith("https://") else url)
+
+
 def feed_url(base_url: str, feed: str = FEED) -> str:
     return base_url.rstrip("/") + "/" + feed
 

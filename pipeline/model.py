@@ -34,6 +34,7 @@ class Article:
     status: str = "published"  # "draft": spoken, kept out of every published file until approved
     lexicon: tuple = ()  # its own pronunciation rules (pipeline.text.lexicon.Rule), over the show's
     dropped: tuple[tuple[str, str], ...] = ()  # (text, rule): what was left out as page furniture
+    author_url: str | None = None  # the author's page (podcast:person href)
 
 
 # --- Stage 2: script --------------------------------------------------------------------------
@@ -148,6 +149,7 @@ class EpisodeManifest:
     engine_choice: str = "auto"  # what the build asked for: "auto" + engine "espeak" = Google was unreachable
     kind: EpisodeKind = "article"  # "digest": a programme made of other episodes (see pipeline.digest)
     members: tuple[str, ...] = ()  # a digest's episodes, by slug, in the order it plays them
+    author_url: str | None = None  # the author's page, from the front matter (podcast:person href)
 
     @property
     def offline_fallback(self) -> bool:

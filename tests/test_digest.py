@@ -56,6 +56,10 @@ def test_a_digest_sends_only_its_own_words_and_plays_the_articles_from_the_cache
     assert 0 < len(google.seen) == episode.requests <= 12
     assert all(not any(text in sent for text in ("milliard", "Varsovie", "centre-ville")) for sent in google.seen)
     assert episode.cached >= 3  # the articles' own chunks
+    # The digest's intro discloses the synthetic voice once (the show's sentence: several
+    # articles), naming the one that speaks it.
+    [said] = [sent for sent in google.seen if "voix de synthèse" in sent]
+    assert said in google.seen[:2] and "Les articles sont lus par une voix de synthèse : Google Traduction." in said
     manifest = json.loads((day_built / "public/episodes/journal-2025-12-03.json").read_text())
     assert manifest["kind"] == "digest" and manifest["members"] == ["otan", "pologne", "tramway"]
     titles = [c["title"] for c in manifest["chapters"]]
@@ -111,8 +115,10 @@ def test_a_digest_feed_of_its_own(day_built, google):
     public = day_built / "public"
     main = feedparser.parse((public / "feed.xml").read_bytes())
     own = feedparser.parse((public / "digest.xml").read_bytes())
-    assert own.bozo == 0 and [e.title for e in own.entries] == ["Le journal du 3 décembre 2025"]
-    assert "Le journal du 3 décembre 2025" not in [e.title for e in main.entries] and len(main.entries) == 3
+    # The feed's title leaves the day to pubDate (the page and the audio still say it).
+    assert own.bozo == 0 and [e.title for e in own.entries] == ["Le journal"]
+    assert "Le journal" not in [e.title for e in main.entries] and len(main.entries) == 3
+    assert own.entries[0].summary.endswith("Les articles sont lus par une voix de synthèse : Google Traduction (gTTS).")
     assert own.feed.title == "Balado — l'actualité à écouter — le journal"
     with open(public / "digest.xml", "rb") as stream:
         gpodder = podcastparser.parse(config.show.base_url + "/digest.xml", stream)

@@ -66,7 +66,7 @@ def test_podcastparser_reads_every_episode_with_exact_enclosures(built):
         assert enclosure["file_size"] == audio.stat().st_size
         assert enclosure["mime_type"] == "audio/mpeg"
         assert episode["total_time"] == 3  # whole seconds of a 3 s MP3
-        assert episode["title"].startswith("Épisode ")
+        assert episode["title"] == "l'OTAN et l'Ukraine"  # "Épisode N : " left to itunes:episode
         assert episode["episode_art_url"] == BASE_URL + "/cover.png"
 
 
@@ -97,7 +97,8 @@ def test_channel_tags(built):
     channel = root.find("channel")
     assert channel.findtext("itunes:explicit", namespaces=NS) == "false"
     assert channel.findtext("itunes:type", namespaces=NS) == "episodic"
-    assert channel.findtext("itunes:summary", namespaces=NS) == config.show.description
+    assert channel.findtext("itunes:summary", namespaces=NS) == (
+        config.show.description + " Les articles sont lus par une voix de synthèse : espeak-ng.")
     assert channel.find("itunes:image", NS).get("href") == BASE_URL + "/cover.png"
     (category,) = channel.findall("itunes:category", NS)
     assert category.get("text") == "News"
@@ -217,7 +218,8 @@ def test_html_in_descriptions_never_reaches_the_app_as_markup():
     xml = render(items=items)
     assert b"<script" not in xml and b"<b>" not in xml
     root = etree.fromstring(xml)
-    assert root.findtext("channel/item/description") == "Le budget & la dette"
+    assert root.findtext("channel/item/description") == (
+        "Le budget & la dette Cet article est lu par une voix de synthèse : espeak-ng.")
     assert root.findtext("channel/item/title") == "L'OTAN & l'Ukraine"
     assert "alert" not in podcastparser.parse("x", io.BytesIO(xml))["episodes"][0]["description"]
 
@@ -226,7 +228,7 @@ def test_long_show_description_is_cut_to_apples_4000_bytes():
     config = make_config("/x", description="é" * 3000)  # 6000 bytes
     root = etree.fromstring(render(config))
     text = root.findtext("channel/description")
-    assert len(text.encode("utf-8")) <= 4000 and text.endswith("…")
+    assert len(text.encode("utf-8")) <= 4000 and text.endswith("é… Les articles sont lus par une voix de synthèse : espeak-ng.")
     assert root.findtext("channel/itunes:summary", namespaces=NS) == text
 
 

@@ -27,7 +27,7 @@ def test_update_builds_the_days_digest_and_publishes_everything_to_the_web_root(
     assert f"digest journal-{today} (2 article(s))" in line and f"{www}: " in line and "uploaded" in line
     feed = feedparser.parse((www / "feed.xml").read_bytes())
     titles = [entry.title for entry in feed.entries]
-    assert len(titles) == 3 and any(title.startswith("Le journal du ") for title in titles)
+    assert len(titles) == 3 and "Le journal" in titles  # the day is pubDate's (README, Titles)
     base = load_config(project).show.base_url + "/"
     for entry in feed.entries:
         [enclosure] = entry.enclosures

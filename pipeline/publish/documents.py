@@ -43,7 +43,10 @@ def _digest(*parts) -> str:
 
 def _show_key(config: Config, cover: str | None, base_url: str | None) -> str:
     templates = [(p.name, p.read_bytes().hex()) for p in sorted(TEMPLATES.iterdir()) if p.is_file()]
+    listing = [dataclasses.asdict(section) for section in (config.announce, config.disclosure, config.directory,
+                                                              config.analytics)]  # feed tags they write
     return _digest(SITE_VERSION, dataclasses.asdict(config.show), dataclasses.asdict(config.site), cover, base_url,
+                   listing, config.digest.schedule,
                    hashlib.sha256(json.dumps(templates).encode()).hexdigest())
 
 

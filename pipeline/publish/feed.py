@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from typing import Sequence
-from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
-from pipeline.config import Config
+from pipeline.config import PERSON_ROLES, Config
+from pipeline.disclosure import episode_sentence, show_sentence
 from pipeline.errors import UserError
 from pipeline import layout
 from pipeline.manifest import newest_first, pub_datetime
@@ -138,9 +138,7 @@ def web_url(url: str | None) -> str | None:
     return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
-def file_url(base_url: str, relative_path: str) -> str:
-    """Absolute, ASCII URL of a file of public/ (Apple wants ASCII URLs)."""
-    return base_url.rstrip("/") + "/" + quote(relative_path.lstrip("/"), safe="/")
+file_url = layout.file_url  # where a published file is, absolute (kept here: modules import it)
 
 
 def _check_category(config: Config) -> None:
@@ -205,10 +203,12 @@ def render_feed(
                           title=plain_text(channel_title or config.show.title) or "Balado",  # RSS requires a title
                           guid_url=file_url(config.show.base_url.rstrip("/"), subscription))
     fg = _new_generator()
-    _channel(fg, context, file_url(base, relative))
+    ordered = newest_first(manifests)
+    _channel(fg, context, file_url(base, relative), [m.engine for m in ordered])
     if links and (links.is_archive or links.prev_archive):
         _paging(fg.paging, links, base)
-    ordered = newest_first(manifests)
+    if not (links and links.is_archive):  # a subscription feed: announced, and the one a move redirects
+        _listing(fg, config, subscription)
     guids = [m.guid for m in ordered]
     duplicates = sorted({g for g in guids if guids.count(g) > 1})
     if duplicates:
@@ -220,10 +220,10 @@ def render_feed(
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
-def _channel(fg: FeedGenerator, context: FeedContext, self_url: str) -> None:
+def _channel(fg: FeedGenerator, context: FeedContext, self_url: str, engines: list[str]) -> None:
     show, base = context.config.show, context.base
     title = context.title
-    description = _truncate_bytes(plain_text(show.description) or title)
+    description = with_disclosure(plain_text(show.description) or title, show_sentence(context.config, engines))
     link = clean_xml_text(show.link) or base + "/"
     fg.title(title)
     fg.description(description)
@@ -238,6 +238,69 @@ def _channel(fg: FeedGenerator, context: FeedContext, self_url: str) -> None:
     owner_email = plain_text(show.owner_email)
     fg.podcastindex.guid(podcast_guid(context.guid_url))
     fg.podcastindex.locked(False, owner=owner_email or None)
+    _directory(fg, context.config)
+
+
+# podcast:updateFrequency: [directory] update_frequency (or [digest] schedule) → RFC 5545 rule, words.
+UPDATE_RULES = {"daily": ("FREQ=DAILY", "Chaque jour"),
+                "weekdays": ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "Du lundi au vendredi"),
+                "weekly": ("FREQ=WEEKLY", "Chaque semaine"), "monthly": ("FREQ=MONTHLY", "Chaque mois")}
+
+
+def _directory(fg: FeedGenerator, config: Config) -> None:
+    """The tags directories read, each only when ``[directory]`` asks (podcast:medium always)."""
+    directory, p20 = config.directory, fg.podcastindex
+    p20.medium(directory.medium)
+    schedule = directory.update_frequency or (config.digest.schedule if config.digest.schedule != "off" else "")
+    if schedule:
+        p20.update_frequency(*UPDATE_RULES[schedule])
+    if directory.license:
+        p20.license(plain_text(directory.license), directory.license_url)
+    if directory.funding_url:
+        p20.funding(directory.funding_url, plain_text(directory.funding_text) or "Soutenir")
+    if directory.podcast_block:
+        p20.block()
+    if directory.itunes_block:
+        fg.podcast.itunes_block(True)
+
+
+def _listing(fg: FeedGenerator, config: Config, subscription: str) -> None:
+    """A subscription feed's hubs (only those pinged: see pipeline.announce) and, for the show's
+    feed, the address it moved to."""
+    for hub in config.announce.hubs:
+        fg.paging.hub(hub)
+    if config.directory.new_feed_url and subscription == layout.FEED:
+        fg.podcast.itunes_new_feed_url(config.directory.new_feed_url)
+
+
+def with_disclosure(text: str, sentence: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
+    """``text`` ending with the disclosure ``sentence`` (cut so both fit in ``limit`` bytes)."""
+    if not sentence or text.endswith(sentence):
+        return _truncate_bytes(text, limit)
+    room = limit - len(sentence.encode("utf-8")) - 1
+    return _truncate_bytes(text, room) + " " + sentence
+
+
+# An episode number or the publication date repeated in a title (itunes:episode and pubDate say them).
+_SEPARATOR = r"\s*[:\-–—,|.]\s*"
+_NUMBER_MARK = r"(?:[ÉéEe]pisode|[ÉéEe]p\.?|n°|no\.?|#)\s*{n}"
+
+
+def listing_title(title: str, number: int, day) -> str:
+    """``title`` without an episode-number mark or a full date of ``day`` it starts or ends with
+    ("Épisode 12 : …", "… du 3 décembre 2026"): Apple and Spotify show both from their own tags."""
+    from pipeline.text.dates import french_date
+
+    mark = _NUMBER_MARK.format(n=number)
+    dates = "|".join(re.escape(d) for d in (french_date(day), day.date().isoformat(), day.strftime("%d/%m/%Y")))
+    weekday = r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+    patterns = (rf"^{mark}\b{_SEPARATOR}", rf"(?:{_SEPARATOR}|\s+|\()\(?{mark}\)?$",
+                rf"^(?:(?:du|le)\s+)?{weekday}(?:{dates}){_SEPARATOR}",
+                rf"(?:{_SEPARATOR}|\s+(?:du|le)\s+|\s*\()\s*{weekday}(?:{dates})\)?$")
+    cleaned = title
+    for pattern in patterns:
+        cleaned = re.sub(pattern, "", cleaned, flags=re.I).strip()
+    return cleaned or title
 
 
 def _paging(paging, links: Links, base: str) -> None:
@@ -278,13 +341,17 @@ def _add_item(fg: FeedGenerator, manifest: EpisodeManifest, context: FeedContext
         # feedgen would happily write length="None"; apps then refuse the episode.
         raise UserError(f"episode {manifest.slug}: audio size {length!r} is not a byte count")
 
-    title = plain_text(manifest.title) or manifest.slug
+    config = context.config
+    title = listing_title(plain_text(manifest.title) or manifest.slug, manifest.episode_number,
+                          pub_datetime(manifest).astimezone(config.tz))
     entry = fg.add_entry(order="append")  # we sorted already; the default prepends
     entry.title(title)
-    entry.description(_truncate_bytes(plain_text(manifest.description) or title))
+    entry.description(with_disclosure(plain_text(manifest.description) or title,
+                                      episode_sentence(config, manifest.engine, kind=manifest.kind)))
     entry.guid(clean_xml_text(manifest.guid), permalink=False)
     entry.pubDate(pub_datetime(manifest))
-    entry.enclosure(url=file_url(context.base, audio), length=str(length), type=FEED_TYPES["audio"])
+    entry.enclosure(url=layout.enclosure_url(context.base, audio, config.analytics.prefix), length=str(length),
+                    type=FEED_TYPES["audio"])
     if web_url(manifest.source_url):
         entry.link(href=web_url(manifest.source_url))
 
@@ -296,7 +363,23 @@ def _add_item(fg: FeedGenerator, manifest: EpisodeManifest, context: FeedContext
         itunes.itunes_author(plain_text(manifest.author))
     if context.cover_url:
         itunes.itunes_image(context.cover_url)
+    _persons(entry.podcastindex, manifest, config)
     _side_files(entry.podcastindex, manifest, context)
+
+
+def authors_of(author: str | None) -> list[str]:
+    """"Jeanne Martin et Paul Durand", "A, B & C": each author's name."""
+    names = re.split(r"\s*(?:,|;|&|\bet\b|\band\b)\s*", plain_text(author))
+    return [name for name in names if name]
+
+
+def _persons(p20, manifest: EpisodeManifest, config: Config) -> None:
+    """podcast:person for each author, with the front matter's author_url when there is one author."""
+    role = config.directory.person_role
+    names = authors_of(manifest.author)
+    href = web_url(manifest.author_url) if len(names) == 1 else None
+    for name in names:
+        p20.person(name, role=role, group=PERSON_ROLES[role], href=href)
 
 
 def _side_files(p20, manifest: EpisodeManifest, context: FeedContext) -> None:

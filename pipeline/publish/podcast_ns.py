@@ -5,8 +5,10 @@
   only accepts the old ``yes``/``no``/``clean``) and a channel image that is refused loudly
   (feedgen builds a ``ValueError`` for a bad image URL but never raises it).
 * ``PodcastIndexExtension`` / ``PodcastIndexEntryExtension``: the Podcasting 2.0 namespace
-  (channel ``podcast:guid`` and ``podcast:locked``; item ``podcast:transcript`` and
-  ``podcast:chapters``).
+  (channel ``podcast:guid``, ``podcast:locked``, ``podcast:medium``, ``podcast:updateFrequency``,
+  ``podcast:license``, ``podcast:funding``, ``podcast:block``; item ``podcast:person``,
+  ``podcast:transcript`` and ``podcast:chapters``).
+* ``PagingExtension``: RFC 5005 archive links, and WebSub's ``atom:link rel="hub"``.
 
 Elements are added to the tree in ``extend_rss``; nothing edits the rendered XML.
 """
@@ -82,6 +84,7 @@ class PodcastIndexExtension(BaseExtension):
     def __init__(self):
         self._guid: str | None = None
         self._locked: tuple[bool, str | None] | None = None
+        self._listing: list[tuple[str, dict[str, str], str]] = []  # (tag, attributes, text), in order
 
     def extend_ns(self):
         return {"podcast": PODCAST_NS}
@@ -95,6 +98,24 @@ class PodcastIndexExtension(BaseExtension):
         """podcast:locked: whether other platforms may import the feed (``no`` lets them)."""
         self._locked = (bool(locked), owner)
 
+    def medium(self, value: str) -> None:
+        """podcast:medium (podcast, audiobook, …): what kind of show directories file it under."""
+        self._listing.append(("medium", {}, value))
+
+    def update_frequency(self, rrule: str, text: str) -> None:
+        """podcast:updateFrequency: the schedule (an RFC 5545 rule) and how to say it."""
+        self._listing.append(("updateFrequency", {"rrule": rrule}, text))
+
+    def license(self, identifier: str, url: str | None = None) -> None:
+        self._listing.append(("license", {"url": url} if url else {}, identifier))
+
+    def funding(self, url: str, text: str) -> None:
+        self._listing.append(("funding", {"url": url}, text))
+
+    def block(self) -> None:
+        """podcast:block yes: no Podcasting 2.0 platform lists the show."""
+        self._listing.append(("block", {}, "yes"))
+
     def extend_rss(self, rss_feed):
         channel = rss_feed[0]
         if self._guid:
@@ -105,6 +126,8 @@ class PodcastIndexExtension(BaseExtension):
             elem.text = "yes" if locked else "no"
             if owner:
                 elem.attrib["owner"] = owner
+        for tag, attrs, text in self._listing:
+            xml_elem(f"{{{PODCAST_NS}}}{tag}", channel, **attrs).text = text
         return rss_feed
 
     def extend_atom(self, feed):
@@ -117,6 +140,7 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
     def __init__(self):
         self._transcripts: list[dict[str, str]] = []
         self._chapters: dict[str, str] | None = None
+        self._persons: list[tuple[dict[str, str], str]] = []
 
     def extend_ns(self):
         return {"podcast": PODCAST_NS}
@@ -133,7 +157,16 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
     def chapters(self, url: str, type: str = "application/json+chapters") -> None:
         self._chapters = {"url": url, "type": type}
 
+    def person(self, name: str, *, role: str, group: str, href: str | None = None) -> None:
+        """podcast:person: who made the episode, ``role`` and ``group`` from the Podcasting 2.0 taxonomy."""
+        attrs = {"role": role, "group": group}
+        if href:
+            attrs["href"] = href
+        self._persons.append((attrs, name))
+
     def extend_rss(self, entry):
+        for attrs, name in self._persons:
+            xml_elem(f"{{{PODCAST_NS}}}person", entry, **attrs).text = name
         for attrs in self._transcripts:
             xml_elem(f"{{{PODCAST_NS}}}transcript", entry, **attrs)
         if self._chapters:
@@ -155,6 +188,7 @@ class PagingExtension(BaseExtension):
 
     def __init__(self):
         self._links: list[tuple[str, str]] = []
+        self._hubs: list[str] = []
         self._archive = False
 
     def extend_ns(self):
@@ -166,8 +200,14 @@ class PagingExtension(BaseExtension):
     def archive(self, is_archive: bool) -> None:
         self._archive = is_archive
 
+    def hub(self, href: str) -> None:
+        """WebSub: ``atom:link rel="hub"``, a hub this show pings when the feed changes."""
+        self._hubs.append(href)
+
     def extend_rss(self, rss_feed):
         channel = rss_feed[0]
+        for href in self._hubs:
+            xml_elem(f"{{{ATOM_NS}}}link", channel, rel="hub", href=href)
         for rel, href in self._links:
             xml_elem(f"{{{ATOM_NS}}}link", channel, rel=rel, href=href, type="application/rss+xml")
         if self._archive:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
 from typing import Sequence
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 
@@ -165,10 +165,13 @@ def _href(relative: str | None, root: str = "") -> str | None:
     return root + quote(relative.lstrip("/"), safe="/") if relative else None
 
 
-def _csp() -> tuple[str, str, str]:
+def _csp(media: tuple[str, ...] = ()) -> tuple[str, str, str]:
+    """The inline assets and the page's policy; ``media``: origins the audio comes through
+    besides the page's own (an ``[analytics] prefix`` and the address it redirects to)."""
     css, css_hash = _asset("site.css")
     js, js_hash = _asset("site.js")
-    policy = "; ".join(["default-src 'none'", "img-src 'self'", "media-src 'self'", f"style-src {css_hash}",
+    policy = "; ".join(["default-src 'none'", "img-src 'self'", " ".join(("media-src 'self'", *media)),
+                        f"style-src {css_hash}",
                         f"script-src {js_hash}", "base-uri 'none'", "form-action 'none'"])
     return css, js, policy
 
@@ -177,17 +180,25 @@ def _page_context(config: Config, *, cover_path: str | None, base_url: str | Non
     """What every page shares: the show, the feed, the inline assets and their CSP."""
     show = config.show
     base = (base_url or show.base_url).rstrip("/")
-    css, js, csp = _csp()
-    return dict(show_title=plain_text(show.title), show_description=plain_text(show.description),
+    prefix = config.analytics.prefix
+    css, js, csp = _csp(tuple(dict.fromkeys(_origin(u) for u in (prefix, base))) if prefix else ())
+    return dict(prefix=prefix,show_title=plain_text(show.title), show_description=plain_text(show.description),
                 show_author=plain_text(show.author), cover=_href(cover_path, root), root=root,
                 feed_href=_href(layout.FEED, root), feed_url=layout.feed_url(base), index_href=_href(layout.INDEX, root),
                 css=css, js=js, csp=csp, base=base)
 
 
-def _episode(manifest: EpisodeManifest, root: str, tz) -> dict:
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _episode(manifest: EpisodeManifest, root: str, tz, context: dict) -> dict:
     """An episode as the templates show it; dates as a listener where the show is reads them
-    (an article of 00:30 in Paris is 23:30 UTC the day before)."""
+    (an article of 00:30 in Paris is 23:30 UTC the day before). The audio through the
+    ``[analytics] prefix`` when there is one, as in the feed."""
     when = pub_datetime(manifest)
+    audio = manifest.files["audio"]
     return {
         "slug": manifest.slug,
         "id": "episode-" + re.sub(r"[^A-Za-z0-9_-]", "-", manifest.slug),
@@ -198,7 +209,7 @@ def _episode(manifest: EpisodeManifest, root: str, tz) -> dict:
         "date": french_date(when.astimezone(tz)),
         "duration": french_duration(manifest.duration_seconds),
         "page": _href(layout.episode_page(manifest.slug), root),
-        "audio": _href(manifest.files["audio"], root),
+        "audio": layout.enclosure_url(context["base"], audio, context["prefix"]) if context["prefix"] else _href(audio, root),
         "vtt": _href(manifest.files.get("vtt"), root),
         "srt": _href(manifest.files.get("srt"), root),
         "source_url": web_url(manifest.source_url),
@@ -219,7 +230,7 @@ def render_index(config: Config, manifests: Sequence[EpisodeManifest], *, cover_
     context = _page_context(config, cover_path=cover_path, base_url=base_url, root="")
     return _environment().get_template("index.html.j2").render(
         **context, apps=subscribe_links(context["feed_url"]),
-        episodes=[_episode(m, "", config.tz) for m in newest_first(manifests)], archives=_archive_links(archive_pages, ""))
+        episodes=[_episode(m, "", config.tz, context) for m in newest_first(manifests)], archives=_archive_links(archive_pages, ""))
 
 
 def render_archive_page(config: Config, page: PageDocument, *, cover_path: str | None,
@@ -230,7 +241,7 @@ def render_archive_page(config: Config, page: PageDocument, *, cover_path: str |
     older = _href(layout.archive_page(page.number - 1), "../") if page.number > 1 else None
     return _environment().get_template("archive.html.j2").render(
         **context, number=page.number, pages=page.pages, newer=newer, older=older,
-        episodes=[_episode(m, "../", config.tz) for m in page.episodes], archives=_archive_links(page.pages, "../"))
+        episodes=[_episode(m, "../", config.tz, context) for m in page.episodes], archives=_archive_links(page.pages, "../"))
 
 
 def render_episode_page(config: Config, manifest: EpisodeManifest, *, vtt: str | None, cover_path: str | None,
@@ -240,5 +251,5 @@ def render_episode_page(config: Config, manifest: EpisodeManifest, *, vtt: str |
     context = _page_context(config, cover_path=cover_path, base_url=base_url, root="../")
     canonical = context["base"] + "/" + quote(layout.episode_page(manifest.slug), safe="/")
     return _environment().get_template("episode.html.j2").render(
-        **context, ep=_episode(manifest, "../", config.tz), canonical=canonical,
+        **context, ep=_episode(manifest, "../", config.tz, context), canonical=canonical,
         transcript=transcript_parts(manifest, vtt))

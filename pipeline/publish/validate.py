@@ -32,7 +32,8 @@ from pipeline.publish.podcast_ns import ITUNES_NS, PODCAST_NS
 from pipeline.norms import FEED_TYPES, TYPE_EXTENSIONS, loudness_norm_text, meets_loudness_norm
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
+HISTORY_NS = "http://purl.org/syndication/history/1.0"
+NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS, "fh": HISTORY_NS}
 
 DURATION_TOLERANCE = 1.0  # seconds
 
@@ -145,6 +146,8 @@ def check_feed_document(config: Config, files: Files, relative: str, *, base: st
         found = f"<{root.tag} version={root.get('version')!r}>" + ("" if channel is not None else " without <channel>")
         return DocumentCheck([f"{path}: not an RSS 2.0 feed (found {found})"], readable=False)
     check = _Checker(files, base, relative, canonical_feed_url(config, relative))
+    check.prefix = config.analytics.prefix
+    check.hubs(channel, config.announce.hubs)
     check.channel(channel)
     items = channel.findall("item")
     for index, item in enumerate(items, start=1):
@@ -254,7 +257,7 @@ class _Checker:
         links = {}
         for link in channel.findall("atom:link", NS):
             rel, href = link.get("rel"), link.get("href") or ""
-            if rel in ("self", None):
+            if rel in ("self", "hub", None):
                 continue
             if not href.startswith(self.base + "/"):
                 self.fail("channel", f"<atom:link rel={rel!r}> {href!r} is not under {self.base}/")
@@ -264,6 +267,28 @@ class _Checker:
 
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{self.feed}: {where}: {message}")
+
+    prefix: str | None = None  # [analytics] prefix every enclosure URL goes through
+
+    def hubs(self, channel, pinged: tuple[str, ...]) -> None:
+        """A feed declares exactly the WebSub hubs balado pings ([announce] hubs)."""
+        declared = [link.get("href") for link in channel.findall("atom:link", NS) if link.get("rel") == "hub"]
+        is_archive = channel.find("fh:archive", NS) is not None
+        expected = [] if is_archive else list(pinged)
+        if declared != expected:
+            self.fail("channel", f"<atom:link rel=\"hub\"> declares {declared or 'none'}, "
+                                 f"but [announce] hubs pings {expected or 'none'}")
+
+    def unprefixed(self, url: str, where: str) -> str:
+        """The enclosure's own URL, behind the ``[analytics] prefix`` when there is one."""
+        if not self.prefix:
+            return url
+        prefix = self.prefix.rstrip("/") + "/"
+        if not url.startswith(prefix):
+            self.fail(where, f"<enclosure> URL {url!r} does not go through [analytics] prefix {prefix}")
+            return url
+        rest = url[len(prefix):]
+        return rest if rest.startswith(("http://", "https://")) else "https://" + rest
 
     # --- channel -----------------------------------------------------------------------------
     def channel(self, channel) -> None:
@@ -386,7 +411,8 @@ class _Checker:
         if not (length or "").isdigit():
             self.fail(where, f"<enclosure length> is {length!r}, must be the size in bytes")
             length = None
-        path = self.resolve(url or "", where, "enclosure")
+        url = self.unprefixed(url or "", where)
+        path = self.resolve(url, where, "enclosure")
         if path is None:
             return
         self.extension(path, mime, where, "enclosure")
@@ -501,3 +527,33 @@ def _sniff(path: Path, mime: str) -> str | None:
             return "chapters are not sorted by startTime"
     return None
 
+
+
+# --- [analytics] prefix: does the prefix service send apps on to the file? --------------------
+def check_prefix(config: Config, public_dir: Path, timeout: float = 10.0) -> tuple[list[str], list[str]]:
+    """(problems, notes): the newest episode's enclosure asked of the prefix service (HEAD, no
+    redirect followed), which must redirect to the file's own URL. When the service cannot be
+    reached (offline, a firewall) that is a note, not a problem: nothing could be checked."""
+    prefix = config.analytics.prefix
+    feed = layout.under(public_dir, layout.FEED)
+    if not prefix or not feed.is_file():
+        return [], []
+    enclosure = etree.parse(str(feed), etree.XMLParser(resolve_entities=False, no_network=True)).find(
+        "channel/item/enclosure")
+    if enclosure is None:
+        return [], []
+    url = enclosure.get("url") or ""
+    rest = url[len(prefix.rstrip("/")) + 1:]
+    direct = rest if rest.startswith(("http://", "https://")) else "https://" + rest
+    import requests
+
+    try:
+        answer = requests.head(url, allow_redirects=False, timeout=timeout)
+    except requests.RequestException as exc:
+        return [], [f"note: [analytics] prefix {prefix} could not be reached ({type(exc).__name__}); "
+                    "its redirect to the audio is not checked"]
+    location = answer.headers.get("Location", "")
+    if answer.status_code not in (301, 302, 303, 307, 308) or location != direct:
+        return [f"{feed}: [analytics] prefix {prefix} answers {answer.status_code} "
+                f"{('to ' + location) if location else 'without a redirect'} for {url}, not a redirect to {direct}"], []
+    return [], [f"[analytics] prefix {prefix} redirects to the audio ({direct})"]

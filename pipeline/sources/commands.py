@@ -70,6 +70,7 @@ class UpdateReport:
     published_before: set[str] = field(default_factory=set)  # episode slugs in the feed before this run
     digest: object | None = None  # pipeline.digest.DigestReport, when the schedule asks for one
     publish: object | None = None  # pipeline.hosting.PublishReport, when a target is configured
+    announced: object | None = None  # pipeline.announce.AnnounceReport, when [announce] names someone
 
     @property
     def built(self) -> list[str]:
@@ -111,7 +112,18 @@ def update(config: Config, *, engine: str, warn: Callable[[str], None] = lambda 
                 report.problems.append(f"build: {exc}")
         _then(report, "digest", lambda: _scheduled_digest(config, engine, warn))
         _then(report, "publish", lambda: _configured_publish(config))
+        # The new feed is live (on the target, or in public/ when that is what is served): tell
+        # the hubs. A failed ping is a warning, never a problem of the update.
+        _then(report, "announced", lambda: _announce(config, warn))
     return report
+
+
+def _announce(config: Config, warn):
+    if not (config.announce.hubs or config.announce.notify):
+        return None
+    from pipeline.announce import announce
+
+    return announce(config, warn=warn)
 
 
 def _then(report: UpdateReport, step: str, run: Callable[[], object]) -> None:

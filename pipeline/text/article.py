@@ -17,7 +17,7 @@ from pipeline.model import Article, Passage
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 FRONT_MATTER = re.compile(r"\A\ufeff?\+\+\+[ \t]*\r?\n(.*?)\r?\n\+\+\+[ \t]*(?:\r?\n|\Z)", re.S)
-FRONT_MATTER_KEYS = {"title", "date", "author", "description", "slug", "source_url",
+FRONT_MATTER_KEYS = {"title", "date", "author", "author_url", "description", "slug", "source_url",
                      "canonical_url", "entry_id",  # these two: where ingest found the article
                      "status", "lexicon"}  # "draft": spoken, published once approved; its own pronunciation rules
 STATUSES = ("draft", "published")
@@ -72,6 +72,7 @@ def read_article(path: Path | str, *, tz: tzinfo = timezone.utc) -> Article:
         status=meta.get("status", "published"),
         lexicon=parse_rules(meta.get("lexicon", {}), str(path)),
         dropped=() if suffix in (".html", ".htm") else _dropped(body, title, passages),
+        author_url=_optional_str(meta.get("author_url")),
     )
 
 

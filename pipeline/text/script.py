@@ -18,22 +18,31 @@ from pathlib import Path
 from pipeline.text.chunking import chunk_sentence, split_sentences
 from pipeline.text.dates import french_date
 from pipeline.config import Config
+from pipeline.disclosure import episode_sentence, expected_voice
 from pipeline.errors import UserError
 from pipeline.text.french import normalise_for_speech
 from pipeline.model import Article, Paragraph, Script, Section, Sentence
 
 TITLE_WORDS = 7
 SCRIPT_VERSION = 1
-def build_script(article: Article, config: Config, pub_date: datetime) -> Script:
+def build_script(article: Article, config: Config, pub_date: datetime, voice: str | None = None) -> Script:
+    """``voice``: the engine that will speak it, named once in the intro's disclosure (default:
+    the one ``[voice] engine`` expects)."""
     speak = _speaker(config, article.lexicon)
     fields = {"show": config.show.title, "title": article.title, "date": french_date(pub_date.astimezone(config.tz))}
-    sections = [_template_section("intro", "Introduction", config.script.intro.format(**fields), speak)]
+    sections = [_template_section("intro", "Introduction", intro_text(config, fields, voice), speak)]
     for heading, passages in _group_by_heading(article):
         title = heading or _first_words(passages[0].text)
         paragraphs = tuple(_paragraph(p.text, speak) for p in passages)
         sections.append(Section("passage", title, tuple(p for p in paragraphs if p.sentences)))
     sections.append(_template_section("outro", "Conclusion", config.script.outro.format(**fields), speak))
     return Script(title=article.title, sections=tuple(s for s in sections if s.paragraphs))
+
+
+def intro_text(config: Config, fields: dict, voice: str | None = None) -> str:
+    """The intro template, then the disclosure sentence said once (see pipeline.disclosure)."""
+    voice = voice or expected_voice(config.voice.engine)
+    return " ".join(filter(None, (config.script.intro.format(**fields), episode_sentence(config, voice, spoken=True))))
 
 
 def spoken_paragraph(text: str, config: Config, *, one_breath: bool = False) -> Paragraph:
