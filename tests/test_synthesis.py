@@ -209,7 +209,9 @@ def test_retry_after_longer_than_max_delay_is_honoured_in_full():
 
 
 def test_backoff_wait_ends_when_the_build_stops(tmp_path):
-    engine = ScriptedEngine({"Lent.": [TransientTtsError("HTTP 503", status=503)] * 5})
+    # Retry-After makes the wait 30 s at least (a full-jitter backoff alone may draw a few ms and
+    # retry before the stop, which made this test fail about once in 150 runs)
+    engine = ScriptedEngine({"Lent.": [TransientTtsError("HTTP 503", status=503, retry_after=30.0)] * 5})
     synth = Synthesizer(engine, ChunkCache(tmp_path / "cache"), retry=RetryPolicy(base_delay=30, max_delay=30))
     threading.Timer(0.2, synth._stop.set).start()
     with pytest.raises(SynthesisError, match="stopped"):
