@@ -4,6 +4,7 @@ gets one line."""
 from __future__ import annotations
 
 import json
+import time
 import tomllib
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -227,6 +228,43 @@ def test_a_failing_source_gets_one_line_and_the_others_still_run(project, site):
     assert report.problems[3] == "source Page: not an RSS, Atom or JSON feed"
     assert report.problems[4] == "source Muet: no answer within 1 s (after 2 attempts)"
     assert all("\n" not in line for line in report.problems)
+
+
+BUDGET = 2.0
+PATIENT = {"read_timeout_seconds": 20, "total_timeout_seconds": BUDGET, "retries": 2, "retry_backoff_seconds": 1}
+
+
+def test_a_source_that_stalls_costs_its_budget_then_is_skipped_and_the_others_run(project, site):
+    with stalled_server() as stalled:
+        configure(project, {"name": "Muet", "url": stalled + "/feed/"},
+                  {"name": "Goutte", "url": site.url("/trickle-headers")},
+                  {"name": "Courrier", "url": site.url("/feed/")}, fetch=PATIENT)
+        started = time.monotonic()
+        report = run(project)
+        elapsed = time.monotonic() - started
+    assert report.problems == ["source Muet: out of time: no complete answer within 2 s",
+                               "source Goutte: out of time: no complete answer within 2 s"]
+    assert articles(project) == set(SLUGS.values())
+    assert elapsed <= 3 * (BUDGET + 1), elapsed  # the budget plus a second, per source
+
+
+def test_the_budget_covers_a_sources_pages_too(project, site):
+    # Every entry's page trickles: the first one spends the source's time, the others wait.
+    slow = [replace(s, path=f"/trickle?{s.post_id}") for s in STORIES]
+    site.put("/slow.xml", atom_feed(slow, site.base), "application/atom+xml")
+    configure(project, {"name": "Lent", "url": site.url("/slow.xml")}, fetch=PATIENT)
+    started = time.monotonic()
+    report = run(project)
+    elapsed = time.monotonic() - started
+    newest = max(slow, key=lambda s: s.published)
+    assert report.problems == [
+        f"Lent: {site.url(newest.path)}: out of time: no complete answer within 2 s; will try again on the next run",
+        f"source Lent: out of time (2 s); {len(slow) - 1} entries wait for the next run"]
+    assert elapsed <= BUDGET + 1, elapsed
+    assert [h.path for h in site.hits if h.path.startswith("/trickle")] == [newest.path]
+    assert articles(project) == set()
+    second = run(project)  # nothing was settled: the same entries are looked at again
+    assert second.problems[0].startswith(f"Lent: {site.url(newest.path)}: out of time")
 
 
 def test_an_entry_whose_page_fails_is_tried_again_on_the_next_runs_then_given_up(project, site):

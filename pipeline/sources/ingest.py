@@ -8,7 +8,10 @@ content or from its page (``full_text``). An entry is known by its id (else its 
 file in place (same slug, so the episode keeps its GUID and number), and an entry whose file
 was removed, or that ``episodes/retired.json`` names, never comes back.
 
-A source that fails gets one line and the others still run. An entry that is not an article
+A source that fails gets one line and the others still run. Each source has one
+:class:`~pipeline.sources.fetch.Deadline` per run (``[fetch] total_timeout_seconds``) for its feed
+and its entries' pages together: once it has passed, the source's remaining entries wait for the
+next run (one line), so one slow site cannot hold up a cron run. An entry that is not an article
 gets one line, once, and is not tried again unless the newsroom changes it; one whose page
 cannot be fetched is tried again on the next runs, :data:`MAX_ATTEMPTS` times in all, then only
 if the newsroom changes it.
@@ -27,7 +30,7 @@ from pipeline.sources import state as st
 from pipeline.sources.articles import (ArticleFile, Draft, NotAnArticle, catalogue, check, render, slug_for,
                                        text_hash, write_if_changed)
 from pipeline.sources.feeds import Feed, FeedEntry, FeedError, parse_feed
-from pipeline.sources.fetch import Fetcher, FetchError
+from pipeline.sources.fetch import Deadline, Fetcher, FetchError
 from pipeline.sources.furniture import html_blocks, text_blocks, word_count
 from pipeline.sources.pages import PageArticle, clean_title, decode_page, extract_page, is_html
 
@@ -57,6 +60,7 @@ class Run:
     retired_ids: set[str]
     retired_urls: set[str]
     retired_slugs: set[str]
+    deadline: Deadline | None = None  # the source being read: its time budget for this run
     _files: dict[str, ArticleFile] | None = None
 
     @property
@@ -92,9 +96,10 @@ def ingest(config: Config) -> IngestReport:
 
 def ingest_source(run: Run, source: SourceConfig) -> None:
     remembered = run.state.sources.get(source.url, st.SourceRecord())
+    run.deadline = Deadline.starting_now(run.config.fetch.total_timeout_seconds)
     try:
         fetched = run.fetcher.get(source.url, etag=remembered.etag, last_modified=remembered.last_modified,
-                                  accept=FEED_ACCEPT)
+                                  accept=FEED_ACCEPT, deadline=run.deadline)
     except FetchError as exc:
         run.report.problems.append(f"source {source.label}: {exc}")
         return
@@ -135,7 +140,12 @@ def ingest_entries(run: Run, source: SourceConfig, feed: Feed) -> bool:
         # found under another id: the same article through another feed; the first one owns it
     new.sort(key=lambda item: item[1].published.timestamp() if item[1].published else 0.0, reverse=True)
     settled = len(new) <= source.max_new
-    for key, entry in changed + new[: source.max_new]:
+    waiting = changed + new[: source.max_new]
+    for done, (key, entry) in enumerate(waiting):
+        if run.deadline and run.deadline.left() <= 0:
+            run.report.problems.append(f"source {source.label}: out of time ({run.deadline.seconds:g} s); "
+                                       f"{len(waiting) - done} entries wait for the next run")
+            return False
         settled &= ingest_entry(run, source, feed, key, entry)
     return settled
 
@@ -226,12 +236,12 @@ def draft_from_entry(run: Run, source: SourceConfig, feed: Feed, entry: FeedEntr
                      author=entry.author, date=entry.published, entry_id=entry.id)
     if not entry.link:
         raise NotAnArticle("the feed carries only a summary and no link to the article")
-    page, final_url = fetch_page(run.fetcher, entry.link)
+    page, final_url = fetch_page(run.fetcher, entry.link, run.deadline)
     return draft_from_page(page, final_url, entry=entry, site_name=feed.title)
 
 
-def fetch_page(fetcher: Fetcher, url: str) -> tuple[PageArticle, str]:
-    fetched = fetcher.get(url, accept=PAGE_ACCEPT)
+def fetch_page(fetcher: Fetcher, url: str, deadline: Deadline | None = None) -> tuple[PageArticle, str]:
+    fetched = fetcher.get(url, accept=PAGE_ACCEPT, deadline=deadline)
     if not is_html(fetched.content_type, fetched.body):
         raise NotAnArticle(f"not an HTML page ({fetched.content_type or 'unknown type'})")
     page = extract_page(decode_page(fetched.body, fetched.charset), fetched.url)
