@@ -22,6 +22,7 @@ import fnmatch
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.config import Config, SourceConfig
@@ -123,21 +124,27 @@ def ingest_source(run: Run, source: SourceConfig) -> None:
 
 def ingest_entries(run: Run, source: SourceConfig, feed: Feed) -> bool:
     """Handle the feed's new and changed entries; True when none is left waiting."""
-    new, changed, seen = [], [], set()
+    new, changed, seen, today = [], [], set(), datetime.now(timezone.utc).date()
     for entry in feed.entries:
         key = entry_key(source, entry)
         if {key, entry.link} & seen:
             continue  # the same entry (or article) twice in one feed
         seen |= {key, entry.link} - {None}
         found, record = run.state.find(key, [entry.link])
+        if record is not None:
+            record.seen = today.isoformat()
+            record.published = entry.published.isoformat() if entry.published else record.published
         if record is None:
+            if run.state.was_forgotten(source.url, entry.published):
+                continue  # handled long ago, then forgotten: never new again
             if is_retired(run, key, entry):
-                run.state.entries[key] = st.EntryRecord(source.url, st.REMOVED, link=entry.link, reason="retired")
+                run.state.entries[key] = new_record(source, entry, st.REMOVED, reason="retired")
             elif passes_filters(source, entry):
                 new.append((key, entry))
         elif found == key and wants_another_look(run, record, entry):
             changed.append((found, entry))
         # found under another id: the same article through another feed; the first one owns it
+    run.state.forget_departed(source.url, seen, today, reserved=set(run.files) | run.retired_slugs)
     new.sort(key=lambda item: item[1].published.timestamp() if item[1].published else 0.0, reverse=True)
     settled = len(new) <= source.max_new
     waiting = changed + new[: source.max_new]
@@ -148,6 +155,11 @@ def ingest_entries(run: Run, source: SourceConfig, feed: Feed) -> bool:
             return False
         settled &= ingest_entry(run, source, feed, key, entry)
     return settled
+
+
+def new_record(source: SourceConfig, entry: FeedEntry, status: str, **fields) -> st.EntryRecord:
+    return st.EntryRecord(source.url, status, link=entry.link, seen=datetime.now(timezone.utc).date().isoformat(),
+                          published=entry.published.isoformat() if entry.published else None, **fields)
 
 
 def entry_key(source: SourceConfig, entry: FeedEntry) -> str:
@@ -201,7 +213,7 @@ def _folded(text: str) -> str:
 
 def ingest_entry(run: Run, source: SourceConfig, feed: Feed, key: str, entry: FeedEntry) -> bool:
     """One entry → its article file, or one line saying why not; True when it is settled."""
-    record = run.state.entries.get(key) or st.EntryRecord(source.url, st.FAILED, link=entry.link)
+    record = run.state.entries.get(key) or new_record(source, entry, st.FAILED)
     run.state.entries[key] = record
     where = entry.link or entry.id
     try:
