@@ -100,7 +100,9 @@ class FetchConfig:
 
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 20.0  # silence allowed between two packets
-    total_timeout_seconds: float = 60.0  # a server trickling bytes cannot hold a run longer
+    # One deadline for a whole fetch, and for all one source fetches in a run (feed and pages):
+    # connect, headers, body, retries and back-off together.
+    total_timeout_seconds: float = 60.0
     max_bytes: int = 5_000_000
     max_redirects: int = 5
     retries: int = 2  # after a timeout, a refused connection, 429 or 5xx

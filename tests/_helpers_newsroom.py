@@ -476,6 +476,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._endless(site, length=self.path.endswith("?length"))
         if path == "/trickle":
             return self._trickle()
+        if path == "/trickle-headers":
+            return self._trickle_headers()
         route = site.routes.get(path)
         if route is None:
             return self._answer(404, b"<html><body><h1>Page introuvable</h1></body></html>", "text/html")
@@ -504,6 +506,18 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             for _ in range(300):  # 30 s at most
                 self.wfile.write(b"<p>Encore.</p>\n")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _trickle_headers(self) -> None:
+        """Headers that never end, one every 0.1 s: a read time-out never fires."""
+        self.close_connection = True
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            for number in range(300):  # 30 s at most
+                self.wfile.write(f"X-Encore-{number}: oui\r\n".encode())
                 self.wfile.flush()
                 time.sleep(0.1)
         except (BrokenPipeError, ConnectionResetError):

@@ -428,12 +428,171 @@ def test_addresses(written: str, spoken: str) -> None:
     assert say(written) == spoken
 
 
+# --- lists of days before a month ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("les 17/18 juin", "les dix-sept et dix-huit juin"),
+        ("les 17-18-19 juin", "les dix-sept, dix-huit et dix-neuf juin"),
+        ("les 17/18/19/20 juin", "les dix-sept, dix-huit, dix-neuf et vingt juin"),
+        ("le week-end des 6/7 décembre", "le week-end des six et sept décembre"),
+        ("les 1er/2 juin", "les premier et deux juin"),
+        ("les 1/2 juin", "les premier et deux juin"),
+        ("17-18 juin", "dix-sept et dix-huit juin"),
+        ("dans la nuit du 17/18 juin", "dans la nuit du dix-sept au dix-huit juin"),
+        ("Les 30-31 mai 2026", "Les trente et trente et un mai deux mille vingt-six"),
+        # must not change
+        ("du 17-21 juin", "du dix-sept à vingt et un juin"),  # a range
+        ("les 17 et 18 juin", "les dix-sept et dix-huit juin"),
+        ("les 3/5 des voix", "les trois cinquièmes des voix"),
+        ("le 12/05/2024", "le douze mai deux mille vingt-quatre"),
+        ("les 32/33 juin", "les trente-deux trente-troisièmes juin"),
+    ],
+)
+def test_day_lists(written: str, spoken: str) -> None:
+    assert say(written) == spoken
+
+
+# --- bare fractions and mixed numbers --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("1/5", "un cinquième"),
+        ("1/10", "un dixième"),
+        ("1/8", "un huitième"),
+        ("1/100", "un centième"),
+        ("un taux de 1/5", "un taux de un cinquième"),
+        ("1 1/2", "un et demi"),
+        ("2 3/4", "deux et trois quarts"),
+        ("3 1/3", "trois et un tiers"),
+        ("2 3/16", "deux et trois seizièmes"),
+        ("1 1/2 heure", "une heure et demie"),
+        ("2 1/2 ans", "deux ans et demi"),
+        # must not change: marks, scores, dates
+        ("noté 1/5", "noté un sur cinq"),
+        ("une note de 1/10", "une note de un sur dix"),
+        ("4/5", "quatre sur cinq"),
+        ("le 1/5", "le premier mai"),
+        ("1/25 000", "un sur vingt-cinq mille"),
+        ("1 000", "mille"),
+        ("2 5/3", "deux cinq sur trois"),
+    ],
+)
+def test_bare_fractions_and_mixed_numbers(written: str, spoken: str) -> None:
+    assert say(written) == spoken
+
+
+# --- Unicode compatibility forms, folded before any rule ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("Mᵐᵉ Dupont", "Madame Dupont"),
+        ("Mᵐᵉˢ Dupont et Durand", "Mesdames Dupont et Durand"),
+        ("Mˡˡᵉ Martin", "Mademoiselle Martin"),
+        ("Dʳ Petit", "Docteur Petit"),
+        ("Pʳ Raoult", "Professeur Raoult"),
+        ("Mᵍʳ Aupetit", "Monseigneur Aupetit"),
+        ("Mᵉ Dupond-Moretti", "Maître Dupond-Moretti"),
+        ("le 1ᵉʳ mai", "le premier mai"),
+        ("le 2ᵉ tour", "le deuxième tour"),
+        ("la 1ʳᵉ fois", "la première fois"),
+        ("au XIXᵉ siècle", "au dix-neuvième siècle"),
+        ("nᵒ 5", "numéro cinq"),
+        ("№ 5", "numéro cinq"),
+        ("la ﬁnale", "la finale"),
+        ("un ﬂéau", "un fléau"),
+        ("１２ ans", "douze ans"),
+        ("ＯＮＵ", "Onu"),
+        ("50 ㎡", "cinquante mètres carrés"),
+        ("20 ℃", "vingt degrés"),
+        ("Louis ⅩⅣ", "Louis quatorze"),
+        ("10⁶ euros", "dix puissance six euros"),
+        ("selon l'Insee¹, le chômage", "selon l'Insee, le chômage"),  # a footnote call is not read
+        ("H₂O", "H deux O"),
+        ("e\u0301te\u0301", "été"),  # decomposed accents
+        ("Balado™", "Balado"),
+        # must stay, or be read as before
+        ("l'œuvre", "l'œuvre"),
+        ("Lætitia", "Lætitia"),
+        ("20 €", "vingt euros"),
+        ("20 °C", "vingt degrés"),
+        ("50 m²", "cinquante mètres carrés"),
+        ("x²", "x carré"),
+        ("½ litre", "un demi-litre"),
+        ("5 µs", "cinq µs"),
+    ],
+)
+def test_compatibility_forms(written: str, spoken: str) -> None:
+    assert say(written) == spoken
+
+
+# --- postcodes ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("75011 Paris", "soixante-quinze zéro onze Paris"),
+        ("12 rue Oberkampf, 75011 Paris", "douze rue Oberkampf, soixante-quinze zéro onze Paris"),
+        ("13008 Marseille", "treize zéro zéro huit Marseille"),
+        ("69003 Lyon", "soixante-neuf zéro zéro trois Lyon"),
+        ("75116 Paris", "soixante-quinze cent seize Paris"),
+        ("93200 Saint-Denis", "quatre-vingt-treize deux cents Saint-Denis"),
+        ("33000 Bordeaux", "trente-trois mille Bordeaux"),
+        ("06000 Nice", "zéro six mille Nice"),
+        ("97400 Saint-Denis", "quatre-vingt-dix-sept quatre cents Saint-Denis"),
+        ("75700 Paris CEDEX 07", "soixante-quinze sept cents Paris Cedex zéro sept"),
+        # must not change: quantities
+        ("plus de 30000 Américains", "plus de trente mille Américains"),
+        ("les 15000 Parisiens", "les quinze mille Parisiens"),
+        ("75 011 Parisiens", "soixante-quinze mille onze Parisiens"),
+        ("en 2024 Paris", "en deux mille vingt-quatre Paris"),
+        ("99999 Euros", "quatre-vingt-dix-neuf mille neuf cent quatre-vingt-dix-neuf Euros"),
+    ],
+)
+def test_postcodes(written: str, spoken: str) -> None:
+    assert say(written) == spoken
+
+
+# --- legal references ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("art. L. 121-1", "article L cent vingt et un tiret un"),
+        ("l'art. L. 121-1 du Code de la consommation",
+         "l'article L cent vingt et un tiret un du Code de la consommation"),
+        ("art. R. 4127-1 du Code de la santé publique",
+         "article R quatre mille cent vingt-sept tiret un du Code de la santé publique"),
+        ("l'article L.3121-1", "l'article L trois mille cent vingt et un tiret un"),
+        ("articles L. 121-1 et L. 121-2", "articles L cent vingt et un tiret un et L cent vingt et un tiret deux"),
+        ("art. D. 12-3", "article D douze tiret trois"),
+        ("art. L.O. 176", "article L O cent soixante-seize"),
+        ("l'article 222-33 du Code pénal", "l'article deux cent vingt-deux tiret trente-trois du Code pénal"),
+        ("l'article 49.3", "l'article quarante-neuf trois"),
+        ("le 49-3", "le quarante-neuf trois"),
+        ("un nouveau 49.3", "un nouveau quarante-neuf trois"),
+        ("Art. 1er", "Article premier"),
+        ("art. 10 bis", "article dix bis"),
+        ("arts. 3 et 4", "articles trois et quatre"),
+        ("la loi n° 2021-1109 du 24 août 2021",
+         "la loi numéro deux mille vingt et un tiret mille cent neuf du vingt-quatre août deux mille vingt et un"),
+        # must not change
+        ("l'article IV de la loi", "l'article quatre de la loi"),
+        ("un article de presse", "un article de presse"),
+        ("de 1939-1945", "de mille neuf cent trente-neuf à mille neuf cent quarante-cinq"),
+        ("49,3 %", "quarante-neuf virgule trois pour cent"),
+    ],
+)
+def test_legal_references(written: str, spoken: str) -> None:
+    assert say(written) == spoken
+
+
 # --- properties: the new forms among ordinary words ----------------------------------------------------
 FORMS = [
     "1/2", "3/4 des", "les 1/8 de finale", "1/2 heure", "2 ½ ans", "la saison 2024/2025", "2024-25",
     "le 14/07", "1 200 €/mois", "30 km/h", "5 €/h", "10 €/hab.", "3 000 €/m2", "120 hab./km²",
     "5 l/100 km", "50 m2", "le prix du m2", "9,58 s", "2 h 30 min", "1 h 59 min 40 s", "2:01:09",
     "3 x 4", "2x3", "8 ÷ 2 = 4", "3 ± 0,5", "un 4x4", "www.lemonde.fr", "contact@balado.fr",
+    "les 17/18 juin", "les 17-18-19 juin", "1/5", "1 1/2", "2 3/4", "Mᵐᵉ Dupont", "Dʳ Petit", "1ᵉʳ", "ﬁn",
+    "１２", "75011 Paris", "art. L. 121-1", "l'article 49.3", "art. R. 4127-1", "n° 2021-1109", "10⁶",
     "https://www.service-public.gouv.fr/particuliers", "12 bd Voltaire", "av. de la République",
     "c.-à-d.", "env. 300", "vol. II", "chap. 3", "éd. Gallimard", "Marie Ire", "la 1re fois",
     "en 52 av. J.-C.", "24h/24", "7j/7", "le 12/05/2024", "3-2", "15/20",

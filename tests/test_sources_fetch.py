@@ -10,7 +10,7 @@ import pytest
 
 from _helpers_newsroom import newsroom, stalled_server
 from pipeline.config import FetchConfig
-from pipeline.sources.fetch import Fetcher, FetchError, parse_content_type
+from pipeline.sources.fetch import Deadline, Fetcher, FetchError, parse_content_type
 from pipeline.sources.pages import decode_page
 
 QUICK = FetchConfig(connect_timeout_seconds=1, read_timeout_seconds=1, total_timeout_seconds=5, retries=1,
@@ -111,9 +111,50 @@ def test_a_trickling_server_is_cut_off_by_the_total_deadline(site):
     # Bytes keep coming, each well within the read time-out: only the deadline for the whole body ends it.
     with fetcher(total_timeout_seconds=0.5, retries=0) as f:
         started = time.monotonic()
-        with pytest.raises(FetchError, match=r"^too slow: not received within 0.5 s$"):
+        with pytest.raises(FetchError, match=r"^out of time: no complete answer within 0.5 s$"):
             f.get(site.url("/trickle"))
     assert time.monotonic() - started < 3
+
+
+BUDGET = 2.0
+# A read time-out, retries and back-off that would add up to a minute: only the deadline holds.
+PATIENT = {"read_timeout_seconds": 20, "total_timeout_seconds": BUDGET, "retries": 2, "retry_backoff_seconds": 1}
+
+
+@pytest.mark.parametrize("stall", ["never answers", "headers trickle", "body trickles"])
+def test_one_deadline_bounds_a_whole_fetch_whatever_stalls(site, stall):
+    with stalled_server() as silent, fetcher(**PATIENT) as f:
+        url = {"never answers": silent + "/feed/", "headers trickle": site.url("/trickle-headers"),
+               "body trickles": site.url("/trickle")}[stall]
+        started = time.monotonic()
+        with pytest.raises(FetchError) as caught:
+            f.get(url)
+        elapsed = time.monotonic() - started
+    assert str(caught.value) == "out of time: no complete answer within 2 s"
+    assert elapsed <= BUDGET + 1, elapsed  # the acceptance: the budget, plus a second at most
+    assert f.requests == 1  # no retry once the time is up
+
+
+def test_retries_and_back_off_stop_where_the_deadline_would_pass(site):
+    site.put("/panne", "<h1>Erreur</h1>", status=500)
+    with fetcher(total_timeout_seconds=BUDGET, retries=5, retry_backoff_seconds=0.4) as f:
+        started = time.monotonic()
+        with pytest.raises(FetchError) as caught:
+            f.get(site.url("/panne"))
+        elapsed = time.monotonic() - started
+    # back-off 0.4 s then 0.8 s; the next one (1.6 s) would end after the deadline: not slept
+    assert str(caught.value) == "HTTP 500 Internal Server Error (after 3 attempts); no time left for another within 2 s"
+    assert len(site.requests_to("/panne")) == 3 and elapsed <= BUDGET, elapsed
+
+
+def test_fetches_that_share_a_deadline_share_its_time(site):
+    deadline = Deadline.starting_now(BUDGET)
+    with fetcher(**PATIENT) as f:
+        with pytest.raises(FetchError, match="^out of time"):
+            f.get(site.url("/trickle"), deadline=deadline)
+        with pytest.raises(FetchError, match=r"^out of time: no complete answer within 2 s$"):
+            f.get(site.url("/feed/"), deadline=deadline)  # would answer at once, but the time is spent
+    assert f.requests == 1
 
 
 def test_local_files_are_read_under_the_same_cap(tmp_path):

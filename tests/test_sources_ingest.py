@@ -4,9 +4,10 @@ gets one line."""
 from __future__ import annotations
 
 import json
+import time
 import tomllib
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -229,6 +230,43 @@ def test_a_failing_source_gets_one_line_and_the_others_still_run(project, site):
     assert all("\n" not in line for line in report.problems)
 
 
+BUDGET = 2.0
+PATIENT = {"read_timeout_seconds": 20, "total_timeout_seconds": BUDGET, "retries": 2, "retry_backoff_seconds": 1}
+
+
+def test_a_source_that_stalls_costs_its_budget_then_is_skipped_and_the_others_run(project, site):
+    with stalled_server() as stalled:
+        configure(project, {"name": "Muet", "url": stalled + "/feed/"},
+                  {"name": "Goutte", "url": site.url("/trickle-headers")},
+                  {"name": "Courrier", "url": site.url("/feed/")}, fetch=PATIENT)
+        started = time.monotonic()
+        report = run(project)
+        elapsed = time.monotonic() - started
+    assert report.problems == ["source Muet: out of time: no complete answer within 2 s",
+                               "source Goutte: out of time: no complete answer within 2 s"]
+    assert articles(project) == set(SLUGS.values())
+    assert elapsed <= 3 * (BUDGET + 1), elapsed  # the budget plus a second, per source
+
+
+def test_the_budget_covers_a_sources_pages_too(project, site):
+    # Every entry's page trickles: the first one spends the source's time, the others wait.
+    slow = [replace(s, path=f"/trickle?{s.post_id}") for s in STORIES]
+    site.put("/slow.xml", atom_feed(slow, site.base), "application/atom+xml")
+    configure(project, {"name": "Lent", "url": site.url("/slow.xml")}, fetch=PATIENT)
+    started = time.monotonic()
+    report = run(project)
+    elapsed = time.monotonic() - started
+    newest = max(slow, key=lambda s: s.published)
+    assert report.problems == [
+        f"Lent: {site.url(newest.path)}: out of time: no complete answer within 2 s; will try again on the next run",
+        f"source Lent: out of time (2 s); {len(slow) - 1} entries wait for the next run"]
+    assert elapsed <= BUDGET + 1, elapsed
+    assert [h.path for h in site.hits if h.path.startswith("/trickle")] == [newest.path]
+    assert articles(project) == set()
+    second = run(project)  # nothing was settled: the same entries are looked at again
+    assert second.problems[0].startswith(f"Lent: {site.url(newest.path)}: out of time")
+
+
 def test_an_entry_whose_page_fails_is_tried_again_on_the_next_runs_then_given_up(project, site):
     site.put(MUSEE.path, "<h1>Erreur</h1>", status=503)
     configure(project, {"url": site.url("/atom.xml"), "include_urls": ["*/culture/*"]})
@@ -337,3 +375,59 @@ def test_fifty_entries_then_an_unchanged_feed_costs_one_request_and_writes_nothi
     before, hits = snapshot(project / "episodes"), len(site.hits)
     report = run(project)
     assert report.requests == 1 and len(site.hits) == hits + 1 and snapshot(project / "episodes") == before
+
+
+def _age_the_record(project: Path, days: int) -> None:
+    """As if the last runs had been ``days`` ago: every entry last seen then."""
+    path = project / "episodes" / STATE_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    long_ago = (datetime.now(timezone.utc) - timedelta(days=days)).date().isoformat()
+    for record in data["entries"].values():
+        record["seen"] = long_ago
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_the_record_forgets_entries_long_gone_from_their_feed_and_never_brings_one_back(project, site):
+    start = datetime(2025, 9, 1, 8, tzinfo=timezone.utc)
+    stories = [replace(s, published=start + timedelta(hours=n)) for n, s in enumerate(many_stories(31))]
+    feed = lambda part: site.put("/archives.xml", wordpress_rss(part, site.base), "application/rss+xml")  # noqa: E731
+    configure(project, {"url": site.url("/archives.xml"), "max_new": 10})
+    feed(stories[:10])
+    assert len(run(project).new) == 10
+    removed = sorted((project / "episodes").glob("*.md"))[0]
+    removed.unlink()  # an article taken out by hand, while its entry is still in the feed
+    feed(stories[:10] + stories[10:11])
+    assert len(run(project).new) == 1
+    state = json.loads((project / "episodes" / STATE_FILE).read_text(encoding="utf-8"))
+    assert [r["status"] for r in state["entries"].values()].count("removed") == 1
+
+    _age_the_record(project, days=91)
+    feed(stories[20:30])  # the first ones left the feed long ago: forgotten, the record stays small
+    assert len(run(project).new) == 10
+    state = json.loads((project / "episodes" / STATE_FILE).read_text(encoding="utf-8"))
+    # ... but for the removed one: only its record keeps its name from another article
+    assert sorted(r["status"] for r in state["entries"].values()) == ["removed"] + ["written"] * 10
+    save_retired(project / "episodes", {removed.stem: RetiredEpisode(  # as the next build records it
+        slug=removed.stem, guid="g1", episode_number=1, pub_date="2025-09-01T08:00:00+00:00", title="Retiré",
+        retired_at="2025-09-02T00:00:00+00:00")})
+    feed(stories[20:31])
+    run(project)
+    state = json.loads((project / "episodes" / STATE_FILE).read_text(encoding="utf-8"))
+    assert sorted(r["status"] for r in state["entries"].values()) == ["written"] * 11
+    assert set(state["forgotten_before"].values()) == {stories[10].published.isoformat()}
+
+    before = article_files(project)
+    feed(stories[:11] + stories[20:31])  # all listed again: the forgotten ones are not new, the removed one stays out
+    report = run(project)
+    assert report.new == [] and report.updated == [] and article_files(project) == before
+    assert not removed.exists()
+
+
+def test_entries_gone_for_less_than_the_delay_are_remembered(project, site):
+    configure(project, {"url": site.url("/feed/")})
+    run(project)
+    _age_the_record(project, days=89)
+    site.put("/feed/", wordpress_rss(STORIES[:1], site.base), "application/rss+xml")
+    run(project)
+    state = json.loads((project / "episodes" / STATE_FILE).read_text(encoding="utf-8"))
+    assert len(state["entries"]) == len(STORIES) and "forgotten_before" not in state

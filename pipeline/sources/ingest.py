@@ -8,7 +8,10 @@ content or from its page (``full_text``). An entry is known by its id (else its 
 file in place (same slug, so the episode keeps its GUID and number), and an entry whose file
 was removed, or that ``episodes/retired.json`` names, never comes back.
 
-A source that fails gets one line and the others still run. An entry that is not an article
+A source that fails gets one line and the others still run. Each source has one
+:class:`~pipeline.sources.fetch.Deadline` per run (``[fetch] total_timeout_seconds``) for its feed
+and its entries' pages together: once it has passed, the source's remaining entries wait for the
+next run (one line), so one slow site cannot hold up a cron run. An entry that is not an article
 gets one line, once, and is not tried again unless the newsroom changes it; one whose page
 cannot be fetched is tried again on the next runs, :data:`MAX_ATTEMPTS` times in all, then only
 if the newsroom changes it.
@@ -20,6 +23,7 @@ import fnmatch
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.config import Config, SourceConfig
@@ -28,7 +32,7 @@ from pipeline.sources import state as st
 from pipeline.sources.articles import (ArticleFile, Draft, NotAnArticle, catalogue, check, render, slug_for,
                                        text_hash, write_if_changed)
 from pipeline.sources.feeds import Feed, FeedEntry, FeedError, parse_feed
-from pipeline.sources.fetch import Fetcher, FetchError
+from pipeline.sources.fetch import Deadline, Fetcher, FetchError
 from pipeline.sources.furniture import html_blocks, text_blocks, word_count
 from pipeline.sources.pages import PageArticle, clean_title, decode_page, extract_page, is_html
 
@@ -58,6 +62,7 @@ class Run:
     retired_ids: set[str]
     retired_urls: set[str]
     retired_slugs: set[str]
+    deadline: Deadline | None = None  # the source being read: its time budget for this run
     _files: dict[str, ArticleFile] | None = None
 
     @property
@@ -93,9 +98,10 @@ def ingest(config: Config) -> IngestReport:
 
 def ingest_source(run: Run, source: SourceConfig) -> None:
     remembered = run.state.sources.get(source.url, st.SourceRecord())
+    run.deadline = Deadline.starting_now(run.config.fetch.total_timeout_seconds)
     try:
         fetched = run.fetcher.get(source.url, etag=remembered.etag, last_modified=remembered.last_modified,
-                                  accept=FEED_ACCEPT)
+                                  accept=FEED_ACCEPT, deadline=run.deadline)
     except FetchError as exc:
         run.report.problems.append(f"source {source.label}: {exc}")
         return
@@ -119,26 +125,42 @@ def ingest_source(run: Run, source: SourceConfig) -> None:
 
 def ingest_entries(run: Run, source: SourceConfig, feed: Feed) -> bool:
     """Handle the feed's new and changed entries; True when none is left waiting."""
-    new, changed, seen = [], [], set()
+    new, changed, seen, today = [], [], set(), datetime.now(timezone.utc).date()
     for entry in feed.entries:
         key = entry_key(source, entry)
         if {key, entry.link} & seen:
             continue  # the same entry (or article) twice in one feed
         seen |= {key, entry.link} - {None}
         found, record = run.state.find(key, [entry.link])
+        if record is not None:
+            record.seen = today.isoformat()
+            record.published = entry.published.isoformat() if entry.published else record.published
         if record is None:
+            if run.state.was_forgotten(source.url, entry.published):
+                continue  # handled long ago, then forgotten: never new again
             if is_retired(run, key, entry):
-                run.state.entries[key] = st.EntryRecord(source.url, st.REMOVED, link=entry.link, reason="retired")
+                run.state.entries[key] = new_record(source, entry, st.REMOVED, reason="retired")
             elif passes_filters(source, entry):
                 new.append((key, entry))
         elif found == key and wants_another_look(run, record, entry):
             changed.append((found, entry))
         # found under another id: the same article through another feed; the first one owns it
+    run.state.forget_departed(source.url, seen, today, reserved=set(run.files) | run.retired_slugs)
     new.sort(key=lambda item: item[1].published.timestamp() if item[1].published else 0.0, reverse=True)
     settled = len(new) <= source.max_new
-    for key, entry in changed + new[: source.max_new]:
+    waiting = changed + new[: source.max_new]
+    for done, (key, entry) in enumerate(waiting):
+        if run.deadline and run.deadline.left() <= 0:
+            run.report.problems.append(f"source {source.label}: out of time ({run.deadline.seconds:g} s); "
+                                       f"{len(waiting) - done} entries wait for the next run")
+            return False
         settled &= ingest_entry(run, source, feed, key, entry)
     return settled
+
+
+def new_record(source: SourceConfig, entry: FeedEntry, status: str, **fields) -> st.EntryRecord:
+    return st.EntryRecord(source.url, status, link=entry.link, seen=datetime.now(timezone.utc).date().isoformat(),
+                          published=entry.published.isoformat() if entry.published else None, **fields)
 
 
 def entry_key(source: SourceConfig, entry: FeedEntry) -> str:
@@ -192,7 +214,7 @@ def _folded(text: str) -> str:
 
 def ingest_entry(run: Run, source: SourceConfig, feed: Feed, key: str, entry: FeedEntry) -> bool:
     """One entry → its article file, or one line saying why not; True when it is settled."""
-    record = run.state.entries.get(key) or st.EntryRecord(source.url, st.FAILED, link=entry.link)
+    record = run.state.entries.get(key) or new_record(source, entry, st.FAILED)
     run.state.entries[key] = record
     where = entry.link or entry.id
     try:
@@ -228,12 +250,12 @@ def draft_from_entry(run: Run, source: SourceConfig, feed: Feed, entry: FeedEntr
                      author=entry.author, date=entry.published, entry_id=entry.id)
     if not entry.link:
         raise NotAnArticle("the feed carries only a summary and no link to the article")
-    page, final_url = fetch_page(run.fetcher, entry.link)
+    page, final_url = fetch_page(run.fetcher, entry.link, run.deadline)
     return draft_from_page(page, final_url, entry=entry, site_name=feed.title)
 
 
-def fetch_page(fetcher: Fetcher, url: str) -> tuple[PageArticle, str]:
-    fetched = fetcher.get(url, accept=PAGE_ACCEPT)
+def fetch_page(fetcher: Fetcher, url: str, deadline: Deadline | None = None) -> tuple[PageArticle, str]:
+    fetched = fetcher.get(url, accept=PAGE_ACCEPT, deadline=deadline)
     if not is_html(fetched.content_type, fetched.body):
         raise NotAnArticle(f"not an HTML page ({fetched.content_type or 'unknown type'})")
     page = extract_page(decode_page(fetched.body, fetched.charset), fetched.url)

@@ -7,18 +7,28 @@ written (a file that differs was edited by hand), a fingerprint of the entry (it
 the newsroom updates the article), or why it was skipped, or that it was removed. That record
 is what makes ingest exactly-once: an entry is turned into a file once, updated in place, and
 never brought back once its file is gone.
+
+The record stays bounded: an entry that left its feed more than :data:`FORGET_AFTER_DAYS` ago is
+forgotten. So that a forgotten entry is never taken for a new one should the feed list it again
+(an article removed by hand must not come back), each source keeps one date, the latest
+publication date among the written or removed entries it forgot: an unknown entry published
+then or before is one that was forgotten. A written or removed entry is forgotten only when its
+publication date is known and something else keeps its file's name from being given to another
+article (the file itself, or ``retired.json``, where the next build records a removed episode).
 """
 from __future__ import annotations
 
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from pipeline.errors import UserError
 
 STATE_FILE = "ingested.json"
 VERSION = 1
+FORGET_AFTER_DAYS = 90
 
 # What became of an entry. "failed" is retried on later runs (a bounded number of times);
 # the others are settled until the entry itself changes (skipped) or for good.
@@ -36,6 +46,8 @@ class EntryRecord:
     written: str | None = None  # hash of the text written; another text on disk was edited by hand
     reason: str | None = None
     attempts: int = 0
+    published: str | None = None  # the entry's publication date (ISO 8601), when it has one
+    seen: str | None = None  # the last day (ISO) its feed was read with the entry in it
 
 
 @dataclass
@@ -50,6 +62,7 @@ class IngestState:
     path: Path
     sources: dict[str, SourceRecord] = field(default_factory=dict)
     entries: dict[str, EntryRecord] = field(default_factory=dict)
+    forgotten_before: dict[str, str] = field(default_factory=dict)  # source url → ISO date-time
     _saved: str = ""
 
     @classmethod
@@ -62,15 +75,18 @@ class IngestState:
             data = json.loads(text)
             sources = {url: _record(SourceRecord, r) for url, r in data.get("sources", {}).items()}
             entries = {key: _record(EntryRecord, r) for key, r in data.get("entries", {}).items()}
+            forgotten = {url: str(when) for url, when in data.get("forgotten_before", {}).items()}
         except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
             raise UserError(f"{path}: damaged ingest record ({exc}); fix or delete it "
                             "(deleting it makes ingest take every feed entry as new)") from None
-        return cls(path, sources, entries, text)
+        return cls(path, sources, entries, forgotten, text)
 
     def to_json(self) -> str:
         data = {"version": VERSION,
                 "sources": {url: _compact(r) for url, r in sorted(self.sources.items())},
                 "entries": {key: _compact(r) for key, r in sorted(self.entries.items())}}
+        if self.forgotten_before:
+            data["forgotten_before"] = dict(sorted(self.forgotten_before.items()))
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
     def save(self) -> bool:
@@ -94,6 +110,30 @@ class IngestState:
             if wanted & {record.link, record.canonical_url}:
                 return other, record
         return None, None
+
+    def was_forgotten(self, source_url: str, published: datetime | None) -> bool:
+        horizon = self.forgotten_before.get(source_url)
+        return bool(horizon and published and published <= datetime.fromisoformat(horizon))
+
+    def forget_departed(self, source_url: str, present: set[str], today: date, reserved: set[str]) -> None:
+        """Forget this source's entries missing from its feed for more than FORGET_AFTER_DAYS.
+        ``reserved``: the slugs that stay taken without this record (files, retired episodes)."""
+        horizon = self.forgotten_before.get(source_url)
+        for key, record in list(self.entries.items()):
+            if record.source != source_url or key in present:
+                continue
+            if record.seen is None:  # recorded before entries had a date of sight: count from now
+                record.seen = today.isoformat()
+            if (today - date.fromisoformat(record.seen)).days <= FORGET_AFTER_DAYS:
+                continue
+            if record.status in (WRITTEN, REMOVED):
+                if not record.published or (record.file and Path(record.file).stem not in reserved):
+                    continue
+                if horizon is None or datetime.fromisoformat(record.published) > datetime.fromisoformat(horizon):
+                    horizon = record.published
+            del self.entries[key]
+        if horizon:
+            self.forgotten_before[source_url] = horizon
 
     def by_file(self, name: str) -> tuple[str, EntryRecord] | tuple[None, None]:
         for key, record in self.entries.items():

@@ -6,6 +6,7 @@ each testable alone. Numbers are spelled by num2words (``lang="fr"``), never by 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Container
 from functools import lru_cache
 
@@ -113,11 +114,38 @@ _typography = _subs([
 ])
 
 
+# Compatibility forms are folded (NFKC) before any rule: ligatures ("ﬁ"), full-width digits and
+# letters, superscript letters of abbreviations ("Mᵐᵉ", "Dʳ", "1ᵉʳ"), "㎡", "℃", Roman numeral
+# signs. Kept as they are, because a rule reads them: "²" and "³" (m², x²), the vulgar fractions
+# ("½"), "…", "µ". "œ", "æ", "€", "°" are no compatibility forms: NFKC leaves them.
+_FOLD_KEPT = frozenset("²³½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅐⅛⅜⅝⅞⅑⅒…µ")
+_FOLD_FIRST = {"™": "", "℠": "", "№": "n°", "⁄": "/", "ᵒ": "°"}  # "nᵒ 5" is "n° 5"
+_SUPERSCRIPT_DIGITS = "⁰¹⁴⁵⁶⁷⁸⁹"
+
+
+def _fold_char(char: str) -> str:
+    if char.isascii() or char in _FOLD_KEPT:
+        return char
+    return _FOLD_FIRST[char] if char in _FOLD_FIRST else unicodedata.normalize("NFKC", char)
+
+
+def fold_compatibility(text: str) -> str:
+    """NFC, then NFKC character by character except what a rule reads. A superscript digit after
+    a word is a footnote call (not read); after a number, a power ("10⁶": "10 puissance 6")."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub(rf"(?<=\d)([{_SUPERSCRIPT_DIGITS}]+)", lambda m: " puissance " + unicodedata.normalize("NFKC", m[1]),
+                  text)
+    text = re.sub(rf"(?<=[^\s\d])[{_SUPERSCRIPT_DIGITS}]+", "", text)
+    return "".join(map(_fold_char, text))
+
+
 def clean_typography(text: str) -> str:
-    """Typographic cleanup only (transcripts keep the article's words): plain spaces everywhere
-    (no NBSP before ; : ! ? », which stops gTTS from splitting), ' for apostrophes, « » quotes,
-    – for asides, … for ellipses, no zero-width characters."""
-    return _typography(text.translate(_TRANSLATE)).strip()
+    """Typographic cleanup only (transcripts keep the article's words): compatibility forms
+    folded, plain spaces everywhere (no NBSP before ; : ! ? », which stops gTTS from splitting),
+    ' for apostrophes, « » quotes, – for asides, … for ellipses, no zero-width characters."""
+    return _typography(fold_compatibility(text.translate(_TRANSLATE))).strip()
 
 
 # --- pre-processors (order matters; see PRE_PROCESSORS) -----------------------------------------
@@ -253,6 +281,37 @@ def _edition(m: re.Match[str]) -> str:
 
 drop_elisions = _subs([(r"\s*[(\[]…[)\]]", "")])
 
+# --- legal references -------------------------------------------------------------------------------
+# "art. L. 121-1" is said "article L cent vingt et un tiret un": the code's letter (L, R, D, A, LO)
+# without its dot, the hyphen of a numbered article "tiret", never a range; "49.3" "quarante-neuf
+# trois". The same for a law's or a decree's number ("loi n° 2021-1109": "deux mille vingt et un
+# tiret mille cent neuf").
+_LEGAL_REF = r"(?:(?:L\.? ?O|LO|L|R|D|A)\.? ?\*? ?)?\d+(?:er)?(?:[-.]\d+)*(?: (?:bis|ter|quater)\b)?"
+
+
+def _say_reference(ref: str) -> str:
+    letters = re.match(r"[A-Z][A-Z. *]*", ref)
+    prefix = " ".join(re.findall(r"[A-Z]", letters[0])) + " " if letters else ""
+    number = ref[letters.end():] if letters else ref
+    number = re.sub(r"(?<=\d)\.(?=\d)", " ", number)
+    return prefix + re.sub(r"(?<=\d)-(?=\d)", " tiret ", number)
+
+
+def _legal(m: re.Match[str]) -> str:
+    word = m["word"]
+    plural = word.lower().startswith(("arts", "articles"))
+    spoken = ("Articles" if plural else "Article") if word[0] == "A" else ("articles" if plural else "article")
+    refs = re.sub(_LEGAL_REF, lambda r: _say_reference(r[0]), m["refs"])
+    return f"{spoken} {refs}"
+
+
+legal_references = _subs([
+    (rf"\b(?P<word>[Aa]rts?\.|[Aa]rticles?) ?(?P<refs>{_LEGAL_REF}(?:(?:, | et | à | ou ){_LEGAL_REF})*)"
+     r"(?![\w-])", _legal),
+    (r"(?<=\bn°) ?(\d+(?:-\d+)+)\b", lambda m: " " + m[1].replace("-", " tiret ")),
+    (r"(?<![\w.-])49[.-]3(?![\w.-]|,\d)", "49 3"),  # "le 49.3", "un 49-3": "quarante-neuf trois"
+])
+
 expand_abbreviations = _subs([
     # "M." before any word: "M. Dupont", "M. le maire", "M. et Mme Martin".
     (rf"\bMM\.(?=\s+[\w«])", "Messieurs"), (rf"\bM\.(?=\s+[\w«])", "Monsieur"),
@@ -311,6 +370,53 @@ math_signs = _subs([
 split_letters_digits = _subs([
     (rf"(?<=[{UPPER}{LOWER}])-?(?=\d)", " "), (rf"(?<=\d)(?=[{UPPER}]+\b)", " "),
 ])
+
+# --- postcodes ---------------------------------------------------------------------------------------
+# "75011 Paris" is said as a newsreader says it: the department, then the rest as one number with
+# its zeros read ("soixante-quinze zéro onze", "treize zéro zéro huit", "soixante-quinze cent
+# seize"), "000" as "mille" ("trente-trois mille Bordeaux", "zéro six mille Nice"). A postcode is
+# five digits in one run before a place's name; after a quantity word it is a number.
+_QUANTITY_WORDS = frozenset("les des de d' plus moins environ quelque quelques près ces nos vos leurs "
+                            "sur dont".split())
+
+
+def _postcode(m: re.Match[str]) -> str:
+    before = re.search(r"(\S+) $", m.string[: m.start()])
+    if before and (before[1].lower() in _QUANTITY_WORDS or before[1].lower().endswith("'") or before[1].isdigit()):
+        return m[0]
+    code = m["code"]
+    rest = "mille" if code[2:] == "000" else say_number(code[2:])
+    return f"{say_number(code[:2])} {rest}"
+
+
+postcodes = _subs([
+    (rf"(?<![\w,.\-/])(?P<code>(?:0[1-9]|[1-8]\d|9[0-5]|97|98)\d{{3}})(?= (?:[{UPPER}][{LOWER}]|CEDEX\b))",
+     _postcode),
+])
+
+
+# --- lists of days --------------------------------------------------------------------------------------
+def _day_list(m: re.Match[str]) -> str:
+    """"les 17/18 juin" → "les 17 et 18 juin", "les 17-18-19 juin" → "les 17, 18 et 19 juin"; "la nuit
+    du 17/18 juin" is "du 17 au 18 juin". A hyphen between two days that do not follow each other
+    is a range ("17-21 juin", left to be read "à")."""
+    days = [int(d) for d in re.findall(r"\d+", m["days"])]
+    det = m["det"] or ""
+    if not all(1 <= d <= 31 for d in days) or days != sorted(set(days)):
+        return m[0]
+    if "-" in m["days"] and len(days) == 2 and days[1] != days[0] + 1 and det.strip().lower() not in ("les", "des"):
+        return m[0]
+    said = ["1er" if d == 1 else str(d) for d in days]
+    if det.strip().lower() == "du" and len(days) == 2:
+        return f"{det}{said[0]} au {said[1]}"
+    return det + (", ".join(said[:-1]) + " et " + said[-1])
+
+
+day_lists = _subs([
+    (rf"(?<![\w/.,-])(?P<det>(?:[Ll]es|[Dd]es|[Dd]u|[Aa]ux|[Ll]e) )?(?P<days>\d{{1,2}}(?:er)?(?:[/-]\d{{1,2}})+)"
+     rf"(?= (?:{'|'.join(MONTHS)})\b)", _day_list),
+])
+
 
 def _date(day: str, month: str, year: str | None) -> str | None:
     d, m = int(day), int(month)
@@ -443,9 +549,26 @@ def _slash(m: re.Match[str]) -> str:
     num, den = int(m["num"]), int(m["den"].replace(" ", ""))
     determiner = _determiner(m.string[: m.start()])
     of = re.match(r"\s(?:d'|de\b|du\b|des\b)", m.string[m.end():])
-    if (1 <= num < den and (den <= 4 or of or determiner)) or (num, den) in _FORMATS:
+    # "1/5" is "un cinquième"; but a mark is "sur" ("noté 1/5", "une note de 1/10")
+    mark = re.search(r"(?:note|notes|noté|notée|notés|notées|score|évaluation|moyenne)(?: de)? $",
+                     m.string[: m.start()], re.IGNORECASE)
+    one_part = num == 1 and (den <= 12 or den in (100, 1000)) and not mark
+    if (1 <= num < den and (den <= 4 or of or determiner or one_part)) or (num, den) in _FORMATS:
         return say_fraction(num, den, determiner)
     return m[0]
+
+
+_VULGAR_OF = {value: char for char, value in _VULGAR.items()}
+
+
+def _mixed(m: re.Match[str]) -> str:
+    """"1 1/2" → "un et demi", "2 3/4" → "deux et trois quarts" (as "2 ¾" is read)."""
+    whole, num, den = m["whole"], int(m["num"]), int(m["den"])
+    if not (1 <= num < den <= 16):
+        return m[0]
+    if (num, den) in _VULGAR_OF:
+        return f"{whole} {_VULGAR_OF[num, den]}"
+    return f"{whole} et {say_fraction(num, den)}"
 
 
 def _and_a_half(m: re.Match[str]) -> str:
@@ -473,6 +596,7 @@ def _vulgar(m: re.Match[str]) -> str:
 
 
 fractions = _subs([
+    (r"(?<![\w/.,])(?<!\d )(?P<whole>\d+) (?P<num>\d{1,2})/(?P<den>\d{1,2})(?![\w/]|,\d)", _mixed),
     (r"(?P<whole>\d+) ?(?P<char>[½¼¾]) (?P<noun>ans|mois|jours|heures?|semaines|siècles|litres?|"
      r"kilos?|mètres?|kilomètres?|tours?|points?)\b", _and_a_half),
     (r"(?<=\w )(?P<noun>ans?|mois|jours|heures?|semaines|siècles|litres?|kilos?|mètres?|kilomètres?|"
@@ -543,7 +667,8 @@ roman_numerals = _subs([
     (rf"\b({'|'.join(map(re.escape, _REGNAL))}) ([IVXLC]+)\b(?!')", _regnal),
     # Any capitalised name followed by a multi-letter numeral: "Vatican II", "Apollo XI".
     (rf"\b([{UPPER}][{LOWER}]+) ([IVX]{{2,}})\b(?![\w'])", _regnal),
-    (r"\b(chapitre|tome|acte|titre|livre|partie|scène|volume|saison|article) ([IVXLC]+)\b(?![\w'])",
+    # ("article L 121": the letter of a code, before its number, is no numeral)
+    (r"\b(chapitre|tome|acte|titre|livre|partie|scène|volume|saison|article) ([IVXLC]+)\b(?![\w']| \d| [A-Z] \d)",
      _regnal),
 ])
 
@@ -680,7 +805,6 @@ per_unit = _subs([
 
 signs = _subs([
     (r"(?<![\d.])(\d{1,3}(?:\.\d{3})+)(?![\d.,])", lambda m: m[1].replace(".", " ")),  # 1.500
-    (r"\b49\.3\b", "49 3"),  # the constitutional article everyone says "quarante-neuf trois"
     (r"(?<=\d)\.(?=\d)", " point "),  # 2.5
     (r"(?<=\d) ?[-–] ?(?=\d)", " à "),  # 1939-1945, 3-2
     (r"(?<![\w-])-(?=\d)", "moins "), (r"(?<![\w+])\+(?=\d)", "plus "),
@@ -716,6 +840,7 @@ ACRONYMS_AS_WORDS = {
     "HAMAS": "Hamas", "NATO": "Nato", "MODEM": "Modem", "RAID": "Raid", "BAC": "bac",
     "BRICS": "Brics", "CAC": "Cac", "IFOP": "Ifop", "ADEME": "Ademe", "ANSES": "Anses",
     "ARCOM": "Arcom", "CESE": "Cése", "ONERA": "Onera", "UNRWA": "Unrwa", "AIDES": "Aides",
+    "CEDEX": "Cedex",
 }
 # Spelled even though they contain a vowel (an unknown acronym with a vowel is left to the engine).
 ACRONYMS_SPELLED = set(
@@ -762,8 +887,8 @@ speech_punctuation = _subs([
 ])
 
 PRE_PROCESSORS: tuple[Callable[[str], str], ...] = (
-    clean_typography, drop_elisions, addresses, expand_abbreviations, units_with_digits, per_unit,
-    math_signs, split_letters_digits, dates, times, fractions, ordinals, roman_numerals, temperatures,
+    clean_typography, drop_elisions, addresses, legal_references, expand_abbreviations, postcodes,
+    units_with_digits, per_unit, math_signs, split_letters_digits, day_lists, dates, times, fractions, ordinals, roman_numerals, temperatures,
     signs, currencies, percentages, units, cardinals,
 )
 POST_PROCESSORS: tuple[Callable[[str], str], ...] = (symbols, speech_punctuation)
