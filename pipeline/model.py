@@ -31,6 +31,7 @@ class Article:
     author: str | None = None
     description: str | None = None
     source_url: str | None = None
+    dropped: tuple[tuple[str, str], ...] = ()  # (text, rule): page furniture not spoken, for the editor
 
 
 # --- Stage 2: script --------------------------------------------------------------------------

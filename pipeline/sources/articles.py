@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pipeline.errors import UserError
-from pipeline.sources.furniture import Block, word_count
+from pipeline.text.furniture import Block, word_count
 from pipeline.text.article import FRONT_MATTER, SUPPORTED_SUFFIXES, read_article, slugify
 
 SUFFIX = ".md"
@@ -38,6 +38,7 @@ class Draft:
     date: datetime | None = None
     description: str | None = None
     entry_id: str | None = None
+    dropped: tuple[tuple[str, str], ...] = ()  # (text, rule): the page's furniture, for the editor's review
 
 
 def render(draft: Draft, slug: str) -> str:

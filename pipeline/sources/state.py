@@ -18,6 +18,8 @@ from pathlib import Path
 from pipeline.errors import UserError
 
 STATE_FILE = "ingested.json"
+# A short paragraph found in this many of a source's recent articles is that source's furniture.
+RECENT_ARTICLES, FURNITURE_IN = 12, 3
 VERSION = 1
 
 # What became of an entry. "failed" is retried on later runs (a bounded number of times);
@@ -50,6 +52,8 @@ class IngestState:
     path: Path
     sources: dict[str, SourceRecord] = field(default_factory=dict)
     entries: dict[str, EntryRecord] = field(default_factory=dict)
+    # Per source, per recent entry: the keys of its short paragraphs (pipeline.text.furniture.line_key).
+    lines: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _saved: str = ""
 
     @classmethod
@@ -62,15 +66,19 @@ class IngestState:
             data = json.loads(text)
             sources = {url: _record(SourceRecord, r) for url, r in data.get("sources", {}).items()}
             entries = {key: _record(EntryRecord, r) for key, r in data.get("entries", {}).items()}
+            lines = {url: {key: list(keys) for key, keys in recent.items()}
+                     for url, recent in data.get("furniture", {}).items()}
         except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
             raise UserError(f"{path}: damaged ingest record ({exc}); fix or delete it "
                             "(deleting it makes ingest take every feed entry as new)") from None
-        return cls(path, sources, entries, text)
+        return cls(path, sources, entries, lines, text)
 
     def to_json(self) -> str:
         data = {"version": VERSION,
                 "sources": {url: _compact(r) for url, r in sorted(self.sources.items())},
                 "entries": {key: _compact(r) for key, r in sorted(self.entries.items())}}
+        if self.lines:
+            data["furniture"] = {url: recent for url, recent in sorted(self.lines.items())}
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
     def save(self) -> bool:
@@ -94,6 +102,27 @@ class IngestState:
             if wanted & {record.link, record.canonical_url}:
                 return other, record
         return None, None
+
+    def remember_lines(self, source: str, key: str, keys: set[str]) -> None:
+        """This entry's paragraph keys, as the newest of the source's recent articles."""
+        recent = self.lines.setdefault(source, {})
+        recent.pop(key, None)  # an updated entry counts once, as the newest
+        recent[key] = sorted(keys)
+        for old in list(recent)[:-RECENT_ARTICLES]:
+            del recent[old]
+
+    def learned_furniture(self, source: str) -> frozenset[str]:
+        """The keys of paragraphs found in at least FURNITURE_IN of this source's recent articles."""
+        articles: list[set[str]] = []
+        for keys in map(set, self.lines.get(source, {}).values()):
+            # The same article under several entries (a re-post) is one article, not evidence of furniture.
+            if keys and not any(len(keys & other) * 2 > len(keys) for other in articles):
+                articles.append(keys)
+        counts: dict[str, int] = {}
+        for keys in articles:
+            for k in keys:
+                counts[k] = counts.get(k, 0) + 1
+        return frozenset(k for k, n in counts.items() if n >= FURNITURE_IN)
 
     def by_file(self, name: str) -> tuple[str, EntryRecord] | tuple[None, None]:
         for key, record in self.entries.items():
