@@ -39,7 +39,8 @@ RULES: dict[str, tuple[re.Pattern, int]] = {
                              r"|articles? (liés?|similaires)|les plus lus|à la une|dans la même rubrique"
                              r"|pour aller plus loin|vous aimerez aussi|recommandé pour vous|notre sélection)\W*", 8),
     "newsletter": _rule(r".*\b(newsletters?|lettre d'information|inscrivez-vous|abonnez-vous|s'abonner|je m'abonne"
-                        r"|déjà abonné|recevez (chaque|nos|gratuitement)|votre adresse e-?mail|subscribe)\b.*"),
+                        r"|déjà abonné|recevez (chaque|nos|gratuitement)|votre adresse e-?mail|subscribe|offres? premium"
+                        r"|découvrez nos offres)\b.*"),
     "paywall": _rule(r".*\b(il vous reste \d+ ?% de (cet|l') ?article|(la suite|cet article|article) (est )?réservée?s? aux"
                      r" abonnés|pour lire la suite|contenu réservé|offre (d'abonnement|spéciale|numérique))\b.*", 60),
     "credit": _rule(r"((photos?|illustrations?|images?|vidéo|infographie|crédits?( photos?)?|légende)\s*:.*"
@@ -51,17 +52,20 @@ RULES: dict[str, tuple[re.Pattern, int]] = {
     "share": _rule(rf"{SHARE}([\s,:|•·]+{SHARE})*\s*((sur|on|via) [\w .+-]{{1,20}}|cet article|this( article| post)?"
                    r"|par e-?mail)?", 15),
     "comments": _rule(r"(\d+\s+)?(réagir|commenter|commentaires?|voir les commentaires|ajouter un commentaire"
-                      r"|laisser un commentaire|donnez votre avis|réagissez)(\s*\(\d+\))?( sur cet article)?", 10),
+                      r"|laisser un commentaire|donnez votre avis|réagissez|voir les contributions|contributions)(\s*\(\d+\))?( sur cet article)?", 10),
     # Case matters here: « Par ailleurs, … » is article text, « Par Denis Loctier » an author line.
     "author box": _rule(r"(?i:par|by|propos recueillis par|journaliste|rédaction|auteur|autrice|avec)\s*[:•·-]?\s*"
                         r"([A-ZÀ-Ý][\w'’.-]+\s*){1,4}((et|,|and|•)\s*([A-ZÀ-Ý][\w'’.-]+\s*){1,4})*"
                         r"(\s*[(,-].{0,40})?", 14, 0),
     "follow us": _rule(r"(suivez|follow)[- ](nous|us|[A-Z]\w+)( sur| on)? .{0,60}", 15),
+    "reading time": _rule(r"(temps de )?lecture\s*:?\s*\d+\s*min(\.|utes?)?", 6),
     "advert": _rule(r"(publicité|advertisement|sponsorisé|contenu sponsorisé|pub|annonce)\W*", 3),
     "wordpress": _rule(r"(l'article .+ est apparu en premier sur .+|the post .+ appeared first on .+"
                        r"|cet article est paru (en premier|initialement) sur .+)", 60),
     "ellipsis": _rule(r"\[(…|\.\.\.|&hellip;)\]", 1),
 }
+# A heading of these kinds opens a box (newsletter offer, related articles): what is under it goes too.
+BOX_RULES = {"newsletter", "paywall", "related heading"}
 TRAILING_ELLIPSIS = re.compile(r"\s*\[(…|\.\.\.|&hellip;)\]\s*$")
 
 
@@ -113,6 +117,7 @@ def clean_blocks(blocks: list[Block], learned: frozenset[str] = frozenset(), sou
     them. ``learned``: :func:`line_key` of the paragraphs this ``source`` repeats."""
     kept, dropped = [], []
     bodies = [_said(b.text) for b in blocks if not b.heading]
+    box = None  # the rule of a furniture heading: the short paragraphs under it are its box
     for index, block in enumerate(blocks):
         text = TRAILING_ELLIPSIS.sub("", _spaces(block.text))
         rule = judge(text) if text else "no words"
@@ -120,6 +125,10 @@ def clean_blocks(blocks: list[Block], learned: frozenset[str] = frozenset(), sou
             rule = f"repeated by {source or 'this source'}"
         if rule is None and not block.heading and _quoted_elsewhere(_said(text), bodies, index, blocks):
             rule = "said elsewhere in the article (pull quote)"
+        if rule is None and box and not block.heading and len(text.split()) <= 100:
+            rule = f"{box} (under its heading)"
+        if block.heading or (rule is None and box):
+            box = rule if block.heading and rule in BOX_RULES else None
         if rule:
             dropped.append((text, rule))
             continue
@@ -142,7 +151,9 @@ def _spaces(text: str) -> str:
 def _quoted_elsewhere(said: str, bodies: list[str], index: int, blocks: list[Block]) -> bool:
     """A pull quote repeats words of a paragraph; the paragraph is kept, the repeat is not."""
     position = sum(1 for b in blocks[:index] if not b.heading)
-    return bool(said) and any(i != position and said in other and (len(other) > len(said) or i > position)
+    if len(said.split()) < 12:
+        return False  # a short line (« CURE D'AUSTÉRITÉ ») is an intertitle, not a pull quote
+    return any(i != position and said in other and (len(other) > len(said) or i > position)
                               for i, other in enumerate(bodies))
 
 

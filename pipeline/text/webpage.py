@@ -29,10 +29,12 @@ ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "analysisnews
 TITLE_SEPARATORS = (" - ", " | ", " — ", " – ", " · ", " :: ", " » ", " / ", " : ")
 INLINE = ("em", "i", "b", "strong", "span", "a", "u", "small", "mark", "sup", "sub", "font", "abbr", "cite", "q",
           "time", "ins", "del", "s")
+LABEL = re.compile(r"label|kicker|rubri|surtitre|overline|category|tag\b", re.I)
+UNWRAPPED = ("span", "time", "font", "abbr", "mark", "small", "u", "ins")
 BLOCKS = ("p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "section",
           "article", "figure", "header", "footer", "aside", "nav", "form", "pre", "dl", "main")
 STANDFIRST = re.compile(r"(^|[\s_-])(chapo|chapeau|standfirst|summary|lead|leadin|intro|accroche|subtitle|subheadline"
-                        r"|sub-headline|deck|description|desc|excerpt|header__desc|article-desc)($|[\s_-])", re.I)
+                        r"|sub-headline|deck|hat|excerpt|article__desc|article-desc|header__desc)($|[\s_-])", re.I)
 # Sharing bars, related links, forms and embeds are never article text, whatever they contain (feeds' HTML).
 DROPPED_TAGS = ("script", "style", "nav", "aside", "form", "button", "iframe", "figure", "figcaption",
                 "noscript", "svg", "object", "embed", "video", "audio", "footer", "header", "table")
@@ -66,7 +68,7 @@ def extract_page(html: str, url: str | None = None, *, learned: frozenset[str] =
     meta = trafilatura.extract_metadata(html, default_url=url,
                                         date_config={"extensive_search": False, "original_date": True})
     dropped: list[tuple[str, str]] = []
-    standfirst = _standfirst(root) if root is not None else None
+    standfirst = _standfirst(root, facts.get("og:description")) if root is not None else None
     prepared = _serialise(root, dropped) if root is not None else html
     xml = trafilatura.extract(prepared, url=url, output_format="xml", include_comments=False, include_tables=False,
                               include_images=False, include_links=False, favor_precision=True, deduplicate=False)
@@ -121,6 +123,8 @@ def _prepare(root, dropped: list[tuple[str, str]]) -> None:
     for element in list(root.iter(*INLINE)):
         if element.getparent() is not None and not element.text_content().strip() and not len(element.xpath(".//img")):
             element.drop_tree()  # « a dit <em></em> que… »: keeps the words after it (its tail)
+        elif element.tag in UNWRAPPED and element.xpath("ancestor::p|ancestor::li|ancestor::blockquote"):
+            element.drop_tag()  # span soup, <time> inside a sentence: only their words matter
     for element in list(root.iter(*INLINE)):
         parent = element.getparent()
         if parent is None or parent.tag not in ("p", "div", "li") or element.getparent().tag in INLINE:
@@ -130,6 +134,11 @@ def _prepare(root, dropped: list[tuple[str, str]]) -> None:
         if text != whole and judge(text) == "related link":
             dropped.append((text, "related link"))
             _drop_with_link(element)
+    for embed in list(root.xpath("//blockquote[contains(@class,'twitter-tweet') or contains(@class,'instagram-media')"
+                                 " or contains(@class,'tiktok-embed') or contains(@class,'bluesky-embed')]")):
+        dropped.append((" ".join(embed.text_content().split()), "embedded post"))
+        embed.drop_tree()  # a post from a social network quoted whole: shown on the page, not read
+    _drop_links_away(root, dropped)
     for listing in list(root.iter("ul", "ol")):
         if listing.getparent() is not None and _all_links(listing):
             dropped.append((" · ".join(" ".join(li.text_content().split()) for li in listing.iter("li")),
@@ -138,6 +147,29 @@ def _prepare(root, dropped: list[tuple[str, str]]) -> None:
     for div in root.iter("div"):
         if not any(isinstance(child.tag, str) and child.tag in BLOCKS for child in div) and _own_words(div) >= 12:
             div.tag = "p"  # a lead box made of a <div> and its text: a paragraph, not a layout box
+
+
+def _drop_links_away(root, dropped: list[tuple[str, str]]) -> None:
+    """Paragraphs and headings that are wholly a link lead to another page (« > Le Village olympique
+    ouvre »); a heading-link with its short summary is the teaser of another article."""
+    for element in list(root.iter("p", "h2", "h3", "h4")):
+        if element.getparent() is None or not (_link_only(element) or element.xpath("ancestor::a")):
+            continue
+        card = element.getparent()
+        text = " ".join(element.text_content().split())
+        if element.tag != "p" and card.tag in ("div", "article", "li", "section") and \
+                len(card.text_content().split()) <= 80 and card.getparent() is not None:
+            dropped.append((" ".join(card.text_content().split()), "teaser of another article"))
+            card.drop_tree()
+        else:
+            dropped.append((text, "link to another page"))
+            element.drop_tree()
+
+
+def _link_only(element) -> bool:
+    text = " ".join(element.text_content().split())
+    linked = " ".join(" ".join(a.text_content().split()) for a in element.iter("a"))
+    return bool(text) and re.sub(r"\W+", "", text.lstrip("»>›→ ")) == re.sub(r"\W+", "", linked)
 
 
 def _drop_with_link(element) -> None:
@@ -149,13 +181,7 @@ def _drop_with_link(element) -> None:
 
 def _all_links(listing) -> bool:
     items = listing.findall("li")
-    if not items:
-        return False
-    for item in items:
-        linked = " ".join(" ".join(a.text_content().split()) for a in item.iter("a"))
-        if not linked or linked != " ".join(item.text_content().split()):
-            return False
-    return True
+    return bool(items) and all(_link_only(item) for item in items)
 
 
 def _own_words(div) -> int:
@@ -203,24 +229,45 @@ def _is_prose(text: str) -> bool:
 
 
 # --- 3. the standfirst ------------------------------------------------------------------------
-def _standfirst(root) -> str | None:
+def _standfirst(root, description: str | None = None) -> str | None:
+    """The element the page marks as its standfirst (« chapo », « standfirst », « article__desc »…), else
+    the one whose text is the page's own description; after the headline, outside links and menus."""
     body = root.find("body")
-    for element in (body if body is not None else root).iter():
-        if not isinstance(element.tag, str) or element.tag in ("meta", "a", "img", "body", "html"):
-            continue
-        marks = f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}"
-        if STANDFIRST.search(marks) and not element.xpath("ancestor::nav|ancestor::aside|ancestor::footer"):
-            text = " ".join(element.text_content().split())
-            if 8 <= len(text.split()) <= 120 and not element.xpath(".//p[2]|.//li|.//h2"):
+    elements = [e for e in (body if body is not None else root).iter() if isinstance(e.tag, str)]
+    headline = next((i for i, e in enumerate(elements) if e.tag == "h1"), 0)
+    wanted = _words(description) if description else None
+    for marked in (True, False):
+        for element in elements[headline:]:
+            if element.tag in ("a", "img", "body", "html", "meta", "h1") or \
+                    element.xpath("ancestor::a|ancestor::nav|ancestor::aside|ancestor::footer"):
+                continue
+            text = _without_labels(element)
+            if not (5 if marked else 8) <= len(text.split()) <= 120 or element.xpath(".//p[2]|.//li|.//h2"):
+                continue
+            marks = f"{element.get('class', '')} {element.get('id', '')}"
+            if (marked and (STANDFIRST.search(marks) or element.get("itemprop") == "description")) or (not marked and wanted and _words(text) == wanted):
                 return text
     return None
+
+
+def _without_labels(element) -> str:
+    """The standfirst's words without the rubric label some pages put in it (« FOOTBALL Le club… »)."""
+    text = " ".join(element.text_content().split())
+    for label in element.iterdescendants():
+        if isinstance(label.tag, str) and LABEL.search(f"{label.get('class', '')}"):
+            own = " ".join(label.text_content().split())
+            if own and text.startswith(own):
+                text = text[len(own):].strip()
+    return text
 
 
 def _with_standfirst(blocks: list[Block], standfirst: str | None, title: str) -> list[Block]:
     """The standfirst right after the title when the body lacks it (trafilatura often leaves it out
     as page furniture); the title itself never again as a paragraph."""
     said = _words(title)
-    blocks = [b for b in blocks if _words(b.text) != said]
+    long = [i for i, b in enumerate(blocks) if len(b.text.split()) >= 15]
+    opening = long[1] if len(long) > 1 else len(blocks)  # the standfirst and the first paragraph
+    blocks = [b for i, b in enumerate(blocks) if i >= opening or _words(b.text) != said]
     if not standfirst:
         return blocks
     key = _words(standfirst)
