@@ -37,7 +37,8 @@ RULES: dict[str, tuple[re.Pattern, int]] = {
                           r"|((continue|keep) reading|read (more|also))\b.*"),
     "related heading": _rule(r"(sur le même (sujet|thème)|à découvrir (également|aussi)|nos articles?( sur le sujet)?"
                              r"|articles? (liés?|similaires)|les plus lus|à la une|dans la même rubrique"
-                             r"|pour aller plus loin|vous aimerez aussi|recommandé pour vous|notre sélection)\W*", 8),
+                             r"|pour aller plus loin|vous aimerez aussi|recommandé pour vous|notre sélection"
+                             r"|(notre|nos) (dossiers?|articles?|séries?) (sur|consacrés? à) .{1,80})\W*", 14),
     "newsletter": _rule(r".*\b(newsletters?|lettre d'information|inscrivez-vous|abonnez-vous|s'abonner|je m'abonne"
                         r"|déjà abonné|recevez (chaque|nos|gratuitement)|votre adresse e-?mail|subscribe|offres? premium"
                         r"|découvrez nos offres)\b.*"),
@@ -75,6 +76,7 @@ class Block:
 
     text: str
     heading: bool = False
+    item: bool = False  # an item of a list (a box of links is a list under a line that announces it)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def clean_blocks(blocks: list[Block], learned: frozenset[str] = frozenset(), sou
     them. ``learned``: :func:`line_key` of the paragraphs this ``source`` repeats."""
     kept, dropped = [], []
     bodies = [_said(b.text) for b in blocks if not b.heading]
-    box = None  # the rule of a furniture heading: the short paragraphs under it are its box
+    box, box_heading = None, False  # a furniture heading or line, and what is under it: its box
     for index, block in enumerate(blocks):
         text = TRAILING_ELLIPSIS.sub("", _spaces(block.text))
         rule = judge(text) if text else "no words"
@@ -125,14 +127,16 @@ def clean_blocks(blocks: list[Block], learned: frozenset[str] = frozenset(), sou
             rule = f"repeated by {source or 'this source'}"
         if rule is None and not block.heading and _quoted_elsewhere(_said(text), bodies, index, blocks):
             rule = "said elsewhere in the article (pull quote)"
-        if rule is None and box and not block.heading and len(text.split()) <= 100:
-            rule = f"{box} (under its heading)"
+        if rule is None and box and not block.heading and (block.item or (box_heading and len(text.split()) <= 100)):
+            rule = f"{box} (in its box)"
         if block.heading or (rule is None and box):
-            box = rule if block.heading and rule in BOX_RULES else None
+            box, box_heading = (rule, block.heading) if rule in BOX_RULES else (None, False)
+        elif rule in BOX_RULES and text.endswith(":"):
+            box, box_heading = rule, False  # « Notre dossier sur … : » and the list of links under it
         if rule:
             dropped.append((text, rule))
             continue
-        kept.append(Block(text, block.heading))
+        kept.append(Block(text, block.heading, block.item))
     while kept and kept[-1].heading:
         dropped.append((kept.pop().text, "heading with no text under it"))
     final = []

@@ -17,6 +17,7 @@ reading of it. The title loses the site's name (« … - Gala », « … | Le Mo
 """
 from __future__ import annotations
 
+from html import unescape
 import json
 import re
 from dataclasses import dataclass, field
@@ -90,7 +91,7 @@ def extract_page(html: str, url: str | None = None, *, learned: frozenset[str] =
 
 def clean_title(title: str, *site_names: str | None) -> str:
     """« Titre - Le Courrier du Rhône » → « Titre » (and « Site | Titre » → « Titre »)."""
-    title = " ".join(title.split())
+    title = " ".join(unescape(title).split())  # some pages escape their <meta> twice (« r&#233;volutions »)
     for site in filter(None, site_names):
         site = " ".join(site.split()).casefold()
         folded = title.casefold()
@@ -206,7 +207,7 @@ def _xml_blocks(xml: str | None) -> tuple[str | None, list[Block]]:
         if element.tag == "head" and element.get("rend") == "h1":
             h1 = h1 or text  # the title, not a chapter
         else:
-            blocks.append(Block(text, heading=element.tag == "head" and not _is_prose(text)))
+            blocks.append(Block(text, heading=element.tag == "head" and not _is_prose(text), item=element.tag == "item"))
     return h1, blocks
 
 
@@ -301,7 +302,7 @@ def extract_fragment(fragment: str, *, learned: frozenset[str] = frozenset(), so
             continue  # a <blockquote> or <li> holding <p>s: the inner blocks are read instead
         text = " ".join(element.text_content().split())
         if text:
-            blocks.append(Block(text, FRAGMENT_BLOCKS[element.tag] and not _is_prose(text)))
+            blocks.append(Block(text, FRAGMENT_BLOCKS[element.tag] and not _is_prose(text), item=element.tag == "li"))
     if not blocks:  # bare text with <br>s, as some feeds send it
         text = lxml.html.tostring(root, method="text", encoding="unicode")
         blocks = [Block(" ".join(part.split())) for part in re.split(r"\n\s*\n", text) if part.strip()]
