@@ -86,7 +86,7 @@ class IngestState:
         from pipeline.fsutil import atomic_write_text
 
         text = self.to_json()
-        if text == self._saved or (not self.sources and not self.entries and not self.path.exists()):
+        if text == self._saved or (not self.sources and not self.entries and not self.lines and not self.path.exists()):
             return False
         atomic_write_text(self.path, text)
         self._saved = text

@@ -32,7 +32,8 @@ def _rule(pattern: str, max_words: int = SHORT, flags: int = re.I) -> tuple[re.P
 
 RULES: dict[str, tuple[re.Pattern, int]] = {
     # « Lire aussi » is never article text, whatever follows; « Lire la suite » only when nothing does.
-    "related link": _rule(r"[»>›→•▶►*\s]*((à|a) )?(lire|voir|relire|écouter|regarder|découvrir)( aussi| également)\b.*"
+    "related link": _rule(r"[»>›→•▶►*\s]*((à|a) )?(lire|voir|relire|écouter|regarder|découvrir)"
+                          r"( aussi| également)\b.*"
                           r"|((à|a) )?(lire|voir) (la suite|plus|l'article)( de l'article)?\s*(:.*|[»›→>.…]+)?"
                           r"|((continue|keep) reading|read (more|also))\b.*"),
     "related heading": _rule(r"(sur le même (sujet|thème)|à découvrir (également|aussi)|nos articles?( sur le sujet)?"
@@ -42,8 +43,8 @@ RULES: dict[str, tuple[re.Pattern, int]] = {
     "newsletter": _rule(r".*\b(newsletters?|lettre d'information|inscrivez-vous|abonnez-vous|s'abonner|je m'abonne"
                         r"|déjà abonné|recevez (chaque|nos|gratuitement)|votre adresse e-?mail|subscribe|offres? premium"
                         r"|découvrez nos offres)\b.*"),
-    "paywall": _rule(r".*\b(il vous reste \d+ ?% de (cet|l') ?article|(la suite|cet article|article) (est )?réservée?s? aux"
-                     r" abonnés|pour lire la suite|contenu réservé|offre (d'abonnement|spéciale|numérique))\b.*", 60),
+    "paywall": _rule(r".*\b(il vous reste [\d.,]+ ?% de (cet|l') ?article"
+                     r"|(la suite|cet article|article) (est )?réservée?s? aux abonnés|pour lire la suite|contenu réservé|offre (d'abonnement|spéciale|numérique))\b.*", 60),
     "credit": _rule(r"((photos?|illustrations?|images?|vidéo|infographie|crédits?( photos?)?|légende)\s*:.*"
                     r"|.*(©|\btous droits réservés\b).*|.*[/|]\s*(afp|reuters|ap|abaca|maxppp|getty( images)?|sipa"
                     r"|hans lucas|ip3|shutterstock|leemage|epa|belga|keystone|dpa|ansa|istock|unsplash|adobe stock)"
@@ -53,7 +54,8 @@ RULES: dict[str, tuple[re.Pattern, int]] = {
     "share": _rule(rf"{SHARE}([\s,:|•·]+{SHARE})*\s*((sur|on|via) [\w .+-]{{1,20}}|cet article|this( article| post)?"
                    r"|par e-?mail)?", 15),
     "comments": _rule(r"(\d+\s+)?(réagir|commenter|commentaires?|voir les commentaires|ajouter un commentaire"
-                      r"|laisser un commentaire|donnez votre avis|réagissez|voir les contributions|contributions)(\s*\(\d+\))?( sur cet article)?", 10),
+                      r"|laisser un commentaire|donnez votre avis|réagissez|voir les contributions|contributions)"
+                      r"(\s*\(\d+\))?( sur cet article)?", 10),
     # Case matters here: « Par ailleurs, … » is article text, « Par Denis Loctier » an author line.
     "author box": _rule(r"(?i:par|by|propos recueillis par|journaliste|rédaction|auteur|autrice|avec)\s*[:•·-]?\s*"
                         r"([A-ZÀ-Ý][\w'’.-]+\s*){1,4}((et|,|and|•)\s*([A-ZÀ-Ý][\w'’.-]+\s*){1,4})*"

@@ -207,7 +207,8 @@ def _xml_blocks(xml: str | None) -> tuple[str | None, list[Block]]:
         if element.tag == "head" and element.get("rend") == "h1":
             h1 = h1 or text  # the title, not a chapter
         else:
-            blocks.append(Block(text, heading=element.tag == "head" and not _is_prose(text), item=element.tag == "item"))
+            heading = element.tag == "head" and not _is_prose(text)
+            blocks.append(Block(text, heading=heading, item=element.tag == "item"))
     return h1, blocks
 
 
@@ -246,7 +247,9 @@ def _standfirst(root, description: str | None = None) -> str | None:
             if not (5 if marked else 8) <= len(text.split()) <= 120 or element.xpath(".//p[2]|.//li|.//h2"):
                 continue
             marks = f"{element.get('class', '')} {element.get('id', '')}"
-            if (marked and (STANDFIRST.search(marks) or element.get("itemprop") == "description")) or (not marked and wanted and _words(text) == wanted):
+            if marked and (STANDFIRST.search(marks) or element.get("itemprop") == "description"):
+                return text
+            if not marked and wanted and _words(text) == wanted:
                 return text
     return None
 
@@ -302,7 +305,8 @@ def extract_fragment(fragment: str, *, learned: frozenset[str] = frozenset(), so
             continue  # a <blockquote> or <li> holding <p>s: the inner blocks are read instead
         text = " ".join(element.text_content().split())
         if text:
-            blocks.append(Block(text, FRAGMENT_BLOCKS[element.tag] and not _is_prose(text), item=element.tag == "li"))
+            heading = FRAGMENT_BLOCKS[element.tag] and not _is_prose(text)
+            blocks.append(Block(text, heading, item=element.tag == "li"))
     if not blocks:  # bare text with <br>s, as some feeds send it
         text = lxml.html.tostring(root, method="text", encoding="unicode")
         blocks = [Block(" ".join(part.split())) for part in re.split(r"\n\s*\n", text) if part.strip()]
