@@ -165,3 +165,24 @@ def test_the_same_article_posted_twice_is_not_evidence_of_furniture(tmp_path):
     for n in range(4):
         state.remember_lines("feed", f"repost-{n}", lines)
     assert state.learned_furniture("feed") == frozenset()
+
+
+def test_ingest_learns_a_sources_furniture_and_never_speaks_it_again(project):
+    from dataclasses import replace
+
+    from _helpers_newsroom import GREVE, MUSEE, SECHERESSE, TRAMWAY, configure, newsroom, wordpress_rss
+    from pipeline.config import load_config
+    from pipeline.sources.ingest import ingest
+
+    promo = "Retrouvez toute l'actualité du Courrier du Rhône sur notre application, gratuite et sans publicité."
+    stories = [replace(s, paragraphs=(*s.paragraphs, promo)) for s in (TRAMWAY, SECHERESSE, MUSEE, GREVE)]
+    with newsroom() as site:
+        site.put("/promo.xml", wordpress_rss(stories[:3], site.base), "application/rss+xml")
+        configure(project, {"name": "Le Courrier", "url": site.url("/promo.xml")})
+        first = ingest(load_config(project)).new
+        assert len(first) == 3 and all(promo in p.read_text(encoding="utf-8") for p in first)  # not yet learned
+        site.put("/promo.xml", wordpress_rss(stories, site.base), "application/rss+xml")
+        [fourth] = ingest(load_config(project)).new
+    text = fourth.read_text(encoding="utf-8")
+    assert promo not in text and GREVE.paragraphs[0] in text
+    assert "furniture" in json.loads((project / "episodes" / "ingested.json").read_text(encoding="utf-8"))
