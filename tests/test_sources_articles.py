@@ -7,7 +7,7 @@ import pytest
 
 from _helpers_newsroom import TRAMWAY
 from pipeline.sources.articles import Draft, NotAnArticle, check, render, slug_for
-from pipeline.sources.furniture import Block
+from pipeline.text.furniture import Block
 from pipeline.text.article import read_article
 
 BLOCKS = (Block(TRAMWAY.lead), Block("Un chantier de trois ans", heading=True),

@@ -9,7 +9,8 @@ import pytest
 from _helpers_newsroom import (FURNITURE, GREVE, STORIES, TRAMWAY, atom_feed, json_feed, wordpress_content,
                                wordpress_rss)
 from pipeline.sources.feeds import FeedError, parse_feed
-from pipeline.sources.furniture import Block, html_blocks, is_furniture, text_blocks
+from pipeline.text.furniture import Block, is_furniture, text_blocks
+from pipeline.text.webpage import html_blocks
 
 BASE = "http://127.0.0.1:8080"
 

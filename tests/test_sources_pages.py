@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 import pytest
 
 from _helpers_newsroom import ENQUETE, FURNITURE, SITE_NAME, TRAMWAY, article_page
-from pipeline.sources.pages import clean_title, extract_page, is_html
+from pipeline.sources.pages import is_html
+from pipeline.text.webpage import clean_title, extract_page
 
 BASE = "http://127.0.0.1:8080"
 

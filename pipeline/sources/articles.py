@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pipeline.errors import UserError
-from pipeline.sources.furniture import Block, word_count
+from pipeline.text.furniture import Block, word_count
 from pipeline.text.article import FRONT_MATTER, SUPPORTED_SUFFIXES, read_article, slugify
 
 SUFFIX = ".md"
@@ -39,6 +39,7 @@ class Draft:
     description: str | None = None
     entry_id: str | None = None
     status: str | None = None  # "draft": from a source with review = true (pipeline.desk.drafts)
+    dropped: tuple[tuple[str, str], ...] = ()  # (text, rule): the page's furniture, for the editor's review
 
 
 def render(draft: Draft, slug: str) -> str:

@@ -33,8 +33,9 @@ from pipeline.sources.articles import (ArticleFile, Draft, NotAnArticle, catalog
                                        text_hash, write_if_changed)
 from pipeline.sources.feeds import Feed, FeedEntry, FeedError, parse_feed
 from pipeline.sources.fetch import Deadline, Fetcher, FetchError
-from pipeline.sources.furniture import html_blocks, text_blocks, word_count
-from pipeline.sources.pages import PageArticle, clean_title, decode_page, extract_page, is_html
+from pipeline.sources.pages import decode_page, is_html
+from pipeline.text.furniture import line_key, text_blocks, word_count
+from pipeline.text.webpage import WebArticle, clean_title, extract_fragment, extract_page
 
 MAX_ATTEMPTS = 3
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
@@ -220,6 +221,7 @@ def ingest_entry(run: Run, source: SourceConfig, feed: Feed, key: str, entry: Fe
     try:
         draft = draft_from_entry(run, source, feed, entry)
         draft = dataclasses.replace(draft, status="draft") if source.review else draft
+        run.state.remember_lines(source.url, key, draft_lines(draft))
         save_article(run, key, draft, min_words=source.min_words)
     except NotAnArticle as exc:
         if record.status == st.WRITTEN:  # an update that is no article: the file keeps the last good one
@@ -242,29 +244,41 @@ def ingest_entry(run: Run, source: SourceConfig, feed: Feed, key: str, entry: Fe
 
 
 def draft_from_entry(run: Run, source: SourceConfig, feed: Feed, entry: FeedEntry) -> Draft:
-    blocks = html_blocks(entry.content_html) if entry.content_html else text_blocks(entry.content_text or "")
+    learned = run.state.learned_furniture(source.url)
+    cleaned = extract_fragment(entry.content_html, learned=learned, source=source.label) if entry.content_html \
+        else None
+    blocks = cleaned.blocks if cleaned else text_blocks(entry.content_text or "")
     if source.full_text == "feed" and not blocks:
-        blocks = html_blocks(entry.summary_html or "")
+        cleaned = extract_fragment(entry.summary_html or "", learned=learned, source=source.label)
+        blocks = cleaned.blocks
     if source.full_text == "feed" or (source.full_text == "auto" and word_count(blocks) >= source.min_words):
         return Draft(title=clean_title(entry.title, feed.title), blocks=tuple(blocks), source_url=entry.link,
-                     author=entry.author, date=entry.published, entry_id=entry.id)
+                     author=entry.author, date=entry.published, entry_id=entry.id,
+                     dropped=tuple(cleaned.dropped) if cleaned else ())
     if not entry.link:
         raise NotAnArticle("the feed carries only a summary and no link to the article")
-    page, final_url = fetch_page(run.fetcher, entry.link, run.deadline)
+    page, final_url = fetch_page(run.fetcher, entry.link, run.deadline, learned=learned, source=source.label)
     return draft_from_page(page, final_url, entry=entry, site_name=feed.title)
 
 
-def fetch_page(fetcher: Fetcher, url: str, deadline: Deadline | None = None) -> tuple[PageArticle, str]:
+def draft_lines(draft: Draft) -> set[str]:
+    """The article's short paragraphs, kept or dropped, as the source's furniture is learned from them."""
+    texts = [block.text for block in draft.blocks] + [text for text, _ in draft.dropped]
+    return {key for key in map(line_key, texts) if key}
+
+
+def fetch_page(fetcher: Fetcher, url: str, deadline: Deadline | None = None, *,
+               learned: frozenset[str] = frozenset(), source: str = "") -> tuple[WebArticle, str]:
     fetched = fetcher.get(url, accept=PAGE_ACCEPT, deadline=deadline)
     if not is_html(fetched.content_type, fetched.body):
         raise NotAnArticle(f"not an HTML page ({fetched.content_type or 'unknown type'})")
-    page = extract_page(decode_page(fetched.body, fetched.charset), fetched.url)
+    page = extract_page(decode_page(fetched.body, fetched.charset), fetched.url, learned=learned, source=source)
     if page.free is False:
         raise NotAnArticle("for subscribers only (the page says isAccessibleForFree: false)")
     return page, fetched.url
 
 
-def draft_from_page(page: PageArticle, final_url: str, *, entry: FeedEntry | None = None,
+def draft_from_page(page: WebArticle, final_url: str, *, entry: FeedEntry | None = None,
                     site_name: str | None = None) -> Draft:
     """``final_url``: where the link led (a short or tracking link is not what the article records)."""
     title = clean_title(page.title, site_name) if page.title else (entry.title if entry else "")
@@ -272,7 +286,7 @@ def draft_from_page(page: PageArticle, final_url: str, *, entry: FeedEntry | Non
                  canonical_url=page.canonical_url if page.canonical_url not in (None, final_url) else None,
                  author=page.author or (entry.author if entry else None),
                  date=page.date or (entry.published if entry else None), description=page.description,
-                 entry_id=entry.id if entry else None)
+                 entry_id=entry.id if entry else None, dropped=page.dropped)
 
 
 def save_article(run: Run, key: str, draft: Draft, *, min_words: int, overwrite_edits: bool = False) -> Path:

@@ -15,6 +15,8 @@ publication date among the written or removed entries it forgot: an unknown entr
 then or before is one that was forgotten. A written or removed entry is forgotten only when its
 publication date is known and something else keeps its file's name from being given to another
 article (the file itself, or ``retired.json``, where the next build records a removed episode).
+Per source too, the keys of the short paragraphs of its recent articles: a line found in several of
+them is that source's furniture, never spoken.
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ from pathlib import Path
 from pipeline.errors import UserError
 
 STATE_FILE = "ingested.json"
+# A short paragraph found in this many of a source's recent articles is that source's furniture.
+RECENT_ARTICLES, FURNITURE_IN = 12, 3
 VERSION = 1
 FORGET_AFTER_DAYS = 90
 
@@ -63,6 +67,8 @@ class IngestState:
     sources: dict[str, SourceRecord] = field(default_factory=dict)
     entries: dict[str, EntryRecord] = field(default_factory=dict)
     forgotten_before: dict[str, str] = field(default_factory=dict)  # source url → ISO date-time
+    # Per source, per recent entry: the keys of its short paragraphs (pipeline.text.furniture.line_key).
+    lines: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _saved: str = ""
 
     @classmethod
@@ -76,10 +82,12 @@ class IngestState:
             sources = {url: _record(SourceRecord, r) for url, r in data.get("sources", {}).items()}
             entries = {key: _record(EntryRecord, r) for key, r in data.get("entries", {}).items()}
             forgotten = {url: str(when) for url, when in data.get("forgotten_before", {}).items()}
+            lines = {url: {key: list(keys) for key, keys in recent.items()}
+                     for url, recent in data.get("furniture", {}).items()}
         except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
             raise UserError(f"{path}: damaged ingest record ({exc}); fix or delete it "
                             "(deleting it makes ingest take every feed entry as new)") from None
-        return cls(path, sources, entries, forgotten, text)
+        return cls(path, sources, entries, forgotten, lines, text)
 
     def to_json(self) -> str:
         data = {"version": VERSION,
@@ -87,6 +95,8 @@ class IngestState:
                 "entries": {key: _compact(r) for key, r in sorted(self.entries.items())}}
         if self.forgotten_before:
             data["forgotten_before"] = dict(sorted(self.forgotten_before.items()))
+        if self.lines:
+            data["furniture"] = {url: recent for url, recent in sorted(self.lines.items())}
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
     def save(self) -> bool:
@@ -94,7 +104,7 @@ class IngestState:
         from pipeline.fsutil import atomic_write_text
 
         text = self.to_json()
-        if text == self._saved or (not self.sources and not self.entries and not self.path.exists()):
+        if text == self._saved or (not self.sources and not self.entries and not self.lines and not self.path.exists()):
             return False
         atomic_write_text(self.path, text)
         self._saved = text
@@ -134,6 +144,27 @@ class IngestState:
             del self.entries[key]
         if horizon:
             self.forgotten_before[source_url] = horizon
+
+    def remember_lines(self, source: str, key: str, keys: set[str]) -> None:
+        """This entry's paragraph keys, as the newest of the source's recent articles."""
+        recent = self.lines.setdefault(source, {})
+        recent.pop(key, None)  # an updated entry counts once, as the newest
+        recent[key] = sorted(keys)
+        for old in list(recent)[:-RECENT_ARTICLES]:
+            del recent[old]
+
+    def learned_furniture(self, source: str) -> frozenset[str]:
+        """The keys of paragraphs found in at least FURNITURE_IN of this source's recent articles."""
+        articles: list[set[str]] = []
+        for keys in map(set, self.lines.get(source, {}).values()):
+            # The same article under several entries (a re-post) is one article, not evidence of furniture.
+            if keys and not any(len(keys & other) * 2 > len(keys) for other in articles):
+                articles.append(keys)
+        counts: dict[str, int] = {}
+        for keys in articles:
+            for k in keys:
+                counts[k] = counts.get(k, 0) + 1
+        return frozenset(k for k, n in counts.items() if n >= FURNITURE_IN)
 
     def by_file(self, name: str) -> tuple[str, EntryRecord] | tuple[None, None]:
         for key, record in self.entries.items():

@@ -1,6 +1,7 @@
 """Stage 1: read an article source (.txt, .md, .html) into an :class:`Article`.
 
-Decoding, TOML front matter, scraper-debris removal and HTML body extraction live here.
+Decoding, TOML front matter and scraper-debris removal live here; an HTML file is read by the
+one HTML reader, :mod:`pipeline.text.webpage`, as pages from the web are.
 Every refusal is a :class:`UserError` whose message names the file and the problem.
 """
 from __future__ import annotations
@@ -42,8 +43,9 @@ def read_article(path: Path | str, *, tz: tzinfo = timezone.utc) -> Article:
     text = _decode(raw, path)
     meta, body = _split_front_matter(text, path)
     suffix = path.suffix.lower()
+    dropped: tuple = ()
     if suffix in (".html", ".htm"):
-        title, passages, extracted = _html_passages(body)
+        title, passages, extracted, dropped = _html_passages(body)
         meta = {**extracted, **meta}
     elif suffix in (".md", ".markdown"):
         title, passages = _markdown_passages(body, titled="title" in meta)
@@ -71,7 +73,7 @@ def read_article(path: Path | str, *, tz: tzinfo = timezone.utc) -> Article:
         source_url=_optional_str(meta.get("source_url")),
         status=meta.get("status", "published"),
         lexicon=parse_rules(meta.get("lexicon", {}), str(path)),
-        dropped=() if suffix in (".html", ".htm") else _dropped(body, title, passages),
+        dropped=dropped if suffix in (".html", ".htm") else _dropped(body, title, passages),
         author_url=_optional_str(meta.get("author_url")),
     )
 
@@ -271,40 +273,21 @@ def _markdown_passages(body: str, titled: bool = False) -> tuple[str, list[Passa
 
 
 # --- HTML -------------------------------------------------------------------------------------
-def _html_passages(html: str) -> tuple[str, list[Passage], dict]:
-    # trafilatura finds the article body and leaves menus, cookie banners, share bars,
-    # "Lire aussi" asides and footers behind.
-    import trafilatura
-    from lxml import etree
+def _html_passages(html: str) -> tuple[str, list[Passage], dict, tuple]:
+    """The one HTML reader (pipeline.text.webpage), as for --url and feeds."""
+    from pipeline.text.webpage import extract_page
 
-    xml = trafilatura.extract(html, output_format="xml", include_comments=False, include_tables=False,
-                              include_images=False, favor_precision=True)
-    # Only dates the page states (meta tags, <time>), never one guessed from "© 2026" in a footer.
-    meta = trafilatura.extract_metadata(html, date_config={"extensive_search": False, "original_date": True})
-    extracted: dict = {}
-    title = meta.title if meta and meta.title else ""
-    if meta and meta.date:
-        extracted["date"] = meta.date
-    if meta and meta.description:
-        extracted["description"] = meta.description
-    if meta and meta.url:
-        extracted["source_url"] = meta.url
+    page = extract_page(html)
+    extracted = {key: value for key, value in (("date", page.date), ("description", page.description),
+                                               ("source_url", page.canonical_url), ("author", page.author)) if value}
     passages: list[Passage] = []
-    if not xml:
-        return title, passages, extracted
-    heading, h1 = None, None
-    for element in etree.fromstring(xml.encode("utf-8")).iter("head", "p", "item", "quote"):
-        text = _clean_line("".join(element.itertext()))
-        if not text or _is_debris(text):
-            continue
-        if element.tag == "head" and element.get("rend") == "h1":
-            h1 = h1 or text  # the <h1> is the clean title; <title> often carries the site name
-        elif element.tag == "head":
-            heading = text
-        else:
-            passages.append(Passage(text=text, heading=heading))
-    title = h1 or title
-    return title, passages, extracted
+    heading = None
+    for block in page.blocks:
+        if block.heading:
+            heading = block.text
+        elif not _is_debris(block.text):
+            passages.append(Passage(text=_clean_line(block.text), heading=heading))
+    return page.title, passages, extracted, page.dropped
 
 
 # --- language and names -----------------------------------------------------------------------
