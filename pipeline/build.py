@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from pipeline import inputs, layout
-from pipeline.catalogue import Catalogue, load_catalogue, save_catalogue
+from pipeline.catalogue import Catalogue, Numbering, load_catalogue, save_catalogue
 from pipeline.config import Config
 from pipeline.episode import ENGINE_CHOICES, EngineChoice, EpisodeJob, EpisodeReport, Identity, Programme
 from pipeline.errors import UserError
@@ -183,7 +183,7 @@ def read_sources(config: Config, listing: dict[str, inputs.Stamp], index: inputs
 def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, retired: dict[str, RetiredEpisode], *,
                engine: EngineChoice, force: bool, whole_show: bool) -> Plan:
     plan, settings, sizes = Plan(), recipe_settings(config, _cover_hash(config)), FileSizes(config.public_dir)
-    numbers = catalogue.numbers(config.digest.numbered_with("article")) | {r.episode_number for r in retired.values()}
+    numbers = catalogue.numbering(config.digest.numbered_with("article"), retired.values())
     for source in sources:
         record, previous = source.record, catalogue.get(source.record.slug)
         recipe = recipe_hash(settings, record)
@@ -193,7 +193,6 @@ def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, reti
             continue
         article = source.article or read_article(source.path, tz=config.tz)
         identity = _identity(config, article, previous, retired.get(article.slug), numbers)
-        numbers.add(identity.number)
         if article.slug in retired:
             plan.returning.append(article.slug)
         pending = PendingEpisode(article, identity, previous, recipe, restores_voice=current)
@@ -237,14 +236,14 @@ def episode_script_text(config: Config, pending: PendingEpisode) -> str:
 
 
 def _identity(config: Config, article: Article, previous: EpisodeManifest | None,
-              retired: RetiredEpisode | None, numbers: set[int]) -> Identity:
+              retired: RetiredEpisode | None, numbers: Numbering) -> Identity:
     """Kept from the episode's first build (or from its record, when it comes back after being
     retired); a new episode takes a GUID of its own, the next number and its article's date (or now)."""
     if previous:
         return Identity(previous.guid, previous.episode_number, article.date or pub_datetime(previous))
     if retired:
         return Identity(retired.guid, retired.episode_number, article.date or datetime.fromisoformat(retired.pub_date))
-    return Identity(new_guid(podcast_guid(config.feed_url), article.slug), max(numbers, default=0) + 1,
+    return Identity(new_guid(podcast_guid(config.feed_url), article.slug), numbers.next(),
                     article.date or datetime.now(timezone.utc).replace(microsecond=0))
 
 

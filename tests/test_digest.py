@@ -127,6 +127,50 @@ def test_a_digest_feed_of_its_own(day_built, google):
     assert validate_public(config, public, check_loudness=False) == []
 
 
+# --- episode numbers --------------------------------------------------------------------------
+def feed_numbers(public) -> dict[str, int]:
+    """itunes:episode of every item of the feed, by title (each title once: a second would be a duplicate)."""
+    ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
+    items = etree.parse(str(public / "feed.xml")).findall("channel/item")
+    numbers = {item.findtext("title"): int(item.findtext("itunes:episode", namespaces=ns)) for item in items}
+    assert len(numbers) == len(items)
+    return numbers
+
+
+@pytest.mark.parametrize("first", ["article", "digest"])
+def test_a_number_once_given_is_never_given_again(day_built, google, first):
+    """Retire the highest number (tramway, 3), then number a new article and the day's digest (in
+    either order), then bring tramway back: every number once, and each kept by every rebuild."""
+    from pipeline.build import rebuild_feed
+    from pipeline.sources.commands import remove
+
+    config, public = load_config(day_built), day_built / "public"
+    tramway = (day_built / "episodes" / "tramway.txt").read_text(encoding="utf-8")
+    assert sorted(feed_numbers(public).values()) == [1, 2, 3]
+    remove(config, "tramway")
+    build(config, engine="gtts")
+    assert "Le tramway arrive à Tours" not in feed_numbers(public)
+    for step in (first, *({"article", "digest"} - {first})):
+        if step == "article":
+            (day_built / "episodes" / "velo.txt").write_text(
+                f"+++\ndate = {DAY.isoformat()}T12:00:00\n+++\nLe vélo gagne Lyon\nLes pistes doublent en un an.\n",
+                encoding="utf-8")
+            build(config, engine="gtts")
+        else:
+            build_digest(config, on=DAY, engine="gtts")
+    given = feed_numbers(public)
+    assert sorted(given.values()) == [1, 2, 4, 5]  # 3 stays tramway's, retired or not
+    (day_built / "episodes" / "tramway.txt").write_text(tramway, encoding="utf-8")
+    build(config, engine="gtts")
+    given["Le tramway arrive à Tours"] = 3  # back as the same episode
+    assert feed_numbers(public) == given
+    build_digest(config, on=DAY, engine="gtts")  # the digest made again with tramway among its articles
+    build(config, engine="gtts", force=True)
+    rebuild_feed(config)
+    assert feed_numbers(public) == given
+    assert validate_public(config, public, check_loudness=False) == []
+
+
 def test_invoke_digest_prints_one_line(day_built, google):
     result = run_invoke(day_built, "digest", "--date", "2025-12-04")
     assert result.returncode == 0 and result.stdout.strip() == \
