@@ -229,10 +229,11 @@ def restore_voices(config: Config, plan: Plan, warn: Callable[[str], None]) -> N
 
 
 def episode_script_text(config: Config, pending: PendingEpisode) -> str:
-    """The first chunk an episode would send: a probe whose answer is kept if Google gives one."""
-    from pipeline.text.script import build_script
+    """The first chunk an episode would send (its editor's, if its script was edited): a probe
+    whose answer is kept if Google gives one."""
+    from pipeline.text.script import article_script
 
-    return build_script(pending.article, config, pending.identity.pub_date).chunks()[0]
+    return article_script(pending.article, config, pending.identity.pub_date).chunks()[0]
 
 
 def _identity(config: Config, article: Article, previous: EpisodeManifest | None,

@@ -96,10 +96,10 @@ def headlines(titles: list[str]) -> str:
 def article_sections(config: Config, manifest: EpisodeManifest) -> tuple[Section, ...]:
     """The article's own sections, exactly as its episode spoke them (so from the cache)."""
     from pipeline.text.article import read_article
-    from pipeline.text.script import build_script, load_saved_script
+    from pipeline.text.script import article_script
 
     article = read_article(config.root / manifest.source, tz=config.tz)
-    script = load_saved_script(article, config.voice.max_chars) or build_script(article, config, pub_datetime(manifest))
+    script = article_script(article, config, pub_datetime(manifest))
     return tuple(section for section in script.sections if section.kind == "passage")
 
 

@@ -168,12 +168,11 @@ def finish_episode(job: EpisodeJob, script: Script, assembled: Assembled) -> tup
 def episode_script(job: EpisodeJob) -> Script:
     """A programme's own script; the hand-edited one saved beside the article; else the one
     written from it."""
-    from pipeline.text.script import build_script, load_saved_script
+    from pipeline.text.script import article_script
 
     if job.programme:
         return job.programme.script
-    return (load_saved_script(job.article, job.config.voice.max_chars)
-            or build_script(job.article, job.config, job.identity.pub_date))
+    return article_script(job.article, job.config, job.identity.pub_date)
 
 
 @dataclass(frozen=True)

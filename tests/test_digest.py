@@ -75,6 +75,31 @@ def test_a_digest_sends_only_its_own_words_and_plays_the_articles_from_the_cache
     assert validate_public(config, day_built / "public", check_loudness=True) == []
 
 
+def test_a_digest_speaks_the_editors_words_from_the_cache(project, google):
+    """A member whose saved script was edited by hand before it was first spoken: its episode speaks
+    the edit, and so does the digest, from the cache (none of the member's words sent again; the
+    original sentence never) and in its transcript."""
+    from pipeline import cli
+    from pipeline.publish.site import read_vtt_cues
+
+    write_articles(project)
+    cli.script(str(project), source=str(project / "episodes" / "pologne.txt"), write=True)
+    saved = project / "episodes" / "pologne.script.json"
+    assert "signé mardi" in saved.read_text(encoding="utf-8")
+    saved.write_text(saved.read_text(encoding="utf-8").replace("signé mardi", "signé lundi"), encoding="utf-8")
+    config = load_config(project)
+    build(config, engine="gtts")
+    assert [sent for sent in google.seen if "Varsovie" in sent] == ["Varsovie a signé lundi une commande de "
+                                                                     "systèmes de défense aérienne."]
+    google.seen.clear()
+    assert build_digest(config, on=DAY, engine="gtts").status == "built"
+    assert google.seen and not [sent for sent in google.seen if any(
+        text in sent for text in ("milliard", "Varsovie", "centre-ville"))]
+    transcript = " ".join(text for _, text in read_vtt_cues(
+        published(project / "public", "journal-2025-12-03", "vtt").read_text(encoding="utf-8")))
+    assert "Varsovie a signé lundi" in transcript and "mardi" not in transcript
+
+
 def test_the_intro_says_the_date_and_the_headlines(day_built, google):
     build_digest(load_config(day_built), on=DAY, engine="gtts")
     intro = " ".join(google.seen[:2])
