@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from pipeline import inputs, layout
-from pipeline.catalogue import Catalogue, load_catalogue, save_catalogue
+from pipeline.catalogue import Catalogue, Numbering, load_catalogue, save_catalogue
 from pipeline.config import Config
 from pipeline.episode import ENGINE_CHOICES, EngineChoice, EpisodeJob, EpisodeReport, Identity, Programme
 from pipeline.errors import UserError
@@ -190,8 +190,8 @@ def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, reti
                engine: EngineChoice, force: bool, whole_show: bool, shelf=None) -> Plan:
     """``shelf``: the drafts (pipeline.desk.drafts); a draft is planned against its own catalogue."""
     plan, settings, sizes = Plan(), recipe_settings(config, _cover_hash(config)), FileSizes(config.public_dir)
-    numbers = catalogue.numbers(config.digest.numbered_with("article")) | {r.episode_number for r in retired.values()}
-    numbers |= shelf.catalogue.numbers(("article",)) if shelf else set()
+    numbers = catalogue.numbering(config.digest.numbered_with("article"), retired.values(),
+                                  drafts=shelf.catalogue if shelf else None)
     for source in sources:
         record = source.record
         draft = shelf is not None and shelf.is_draft(record.slug, record.draft, catalogue)
@@ -205,7 +205,6 @@ def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, reti
             continue
         article = source.article or read_article(source.path, tz=config.tz)
         identity = _identity(config, article, previous, retired.get(article.slug), numbers)
-        numbers.add(identity.number)
         if article.slug in retired:
             plan.returning.append(article.slug)
         pending = PendingEpisode(article, identity, previous, recipe, restores_voice=current)
@@ -242,21 +241,22 @@ def restore_voices(config: Config, plan: Plan, warn: Callable[[str], None]) -> N
 
 
 def episode_script_text(config: Config, pending: PendingEpisode) -> str:
-    """The first chunk an episode would send: a probe whose answer is kept if Google gives one."""
-    from pipeline.text.script import build_script
+    """The first chunk an episode would send (its editor's, if its script was edited): a probe
+    whose answer is kept if Google gives one."""
+    from pipeline.text.script import article_script
 
-    return build_script(pending.article, config, pending.identity.pub_date).chunks()[0]
+    return article_script(pending.article, config, pending.identity.pub_date).chunks()[0]
 
 
 def _identity(config: Config, article: Article, previous: EpisodeManifest | None,
-              retired: RetiredEpisode | None, numbers: set[int]) -> Identity:
+              retired: RetiredEpisode | None, numbers: Numbering) -> Identity:
     """Kept from the episode's first build (or from its record, when it comes back after being
     retired); a new episode takes a GUID of its own, the next number and its article's date (or now)."""
     if previous:
         return Identity(previous.guid, previous.episode_number, article.date or pub_datetime(previous))
     if retired:
         return Identity(retired.guid, retired.episode_number, article.date or datetime.fromisoformat(retired.pub_date))
-    return Identity(new_guid(podcast_guid(config.feed_url), article.slug), max(numbers, default=0) + 1,
+    return Identity(new_guid(podcast_guid(config.feed_url), article.slug), numbers.next(),
                     article.date or datetime.now(timezone.utc).replace(microsecond=0))
 
 

@@ -14,11 +14,13 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from pipeline import layout
 from pipeline.fsutil import atomic_write_text
 from pipeline.manifest import manifest_from_dict, newest_first, read_manifest
 from pipeline.model import EpisodeManifest
+from pipeline.retired import RetiredEpisode
 
 CATALOGUE_VERSION = 2
 
@@ -55,9 +57,28 @@ class Catalogue:
     def drop(self, slug: str) -> None:
         self.entries.pop(slug, None)
 
-    def numbers(self, kinds: tuple[str, ...]) -> set[int]:
-        """The numbers taken by episodes of these kinds."""
-        return {e.manifest.episode_number for e in self.entries.values() if e.manifest.kind in kinds}
+    def numbering(self, kinds: tuple[str, ...], retired: Iterable[RetiredEpisode], *,
+                  drafts: Catalogue | None = None) -> Numbering:
+        """Numbers for new episodes of these kinds (those of one feed), past every number they have
+        been given: the published episodes', the retired ones' (which may come back with it) and
+        the drafts' (built, waiting for approval)."""
+        shelves = [self, *([drafts] if drafts else [])]
+        taken = [e.manifest.episode_number for shelf in shelves for e in shelf.entries.values()
+                 if e.manifest.kind in kinds]
+        return Numbering([*taken, *(r.episode_number for r in retired if r.kind in kinds)])
+
+
+class Numbering:
+    """The one rule for episode numbers, whatever the kind of episode: a number once given, retired
+    or not, is never given again (apps sort and de-duplicate by it). A new episode takes one past
+    the highest given so far; an episode that has a number keeps it."""
+
+    def __init__(self, taken: Iterable[int]):
+        self.highest = max(taken, default=0)
+
+    def next(self) -> int:
+        self.highest += 1
+        return self.highest
 
 
 def _digest(data: bytes) -> str:

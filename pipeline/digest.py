@@ -30,6 +30,7 @@ from pipeline.episode import EngineChoice, EpisodeReport, Identity, Programme
 from pipeline.errors import UserError
 from pipeline.manifest import new_guid, podcast_guid, pub_datetime
 from pipeline.model import Article, EpisodeManifest, Paragraph, Passage, Script, Section
+from pipeline.retired import load_retired
 from pipeline.text.dates import french_date
 
 SLUG_PREFIX = "journal"
@@ -95,10 +96,10 @@ def headlines(titles: list[str]) -> str:
 def article_sections(config: Config, manifest: EpisodeManifest) -> tuple[Section, ...]:
     """The article's own sections, exactly as its episode spoke them (so from the cache)."""
     from pipeline.text.article import read_article
-    from pipeline.text.script import build_script, load_saved_script
+    from pipeline.text.script import article_script
 
     article = read_article(config.root / manifest.source, tz=config.tz)
-    script = load_saved_script(article, config.voice.max_chars) or build_script(article, config, pub_datetime(manifest))
+    script = article_script(article, config, pub_datetime(manifest))
     return tuple(section for section in script.sections if section.kind == "passage")
 
 
@@ -175,15 +176,17 @@ def feed_of_digests(config: Config) -> str:
 
 
 def identity_for(config: Config, catalogue: Catalogue, period: Period) -> Identity:
-    """Kept from the digest's first build; else a GUID from its slug, the next number among the
-    episodes of its feed, and the end of its period (or now, if that is still to come)."""
+    """Kept from the digest's first build; else a GUID from its slug, the next number of its feed
+    (:class:`pipeline.catalogue.Numbering`: past the retired episodes' too), and the end of its
+    period (or now, if that is still to come)."""
     previous = catalogue.get(period.slug)
     if previous:
         return Identity(previous.guid, previous.episode_number, pub_datetime(previous))
+    retired = load_retired(config.episodes_dir)
     end = datetime.combine(period.last, time(23, 59), tzinfo=config.tz).astimezone(timezone.utc)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     guid = new_guid(podcast_guid(layout.feed_url(config.show.base_url, feed_of_digests(config))), period.slug)
-    number = max(catalogue.numbers(config.digest.numbered_with("digest")), default=0) + 1
+    number = catalogue.numbering(config.digest.numbered_with("digest"), retired.values()).next()
     return Identity(guid, number, min(end, now))
 
 

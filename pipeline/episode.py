@@ -173,14 +173,13 @@ def episode_script(job: EpisodeJob, voice: str | None = None) -> Script:
     """A programme's own script; the hand-edited one saved beside the article; else the one
     written from it. ``voice``: the engine that speaks it, which its intro names (default: the
     one expected; see :func:`voiced_scripts`)."""
-    from pipeline.text.script import build_script, load_saved_script
+    from pipeline.text.script import article_script
 
     voice = voice or expected_voice(job.engine_choice)
     if job.programme:
         programme = job.programme
         return programme.voiced(voice) if programme.voiced and voice != programme.voice else programme.script
-    return (load_saved_script(job.article, job.config.voice.max_chars)
-            or build_script(job.article, job.config, job.identity.pub_date, voice))
+    return article_script(job.article, job.config, job.identity.pub_date, voice)
 
 
 def voiced_scripts(jobs: list[EpisodeJob], scripts: list[Script], voice: str) -> list[Script]:

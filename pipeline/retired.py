@@ -29,6 +29,7 @@ class RetiredEpisode:
     retired_at: str  # ISO 8601, UTC
     source_url: str | None = None
     entry_id: str | None = None  # the feed entry it was ingested from, if any
+    kind: str = "article"  # its manifest's kind: which feed's numbers it holds (records before it: articles)
 
 
 def retired_path(episodes_dir: Path) -> Path:
@@ -55,4 +56,4 @@ def save_retired(episodes_dir: Path, records: dict[str, RetiredEpisode]) -> None
 def retired_from(manifest: EpisodeManifest, *, retired_at: str, entry_id: str | None = None) -> RetiredEpisode:
     return RetiredEpisode(slug=manifest.slug, guid=manifest.guid, episode_number=manifest.episode_number,
                           pub_date=manifest.pub_date, title=manifest.title, retired_at=retired_at,
-                          source_url=manifest.source_url, entry_id=entry_id)
+                          source_url=manifest.source_url, entry_id=entry_id, kind=manifest.kind)

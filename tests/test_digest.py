@@ -79,6 +79,31 @@ def test_a_digest_sends_only_its_own_words_and_plays_the_articles_from_the_cache
     assert validate_public(config, day_built / "public", check_loudness=True) == []
 
 
+def test_a_digest_speaks_the_editors_words_from_the_cache(project, google):
+    """A member whose saved script was edited by hand before it was first spoken: its episode speaks
+    the edit, and so does the digest, from the cache (none of the member's words sent again; the
+    original sentence never) and in its transcript."""
+    from pipeline import cli
+    from pipeline.publish.site import read_vtt_cues
+
+    write_articles(project)
+    cli.script(str(project), source=str(project / "episodes" / "pologne.txt"), write=True)
+    saved = project / "episodes" / "pologne.script.json"
+    assert "signé mardi" in saved.read_text(encoding="utf-8")
+    saved.write_text(saved.read_text(encoding="utf-8").replace("signé mardi", "signé lundi"), encoding="utf-8")
+    config = load_config(project)
+    build(config, engine="gtts")
+    assert [sent for sent in google.seen if "Varsovie" in sent] == ["Varsovie a signé lundi une commande de "
+                                                                     "systèmes de défense aérienne."]
+    google.seen.clear()
+    assert build_digest(config, on=DAY, engine="gtts").status == "built"
+    assert google.seen and not [sent for sent in google.seen if any(
+        text in sent for text in ("milliard", "Varsovie", "centre-ville"))]
+    transcript = " ".join(text for _, text in read_vtt_cues(
+        published(project / "public", "journal-2025-12-03", "vtt").read_text(encoding="utf-8")))
+    assert "Varsovie a signé lundi" in transcript and "mardi" not in transcript
+
+
 def test_the_intro_says_the_date_and_the_headlines(day_built, google):
     build_digest(load_config(day_built), on=DAY, engine="gtts")
     intro = " ".join(google.seen[:2])
@@ -130,6 +155,50 @@ def test_a_digest_feed_of_its_own(day_built, google):
     guids = [etree.parse(str(public / name)).findtext("channel/podcast:guid", namespaces=ns)
              for name in ("feed.xml", "digest.xml")]
     assert guids[0] != guids[1]
+    assert validate_public(config, public, check_loudness=False) == []
+
+
+# --- episode numbers --------------------------------------------------------------------------
+def feed_numbers(public) -> dict[str, int]:
+    """itunes:episode of every item of the feed, by title (each title once: a second would be a duplicate)."""
+    ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
+    items = etree.parse(str(public / "feed.xml")).findall("channel/item")
+    numbers = {item.findtext("title"): int(item.findtext("itunes:episode", namespaces=ns)) for item in items}
+    assert len(numbers) == len(items)
+    return numbers
+
+
+@pytest.mark.parametrize("first", ["article", "digest"])
+def test_a_number_once_given_is_never_given_again(day_built, google, first):
+    """Retire the highest number (tramway, 3), then number a new article and the day's digest (in
+    either order), then bring tramway back: every number once, and each kept by every rebuild."""
+    from pipeline.build import rebuild_feed
+    from pipeline.sources.commands import remove
+
+    config, public = load_config(day_built), day_built / "public"
+    tramway = (day_built / "episodes" / "tramway.txt").read_text(encoding="utf-8")
+    assert sorted(feed_numbers(public).values()) == [1, 2, 3]
+    remove(config, "tramway")
+    build(config, engine="gtts")
+    assert "Le tramway arrive à Tours" not in feed_numbers(public)
+    for step in (first, *({"article", "digest"} - {first})):
+        if step == "article":
+            (day_built / "episodes" / "velo.txt").write_text(
+                f"+++\ndate = {DAY.isoformat()}T12:00:00\n+++\nLe vélo gagne Lyon\nLes pistes doublent en un an.\n",
+                encoding="utf-8")
+            build(config, engine="gtts")
+        else:
+            build_digest(config, on=DAY, engine="gtts")
+    given = feed_numbers(public)
+    assert sorted(given.values()) == [1, 2, 4, 5]  # 3 stays tramway's, retired or not
+    (day_built / "episodes" / "tramway.txt").write_text(tramway, encoding="utf-8")
+    build(config, engine="gtts")
+    given["Le tramway arrive à Tours"] = 3  # back as the same episode
+    assert feed_numbers(public) == given
+    build_digest(config, on=DAY, engine="gtts")  # the digest made again with tramway among its articles
+    build(config, engine="gtts", force=True)
+    rebuild_feed(config)
+    assert feed_numbers(public) == given
     assert validate_public(config, public, check_loudness=False) == []
 
 

@@ -15,9 +15,9 @@ from pipeline.errors import UserError
 from pipeline.sound.assembly import RATE, decode_to_pcm
 from pipeline.sound.ffmpeg import run_ffmpeg
 from pipeline.sound.music import (
-    DIP_RAMP_MS, DUCK_LU, FULL_SCALE, LOOP_CROSSFADE_MS, MIN_RATIO_LU, MUSIC_LU, BedPlan, ducking_ratio, fit_music,
-    generate_sting, intro_bed, load_music, music_bed, music_part, outro_bed, pcm_loudness, plan_bed, render_bed,
-    samples, samples_for, sting_wav_bytes, write_sting,
+    DIP_RAMP_MS, DUCK_LU, FULL_SCALE, INTRO, LOOP_CROSSFADE_MS, MIN_RATIO_LU, MUSIC_LU, OUTRO, BedPlan, ducking_ratio,
+    fit_music, generate_sting, intro_bed, load_music, music_bed, music_part, outro_bed, pcm_loudness, plan_bed,
+    render_bed, samples, samples_for, sting_wav_bytes, write_sting,
 )
 
 SHAPE = {"lead_in_ms": 1200, "tail_ms": 800, "fade_ms": 600}
@@ -74,6 +74,27 @@ def test_the_voice_is_at_least_15_lu_over_the_music_whatever_its_level(music):
     ratio = ducking_ratio(speech, under, start_ms=SHAPE["lead_in_ms"])
     assert ratio >= MIN_RATIO_LU
     assert ratio == pytest.approx(DUCK_LU, abs=0.3)  # relative: it holds for a loud file and a quiet one alike
+
+
+def stepped_chord(inside: float, outside: float, start_ms: int, end_ms: int, total_ms: int) -> bytes:
+    """The chord at ``inside`` (a linear gain) from ``start_ms`` to ``end_ms``, at ``outside`` elsewhere."""
+    level = f"if(between(t\\,{start_ms / 1000}\\,{end_ms / 1000})\\,{inside}\\,{outside})"
+    return decode_to_pcm(lavfi_wav(f"aevalsrc={level}*({CHORD}):d={total_ms / 1000}:s=44100"), "wav")
+
+
+@pytest.mark.parametrize("shape", [INTRO, OUTRO], ids=["intro", "outro"])
+@pytest.mark.parametrize("inside, outside", [(1.0, 0.316), (0.316, 1.0)], ids=["louder", "softer"])
+def test_music_whose_level_changes_as_the_voice_starts_and_ends_is_ducked_by_its_level_under_the_voice(
+        shape, inside, outside):
+    """Real music is not level: 10 dB louder (or softer) exactly under the voice. Measured on the
+    whole bed, the voice would sit 14 LU over the louder stretch, 26 over the softer one."""
+    speech = pcm("speech")
+    start, end = shape["lead_in_ms"], shape["lead_in_ms"] + speech_ms(speech)
+    music = stepped_chord(inside, outside, start, end, end + shape["tail_ms"] + shape["fade_ms"] + 500)
+    plan = plan_bed(speech, music, **shape)
+    ratio = ducking_ratio(speech, music_part(speech, music, plan), start_ms=plan.lead_in_ms)
+    assert ratio >= MIN_RATIO_LU
+    assert ratio == pytest.approx(DUCK_LU, abs=0.3)
 
 
 @pytest.mark.parametrize("music", ["loud noise", "quiet noise"])

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 
 import pytest
 from lxml import etree
 from PIL import Image
 
 from _helpers_audio import sine_mp3
-from _helpers_feed import BASE_URL, build_public, write_episode, write_feed
+from _helpers_feed import BASE_URL, build_public, make_config, write_episode, write_feed
+from pipeline.config import SiteConfig
 from pipeline.manifest import manifest_json, read_manifest
 from pipeline.publish.validate import validate_public
 
@@ -116,6 +118,23 @@ def test_duplicate_guid_in_the_feed(site):
     edit_feed(public, duplicate)
     only(problems(site), "GUID 'urn:balado:episode-2' appears more than once",
          "episode episode-1 (GUID 'urn:balado:episode-1') is not in the feed")
+
+
+def test_an_episode_number_given_twice_in_the_feed_or_its_archives(tmp_path):
+    """Apps sort and de-duplicate by <itunes:episode>: one line per number on two episodes, within a
+    document or across the feed and its archives (a digest feed of its own numbers its own)."""
+    config = replace(make_config(tmp_path), site=SiteConfig(feed_items=2, archive_items=2))
+    public = tmp_path / "public"
+    for slug_number, number in ((1, 1), (2, 1), (3, 3), (4, 4), (5, 4), (6, 6)):
+        write_episode(public, slug_number, episode_number=number)
+    write_feed(config, public)
+    assert (public / "archive/feed-1.xml").is_file() and (public / "archive/feed-2.xml").is_file()
+    only(validate_public(config, public, check_loudness=False),
+         f"{public / 'feed.xml'}: items: <itunes:episode> 1 is given to 2 episodes (\"Épisode 2 : l'OTAN et "
+         "l'Ukraine\" in archive/feed-1.xml; \"l'OTAN et l'Ukraine\" in archive/feed-1.xml)",
+         # the feed lists a title without the number mark its own <itunes:episode> carries
+         "<itunes:episode> 4 is given to 2 episodes (\"Épisode 5 : l'OTAN et l'Ukraine\" in feed.xml; "
+         "\"l'OTAN et l'Ukraine\" in archive/feed-2.xml)")
 
 
 def test_guids_must_match_the_manifests(site):

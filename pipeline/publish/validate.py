@@ -57,6 +57,7 @@ class Files:
 class DocumentCheck:
     problems: list[str] = field(default_factory=list)
     guids: list[str] = field(default_factory=list)
+    numbers: list[tuple[str, str]] = field(default_factory=list)  # (<itunes:episode>, the item's title) of each item
     links: dict[str, str] = field(default_factory=dict)  # RFC 5005 rel → document, relative to public/
     readable: bool = True  # False: not RSS at all, nothing else could be checked
 
@@ -79,15 +80,16 @@ def validate_public(
     base = (base_url or config.show.base_url).rstrip("/")
     if not files.locate(layout.FEED).is_file():
         return [f"{files.locate(layout.FEED)}: missing (build an episode or run invoke feed)"]
-    problems, guids = [], {}
+    problems, guids, numbers = [], {}, {}
     for relative, check in _feed_chain(config, files, base, check_loudness, _subscriptions(config, files)):
         if relative == layout.FEED and not check.readable:
             return check.problems  # the feed itself is unreadable: everything else would follow from it
         problems += check.problems
-        guids[relative] = check.guids
+        guids[relative], numbers[relative] = check.guids, check.numbers
     manifests, manifest_problems = _read_manifests(public_dir)
     problems += manifest_problems
     problems += _guids_match_manifests(public_dir, guids, manifests)
+    problems += _numbers_unique(files, numbers)
     return problems + (check_pages(files, manifests) if pages else [])
 
 
@@ -156,7 +158,8 @@ def check_feed_document(config: Config, files: Files, relative: str, *, base: st
     guids = [_text(item, "guid") for item in items]
     for guid in sorted({g for g in guids if g and guids.count(g) > 1}):
         check.fail("items", f"GUID {guid!r} appears more than once")
-    return DocumentCheck(check.problems, guids, check.paging_links(channel))
+    numbers = [(_text(item, "itunes:episode"), _text(item, "title") or _text(item, "guid")) for item in items]
+    return DocumentCheck(check.problems, guids, [n for n in numbers if n[0]], check.paging_links(channel))
 
 
 def _read_manifests(public_dir: Path) -> tuple[list[EpisodeManifest], list[str]]:
@@ -195,6 +198,23 @@ def _guids_match_manifests(public_dir: Path, guids: dict[str, list[str]],
         if guid:
             problems.append(f"{where}: GUID {guid!r} matches no episode manifest in {public_dir / layout.EPISODES}")
     return problems
+
+
+def _numbers_unique(files: Files, numbers: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """Each <itunes:episode> number on one episode of its subscription feed, its archives included
+    (apps sort and de-duplicate by it): one line per number given twice."""
+    given: dict[tuple[str, str], list[str]] = {}
+    for relative, items in numbers.items():
+        for number, title in items:
+            given.setdefault((layout.subscription_of(relative), number), []).append(f"{title!r} in {relative}")
+    return [f"{files.locate(feed)}: items: <itunes:episode> {number} is given to {len(holders)} episodes "
+            f"({'; '.join(holders)})" for (feed, number), holders in sorted(given.items(), key=_by_number)
+            if len(holders) > 1]
+
+
+def _by_number(entry) -> tuple[str, str]:
+    (feed, number), _ = entry
+    return feed, number.zfill(20)  # 2 before 10
 
 
 # --- pages ------------------------------------------------------------------------------------

@@ -171,6 +171,13 @@ def saved_script_path(source: Path) -> Path:
     return source.with_name(source.stem + ".script.json")
 
 
+def article_script(article: Article, config: Config, pub_date: datetime, voice: str | None = None) -> Script:
+    """What an article is spoken from, in every episode that speaks it (its own, a digest): the
+    script saved beside it when there is one (the editor's words), else the one written from it
+    (``voice``: the engine its intro names)."""
+    return load_saved_script(article, config.voice.max_chars) or build_script(article, config, pub_date, voice)
+
+
 def load_saved_script(article: Article, limit: int) -> Script | None:
     """The hand-edited script beside the article, if any; refuse one made from an older article."""
     path = saved_script_path(article.source)
