@@ -235,10 +235,9 @@ def settle(assembled: Assembled) -> Speech:
 
 def check_speech(job: EpisodeJob, speech: "Speech | Assembled") -> None:
     """Refuse silent, truncated or clipped audio before it is encoded."""
-    from pipeline.sound.assembly import load_segment
     from pipeline.sound.soundcheck import check_episode_audio, expected_seconds_for
 
-    check_episode_audio(load_segment(speech.wav_path), expected_seconds=expected_seconds_for(speech.spoken_chars),
+    check_episode_audio(speech.wav_path, expected_seconds=expected_seconds_for(speech.spoken_chars),
                         path_for_messages=str(job.article.source))
 
 
