@@ -200,7 +200,10 @@ def speak(job: EpisodeJob, script: Script, chunks: "ChunkStream", engine: str) -
     programme measured first)."""
     from pipeline.sound.assembly import RATE, assemble
     from pipeline.sound.loudness import LoudnessMeter, Mp3Settings
+    from pipeline.sound.memory import return_large_buffers
     from pipeline.sound.streaming import StreamingEncoder
+
+    return_large_buffers()
 
     audio, texts = job.config.audio, script.chunks()
     wav_path = job.site.work_path(f"{job.slug}.wav")  # removed with the staging folder

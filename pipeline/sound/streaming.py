@@ -26,7 +26,7 @@ from pipeline.sound.assembly import WIDTH, pcm_to_wav
 from pipeline.sound.loudness import Aim, LoudnessMeasurement, Mp3Settings
 
 DECIDE_AFTER_SECONDS = 30.0  # enough speech for the voice's level and peaks; decided well before the end
-BACKLOG_BYTES = 8 * 1024 * 1024  # about three minutes of 24 kHz PCM waiting for the encoder
+BACKLOG_BYTES = 2 * 1024 * 1024  # about 45 seconds of 24 kHz PCM waiting for the encoder
 _END = None
 
 

@@ -27,7 +27,7 @@ from pipeline.sound.limits import RequestLimits
 
 # Chunks queued or held ahead of the one being assembled: enough to keep every request slot busy
 # through a few round trips, a few MB of PCM whatever the episode's length.
-AHEAD = 24
+AHEAD = 12
 
 
 @dataclass
