@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "bench")]
 
 from archive import copy_show, make_show  # noqa: E402
+from memory import peak_memory  # noqa: E402
 from google_standin import GoogleProxy, quick_google_mp3  # noqa: E402
 
 from pipeline.config import load_config  # noqa: E402
@@ -223,11 +224,17 @@ def archive(google, env) -> dict:
             "archive_one_new_ratio": round(big["one_new_article_s"] / small["one_new_article_s"], 2)}
 
 
+def long_text(fillers=FILLERS) -> str:
+    """The sample's passages once per filler, every chunk distinct."""
+    body = [variant(filler).split("\n", 1)[1].strip() for filler in fillers]
+    return "\n".join([read_article(SAMPLE).title] + body) + "\n"
+
+
 def long_read(google, env) -> dict:
     """The sample's passages twenty times over (~45 min of audio), every chunk distinct."""
     article = read_article(SAMPLE)
     sample_chars = sum(len(p.text) for p in article.passages)
-    text = "\n".join([article.title] + [variant(filler).split("\n", 1)[1].strip() for filler in FILLERS]) + "\n"
+    text = long_text()
     long_project, short_project = fresh_project("long", {SAMPLE.name: text}), fresh_project("short")
     short_s, _, short_rss = run(invoke("build-episode", "--engine", "gtts", "--json"), short_project, env)
     long_s, long, long_rss = run(invoke("build-episode", "--engine", "gtts", "--json"), long_project, env)
@@ -239,6 +246,57 @@ def long_read(google, env) -> dict:
                           "sample_peak_rss_mb": round(short_rss / 1024, 1), "streamed": episode["streamed"],
                           "loudness": loudness_of(long_project)},
             "long_read_cost_per_char_ratio": round((long_s / long_chars) / (short_s / sample_chars), 2)}
+
+
+DIGEST_ARTICLES, DIGEST_VARIANTS = 10, 5  # ten articles of ~13 min: a digest of over two hours
+
+
+def digest_project() -> Path:
+    """Ten long articles of the same three days, and the show's music under the digest."""
+    pairs = [f"{a} {b}" for a in FILLERS for b in FILLERS if a != b]
+    articles = {f"article-{n:02d}.txt": f"+++\ndate = 2026-12-0{1 + n % 3}\n+++\n"
+                + long_text(pairs[n * DIGEST_VARIANTS:(n + 1) * DIGEST_VARIANTS]).replace("\n", f" ({n})\n", 1)
+                for n in range(DIGEST_ARTICLES)}
+    project = fresh_project("mem-digest", articles)
+    from pipeline.sound.music import write_sting
+
+    write_sting(project / "sting.wav")
+    write_sting(project / "music.wav", seconds=8.0)
+    toml = (project / "podcast.toml").read_text(encoding="utf-8")
+    (project / "podcast.toml").write_text(toml.replace("[audio]\n", '[audio]\nintro_music = "music.wav"\n'
+                                          'outro_music = "music.wav"\ntransition_sting = "sting.wav"\n', 1))
+    return project
+
+
+def audio_minutes(project: Path, slug: str) -> float:
+    manifest = json.loads((project / "public" / "episodes" / f"{slug}.json").read_text(encoding="utf-8"))
+    return round(manifest["duration_seconds"] / 60, 1)
+
+
+def memory(google, env) -> dict:
+    """Peak memory (the build's process tree) of the sample, the 20x long read and a digest of
+    over two hours, with the offline voice: the digest's articles are built first, then the
+    digest is made from their cached audio, with music."""
+    figures = {}
+    for name, project, args in (
+            ("short", fresh_project("mem-short"), ("build-episode", "--engine", "espeak")),
+            ("long", fresh_project("mem-long", {SAMPLE.name: long_text()}), ("build-episode", "--engine", "espeak"))):
+        largest, tree = peak_memory(invoke(*args), project, env)
+        figures[name] = {"audio_minutes": audio_minutes(project, SAMPLE.stem), "largest_process_mb": largest,
+                         "tree_mb": tree}
+    project = digest_project()
+    run(invoke("build-episode", "--engine", "espeak"), project, env)
+    largest, tree = peak_memory(invoke("digest", "--since", "2026-11-30", "--date", "2026-12-04", "--engine",
+                                       "espeak"), project, env)
+    figures["digest"] = {"audio_minutes": audio_minutes(project, "journal-2026-11-30-au-2026-12-04"),
+                         "largest_process_mb": largest, "tree_mb": tree,
+                         "loudness": [(m.integrated, m.true_peak) for m in (measure_file(p) for p in
+                                      (project / "public" / "episodes").glob("journal-*.mp3"))]}
+    short = figures["short"]
+    for name in ("long", "digest"):
+        figures[f"{name}_vs_short"] = {key: round(figures[name][key] / short[key], 2)
+                                       for key in ("largest_process_mb", "tree_mb")}
+    return {"memory": figures}
 
 
 def hostile(clean_requests: int) -> dict:
@@ -285,10 +343,14 @@ def targets(r: dict) -> dict[str, bool]:
         "feed.xml bounded (300 items)": r["archive"]["big"]["feed_items"] == 300,
         "long read ≤ 1.3x cost per character": r["long_read_cost_per_char_ratio"] <= 1.3,
         "long read peak RSS < 500 MB": r["long_read"]["peak_rss_mb"] < 500,
+        "digest of ≥ 2 h: peak memory ≤ 1.3x the sample's, < 250 MB": r["memory"]["digest"]["audio_minutes"] >= 120
+        and max(r["memory"]["digest_vs_short"].values()) <= 1.3 and r["memory"]["digest"]["tree_mb"] < 250,
+        "long read: peak memory ≤ 1.3x the sample's": max(r["memory"]["long_vs_short"].values()) <= 1.3,
         "20% 429s: completes with < 2x requests": r["throttled_requests_ratio"] < 2,
         "10% undecodable answers: completes": r["undecodable"]["retried"] >= 1,
         "every MP3 -16 ±1 LUFS, ≤ -1 dBTP": all(meets_norm(x) for x in (
-            cold["loudness"], r["many_articles"]["loudness"], r["long_read"]["loudness"], r["undecodable"]["loudness"])),
+            cold["loudness"], r["many_articles"]["loudness"], r["long_read"]["loudness"], r["undecodable"]["loudness"],
+            r["memory"]["digest"]["loudness"])),
     }
 
 
@@ -306,7 +368,7 @@ def main() -> None:
     results: dict = {"latency_s": LATENCY, "connect_s": CONNECT, "jobs": JOBS}
     with GoogleProxy(latency=LATENCY, connect_latency=CONNECT, audio=quick_google_mp3) as google:
         env = {**os.environ, **google.env(), "PYTHONPATH": str(REPO)}
-        for step in (cold_build, noop_and_edit, startup, many_articles, archive, long_read):
+        for step in (cold_build, noop_and_edit, startup, many_articles, archive, long_read, memory):
             results.update(step(google, env))
     results.update(hostile(results["cold_build"]["requests"]))
     results["targets"] = targets(results)

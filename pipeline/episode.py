@@ -214,7 +214,10 @@ def speak(job: EpisodeJob, script: Script, chunks: "ChunkStream", engine: str) -
     programme measured first)."""
     from pipeline.sound.assembly import RATE, assemble
     from pipeline.sound.loudness import LoudnessMeter, Mp3Settings
+    from pipeline.sound.memory import return_large_buffers
     from pipeline.sound.streaming import StreamingEncoder
+
+    return_large_buffers()
 
     audio, texts = job.config.audio, script.chunks()
     wav_path = job.site.work_path(f"{job.slug}.wav")  # removed with the staging folder
@@ -249,10 +252,9 @@ def settle(assembled: Assembled) -> Speech:
 
 def check_speech(job: EpisodeJob, speech: "Speech | Assembled") -> None:
     """Refuse silent, truncated or clipped audio before it is encoded."""
-    from pipeline.sound.assembly import load_segment
     from pipeline.sound.soundcheck import check_episode_audio, expected_seconds_for
 
-    check_episode_audio(load_segment(speech.wav_path), expected_seconds=expected_seconds_for(speech.spoken_chars),
+    check_episode_audio(speech.wav_path, expected_seconds=expected_seconds_for(speech.spoken_chars),
                         path_for_messages=str(job.article.source))
 
 

@@ -183,10 +183,3 @@ def assemble(script: Script, chunk_pcm: Iterable[bytes], pauses: AudioConfig, wa
         track.add(_silence(TAIL_MS))
     return Timeline(tuple(sections), track.now_ms())
 
-
-def load_segment(wav_path: Path):
-    """The assembled WAV as a pydub AudioSegment, reading the samples once (no extra copy)."""
-    with wave.open(str(wav_path), "rb") as source:
-        rate, width, channels = source.getframerate(), source.getsampwidth(), source.getnchannels()
-        data = source.readframes(source.getnframes())
-    return pydub().AudioSegment(data=data, sample_width=width, frame_rate=rate, channels=channels)

@@ -10,7 +10,9 @@ over the ceiling), :meth:`StreamingEncoder.finish` says so and the caller encode
 WAV with the full measurement: the guarantees are exactly those of
 :func:`pipeline.sound.loudness.encode_mp3`, only the common case is faster.
 
-The work runs on a thread of its own, so the assembly never waits for it.
+The work runs on a thread of its own, so the assembly waits for it only when the encoder falls
+more than ``BACKLOG_BYTES`` behind (from the cache, chunks come faster than an encoder takes
+them: an unbounded queue would hold the episode).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from pipeline.sound.assembly import WIDTH, pcm_to_wav
 from pipeline.sound.loudness import Aim, LoudnessMeasurement, Mp3Settings
 
 DECIDE_AFTER_SECONDS = 30.0  # enough speech for the voice's level and peaks; decided well before the end
+BACKLOG_BYTES = 2 * 1024 * 1024  # about 45 seconds of 24 kHz PCM waiting for the encoder
 _END = None
 
 
@@ -36,6 +39,7 @@ class StreamingEncoder:
         self.out_path, self.rate, self.settings = Path(out_path), rate, settings
         self.decide_after = decide_after
         self._queue: queue.Queue = queue.Queue()
+        self._backlog, self._room = 0, threading.Condition()
         self._result: LoudnessMeasurement | None = None
         self._processes: tuple = ()
         self._aborted = threading.Event()
@@ -43,7 +47,18 @@ class StreamingEncoder:
         self._thread.start()
 
     def write(self, pcm: bytes) -> None:
+        """Queue ``pcm`` for the encoder; wait while it is over ``BACKLOG_BYTES`` behind."""
+        with self._room:
+            self._room.wait_for(lambda: self._backlog < BACKLOG_BYTES or not self._thread.is_alive())
+            if not self._thread.is_alive():
+                return  # it gave up (the safe path runs): nothing would take this
+            self._backlog += len(pcm)
         self._queue.put(pcm)
+
+    def _taken(self, piece: bytes) -> None:
+        with self._room:
+            self._backlog -= len(piece)
+            self._room.notify_all()
 
     def finish(self) -> LoudnessMeasurement | None:
         self._queue.put(_END)
@@ -75,6 +90,7 @@ class StreamingEncoder:
                 piece = self._queue.get()
                 if piece is _END:
                     break
+                self._taken(piece)
                 if encoder is not None:
                     encoder[0].stdin.write(piece)
                 elif not decided:
@@ -90,6 +106,9 @@ class StreamingEncoder:
                 self._result = loudness.finish_encoding(*encoder[:2], self.out_path, encoder[2])
         except (OSError, ValueError, loudness.FfmpegError):
             self._result = None  # the safe path will say what is wrong, if anything is
+        finally:
+            with self._room:
+                self._room.notify_all()  # a writer waiting for room must not wait for a dead thread
 
     def _start(self, pcm: bytes):
         """Decide the chain from ``pcm`` (the episode so far) and start encoding it."""

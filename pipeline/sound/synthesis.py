@@ -25,6 +25,10 @@ from pipeline.sound.engines import (SAFE_REQUEST_CHARS, PermanentTtsError, Reque
                                     TtsEngine)
 from pipeline.sound.limits import RequestLimits
 
+# Chunks queued or held ahead of the one being assembled: enough to keep every request slot busy
+# through a few round trips, a few MB of PCM whatever the episode's length.
+AHEAD = 12
+
 
 @dataclass
 class SynthesisStats:
@@ -133,10 +137,12 @@ class Synthesizer:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def stream(self, texts: list[str]) -> "ChunkStream":
-        """Queue every chunk of ``texts`` now; iterate the result for their PCM in order."""
-        stats = SynthesisStats()
-        futures = {text: self._pool.submit(self._speak_one, text, stats) for text in dict.fromkeys(texts)}
-        return ChunkStream(self, texts, futures, stats)
+        """Queue the first chunks of ``texts`` now (the rest as they are consumed); iterate the
+        result for their PCM in order."""
+        return ChunkStream(self, texts, SynthesisStats())
+
+    def submit(self, text: str, stats: SynthesisStats):
+        return self._pool.submit(self._speak_one, text, stats)
 
     def speak_in_order(self, texts: list[str]) -> Iterator[bytes]:
         """One episode's chunks in order, through a pool of its own."""
@@ -244,20 +250,40 @@ class Synthesizer:
 class ChunkStream:
     """One episode's chunks, yielded in script order as soon as each and those before it are spoken.
 
-    The caller assembles while later chunks are still in flight, and a chunk's PCM is let go
-    once its last occurrence is yielded, so memory follows the requests in flight, not the
-    episode's length.
+    The caller assembles while later chunks are still in flight. At most ``AHEAD`` chunks past
+    the one being assembled are queued or held (a cached chunk decodes in a millisecond: all of
+    them at once would hold a whole episode's PCM), and a chunk's PCM is let go once yielded unless
+    it comes again within the window (further on, it is queued again: a cache hit), so memory
+    follows the window, not the episode's length.
     """
 
-    def __init__(self, synthesizer: Synthesizer, texts: list[str], futures: dict, stats: SynthesisStats):
-        self.synthesizer, self.texts, self.futures, self.stats = synthesizer, texts, futures, stats
+    def __init__(self, synthesizer: Synthesizer, texts: list[str], stats: SynthesisStats):
+        self.synthesizer, self.texts, self.stats = synthesizer, texts, stats
+        self.futures: dict = {}
+        self._queued = 0  # texts[:_queued] are submitted (or were, and are consumed)
+        self._queue_up_to(AHEAD)
+
+    def _queue_up_to(self, end: int) -> None:
+        for text in self.texts[self._queued:end]:
+            if text not in self.futures:
+                self.futures[text] = self.synthesizer.submit(text, self.stats)
+        self._queued = max(self._queued, min(end, len(self.texts)))
+
+    def _next_uses(self) -> list[int]:
+        """For each position, where its text comes again (len(texts) if never)."""
+        following, seen = [0] * len(self.texts), {}
+        for index in range(len(self.texts) - 1, -1, -1):
+            following[index] = seen.get(self.texts[index], len(self.texts))
+            seen[self.texts[index]] = index
+        return following
 
     def __iter__(self) -> Iterator[bytes]:
-        last_use = {text: index for index, text in enumerate(self.texts)}
+        next_use = self._next_uses()
         try:
             for index, text in enumerate(self.texts):
+                self._queue_up_to(index + 1 + AHEAD)
                 pcm = self.futures[text].result()
-                if last_use[text] == index:
+                if next_use[index] > index + AHEAD:  # needed again only later: from the cache then
                     del self.futures[text]
                 yield pcm
         except _ChunkFailed as failure:
