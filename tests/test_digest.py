@@ -159,10 +159,10 @@ def test_a_digest_feed_of_its_own(day_built, google):
 
 
 # --- episode numbers --------------------------------------------------------------------------
-def feed_numbers(public) -> dict[str, int]:
+def feed_numbers(public, feed="feed.xml") -> dict[str, int]:
     """itunes:episode of every item of the feed, by title (each title once: a second would be a duplicate)."""
     ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
-    items = etree.parse(str(public / "feed.xml")).findall("channel/item")
+    items = etree.parse(str(public / feed)).findall("channel/item")
     numbers = {item.findtext("title"): int(item.findtext("itunes:episode", namespaces=ns)) for item in items}
     assert len(numbers) == len(items)
     return numbers
@@ -250,3 +250,60 @@ def test_a_digest_with_loud_music_meets_the_norm_and_its_chapters_follow_the_mus
     loud_music(sounds / "generique.wav")
     (sounds / "generique.wav").write_bytes((sounds / "generique.wav").read_bytes()[:-4000])
     assert build_digest(config, on=DAY, engine="gtts").status == "built"
+
+
+# --- the ledger of numbers (episodes/numbers.json) ------------------------------------------------
+def guids(public) -> dict[str, str]:
+    items = etree.parse(str(public / "feed.xml")).findall("channel/item")
+    return {item.findtext("title"): item.findtext("guid") for item in items}
+
+
+def velo(project, day="2025-12-02"):
+    """A new article dated before the others: the order of the dates is not the order of the numbers."""
+    (project / "episodes" / "velo.txt").write_text(
+        f"+++\ndate = {day}T12:00:00\n+++\nLe vélo gagne Lyon\nLes pistes doublent en un an.\n", encoding="utf-8")
+
+
+def test_a_retired_record_deleted_brings_the_episode_back_with_its_number_and_guid(day_built, google):
+    """Retire tramway (3, the highest), add an article, then delete tramway's record from
+    retired.json and bring its article back: 3 and the same GUID again, and the article built
+    meanwhile never took 3."""
+    from pipeline.sources.commands import remove
+
+    config, public = load_config(day_built), day_built / "public"
+    tramway = (day_built / "episodes" / "tramway.txt").read_text(encoding="utf-8")
+    before, guid = feed_numbers(public), guids(public)["Le tramway arrive à Tours"]
+    remove(config, "tramway")
+    build(config, engine="gtts")
+    velo(day_built)
+    build(config, engine="gtts")
+    assert feed_numbers(public)["Le vélo gagne Lyon"] == 4
+    retired = day_built / "episodes" / "retired.json"
+    records = json.loads(retired.read_text(encoding="utf-8"))
+    del records["tramway"]
+    retired.write_text(json.dumps(records), encoding="utf-8")
+    (day_built / "episodes" / "tramway.txt").write_text(tramway, encoding="utf-8")
+    build(config, engine="gtts")
+    assert feed_numbers(public) == {**before, "Le vélo gagne Lyon": 4}
+    assert guids(public)["Le tramway arrive à Tours"] == guid
+    assert validate_public(config, public, check_loudness=False) == []
+
+
+def test_public_and_the_cache_lost_every_episode_takes_its_old_number(day_built, google):
+    import shutil
+
+    from pipeline.sources.commands import remove
+
+    config, public = load_config(day_built), day_built / "public"
+    velo(day_built)
+    build(config, engine="gtts")
+    remove(config, "pologne")  # 2 stays given: the others must not move down to it
+    build(config, engine="gtts")
+    build_digest(config, on=DAY, engine="gtts")  # the digest is in feed.xml, numbered with the articles
+    before = feed_numbers(public)
+    assert sorted(before.values()) == [1, 3, 4, 5]
+    shutil.rmtree(public)
+    shutil.rmtree(day_built / ".cache")
+    build(config, engine="gtts")
+    build_digest(config, on=DAY, engine="gtts")
+    assert feed_numbers(public) == before
