@@ -307,3 +307,66 @@ def test_public_and_the_cache_lost_every_episode_takes_its_old_number(day_built,
     build(config, engine="gtts")
     build_digest(config, on=DAY, engine="gtts")
     assert feed_numbers(public) == before
+
+
+def ledger_numbers(project) -> dict[str, int]:
+    kinds = json.loads((project / "episodes" / "numbers.json").read_text(encoding="utf-8"))["kinds"]
+    return {slug: n for kind in kinds.values() for slug, n in kind["numbers"].items()}
+
+
+def test_a_build_cut_short_never_leads_to_a_number_given_twice(day_built, google, monkeypatch):
+    """Ctrl-C right after a build published a new article, then a build of another one cut at
+    every rename of its commit: at each cut the ledger already holds every number the published
+    feed shows (public/ may go; the ledger stays); then public/ lost: every number once, each
+    episode its own."""
+    import shutil
+
+    import pipeline.publish.documents as documents
+    import pipeline.publish.staging as staging
+
+    config, public = load_config(day_built), day_built / "public"
+    slugs = {title: slug for slug, (_, title, _) in ARTICLES.items()}
+    slugs |= {"Le vélo gagne Lyon": "velo", "Un zèbre à Vincennes": "zebre"}
+
+    def ledger_knows_the_feed():
+        shown = {slugs[title]: n for title, n in feed_numbers(public).items()}
+        assert ledger_numbers(day_built).items() >= shown.items()
+        return shown
+
+    def ctrl_c(*_):
+        raise KeyboardInterrupt
+
+    velo(day_built)
+    monkeypatch.setattr(documents, "save_state", ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        build(config, engine="gtts")
+    monkeypatch.undo()
+    assert ledger_knows_the_feed()["velo"] == 4
+    (day_built / "episodes" / "zebre.txt").write_text(
+        "+++\ndate = 2025-12-01T08:00:00\n+++\nUn zèbre à Vincennes\nLe parc accueille un poulain.\n",
+        encoding="utf-8")
+    move_in, cut = staging.StagedSite._move_in, 0
+    while True:
+        cut += 1
+        calls = {"n": 0}
+
+        def failing_move_in(site, relative):
+            calls["n"] += 1
+            if calls["n"] > cut:
+                raise OSError("disk full")
+            return move_in(site, relative)
+
+        monkeypatch.setattr(staging.StagedSite, "_move_in", failing_move_in)
+        try:
+            build(config, engine="gtts")
+        except OSError:
+            ledger_knows_the_feed()
+            continue
+        break
+    assert cut > 3
+    monkeypatch.undo()
+    numbers = feed_numbers(public)
+    assert sorted(numbers.values()) == [1, 2, 3, 4, 5]
+    shutil.rmtree(public)
+    build(config, engine="gtts")
+    assert feed_numbers(public) == numbers
