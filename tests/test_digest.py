@@ -370,3 +370,24 @@ def test_a_build_cut_short_never_leads_to_a_number_given_twice(day_built, google
     shutil.rmtree(public)
     build(config, engine="gtts")
     assert feed_numbers(public) == numbers
+
+
+def test_a_digest_removed_leaves_its_feed_is_never_made_again_and_keeps_its_number(day_built, google):
+    from pipeline.sources.commands import remove
+
+    config, public = load_config(day_built), day_built / "public"
+    build_digest(config, on=DAY, engine="gtts")
+    assert feed_numbers(public)["Le journal"] == 4
+    remove(config, "journal-2025-12-03")  # what `invoke remove journal-2025-12-03` does, then it builds
+    build(config, engine="gtts")
+    assert sorted(feed_numbers(public).values()) == [1, 2, 3]
+    assert build_digest(config, on=DAY, engine="gtts").status == "retired"  # `invoke update`'s digest too
+    result = run_invoke(day_built, "digest", "--date", DAY.isoformat())
+    assert result.returncode == 0 and result.stdout.strip() == ("no digest for journal-2025-12-03: it was removed "
+                                                                "(episodes/retired.json); delete its record to make it again")
+    velo(day_built, day="2025-12-04")
+    build(config, engine="gtts")
+    build_digest(config, on=date(2025, 12, 4), engine="gtts")
+    numbers = feed_numbers(public)
+    assert numbers["Le vélo gagne Lyon"] == 5 and sorted(numbers.values()) == [1, 2, 3, 5, 6]
+    assert validate_public(config, public, check_loudness=False) == []
