@@ -391,3 +391,12 @@ def test_a_digest_removed_leaves_its_feed_is_never_made_again_and_keeps_its_numb
     numbers = feed_numbers(public)
     assert numbers["Le vélo gagne Lyon"] == 5 and sorted(numbers.values()) == [1, 2, 3, 5, 6]
     assert validate_public(config, public, check_loudness=False) == []
+
+
+def test_a_damaged_ledger_is_one_line(project, google):
+    write_articles(project)
+    (project / "episodes" / "numbers.json").write_text('{"version": 1, "kinds": {"article": []}}', encoding="utf-8")
+    result = run_invoke(project, "build-episode", "--engine", "espeak")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line, = result.stderr.strip().splitlines()
+    assert "numbers.json: damaged record of episode numbers" in line
