@@ -393,10 +393,15 @@ def test_a_digest_removed_leaves_its_feed_is_never_made_again_and_keeps_its_numb
     assert validate_public(config, public, check_loudness=False) == []
 
 
-def test_a_damaged_ledger_is_one_line(project, google):
-    write_articles(project)
-    (project / "episodes" / "numbers.json").write_text('{"version": 1, "kinds": {"article": []}}', encoding="utf-8")
-    result = run_invoke(project, "build-episode", "--engine", "espeak")
+def test_the_ledger_is_read_only_when_a_number_is_given_and_a_damaged_one_is_one_line(day_built, google):
+    config = load_config(day_built)
+    (day_built / "episodes" / "numbers.json").write_text('{"version": 1, "kinds": {"article": []}}', encoding="utf-8")
+    build(config, engine="gtts")  # nothing to do
+    tramway = day_built / "episodes" / "tramway.txt"
+    tramway.write_text(tramway.read_text(encoding="utf-8") + "Les travaux finissent en mars.\n", encoding="utf-8")
+    build(config, engine="gtts")  # tramway rebuilt: it keeps its number, none is given
+    velo(day_built)
+    result = run_invoke(day_built, "build-episode", "--engine", "espeak")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     line, = result.stderr.strip().splitlines()
     assert "numbers.json: damaged record of episode numbers" in line
