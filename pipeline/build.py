@@ -29,13 +29,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from pipeline import inputs, layout
-from pipeline.catalogue import Catalogue, Numbering, load_catalogue, save_catalogue
+from pipeline.catalogue import Catalogue, load_catalogue, save_catalogue
 from pipeline.config import Config
 from pipeline.episode import ENGINE_CHOICES, EngineChoice, EpisodeJob, EpisodeReport, Identity, Programme
 from pipeline.errors import UserError
 from pipeline.fsutil import FileSizes, held_lock
 from pipeline.manifest import manifest_json, new_guid, podcast_guid, pub_datetime
 from pipeline.model import Article, EpisodeManifest
+from pipeline.numbers import Numbering
 from pipeline.retired import RetiredEpisode, load_retired, retired_from, save_retired
 from pipeline.text.article import SUPPORTED_SUFFIXES, read_article
 
@@ -93,6 +94,7 @@ class Plan:
     drafts: list[PendingEpisode] = field(default_factory=list)  # built into review/drafts/, not published
     draft_slugs: set[str] = field(default_factory=set)  # every draft now, built or current
     adopted: list = field(default_factory=list)  # (manifest, folder): approved drafts moved in as they are
+    numbering: Numbering | None = None  # the numbers this build gives, reserved before it publishes
 
 
 def is_article(name: str) -> bool:
@@ -190,8 +192,9 @@ def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, reti
                engine: EngineChoice, force: bool, whole_show: bool, shelf=None) -> Plan:
     """``shelf``: the drafts (pipeline.desk.drafts); a draft is planned against its own catalogue."""
     plan, settings, sizes = Plan(), recipe_settings(config, _cover_hash(config)), FileSizes(config.public_dir)
-    numbers = catalogue.numbering(config.digest.numbered_with("article"), retired.values(),
+    numbers = catalogue.numbering(config.digest.numbered_with("article"), retired.values(), config.episodes_dir,
                                   drafts=shelf.catalogue if shelf else None)
+    plan.numbering = numbers
     for source in sources:
         record = source.record
         draft = shelf is not None and shelf.is_draft(record.slug, record.draft, catalogue)
@@ -211,7 +214,9 @@ def plan_build(config: Config, sources: list[Source], catalogue: Catalogue, reti
         (plan.drafts if draft else plan.offline_voiced if current else plan.pending).append(pending)
     if whole_show:
         present = {s.record.slug for s in sources}
-        plan.retiring = [m for m in catalogue.manifests if m.slug not in present and m.kind == "article"]
+        # An article gone from episodes/, or any episode `invoke remove` recorded (a digest has no article).
+        plan.retiring = [m for m in catalogue.manifests
+                         if m.slug not in present and (m.kind == "article" or m.slug in retired)]
     return plan
 
 
@@ -251,12 +256,13 @@ def episode_script_text(config: Config, pending: PendingEpisode) -> str:
 def _identity(config: Config, article: Article, previous: EpisodeManifest | None,
               retired: RetiredEpisode | None, numbers: Numbering) -> Identity:
     """Kept from the episode's first build (or from its record, when it comes back after being
-    retired); a new episode takes a GUID of its own, the next number and its article's date (or now)."""
+    retired); a new episode takes a GUID of its own, a number from ``numbers`` (its own again, if
+    the ledger gave it one before) and its article's date (or now)."""
     if previous:
         return Identity(previous.guid, previous.episode_number, article.date or pub_datetime(previous))
     if retired:
         return Identity(retired.guid, retired.episode_number, article.date or datetime.fromisoformat(retired.pub_date))
-    return Identity(new_guid(podcast_guid(config.feed_url), article.slug), numbers.next(),
+    return Identity(new_guid(podcast_guid(config.feed_url), article.slug), numbers.number_for("article", article.slug),
                     article.date or datetime.now(timezone.utc).replace(microsecond=0))
 
 
@@ -287,6 +293,7 @@ def build(config: Config, *, sources: list[Path] | None = None, engine: EngineCh
                           shelf=shelf)
         restore_voices(config, plan, warn)
         jobs = jobs or config.synthesis.jobs
+        plan.numbering.reserve(catalogue.held(retired.values()))  # before anything is published
         built, commit = publish_site(config, catalogue, plan, engine=engine, jobs=jobs, warn=warn, force=force)
         present = plan.draft_slugs if whole_show else (set(shelf.catalogue.entries) | plan.draft_slugs) - set(catalogue.entries)
         built += build_drafts(config, shelf, plan.drafts, present, engine=engine, jobs=jobs, warn=warn)

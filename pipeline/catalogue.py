@@ -20,6 +20,7 @@ from pipeline import layout
 from pipeline.fsutil import atomic_write_text
 from pipeline.manifest import manifest_from_dict, newest_first, read_manifest
 from pipeline.model import EpisodeManifest
+from pipeline.numbers import Numbering, load_ledger
 from pipeline.retired import RetiredEpisode
 
 CATALOGUE_VERSION = 2
@@ -57,28 +58,24 @@ class Catalogue:
     def drop(self, slug: str) -> None:
         self.entries.pop(slug, None)
 
-    def numbering(self, kinds: tuple[str, ...], retired: Iterable[RetiredEpisode], *,
+    def numbering(self, kinds: tuple[str, ...], retired: Iterable[RetiredEpisode], episodes_dir: Path, *,
                   drafts: Catalogue | None = None) -> Numbering:
         """Numbers for new episodes of these kinds (those of one feed), past every number they have
-        been given: the published episodes', the retired ones' (which may come back with it) and
-        the drafts' (built, waiting for approval)."""
+        been given: the published episodes', the retired ones', the drafts' (built, waiting for
+        approval) and the ledger's."""
+        retired = list(retired)
         shelves = [self, *([drafts] if drafts else [])]
-        taken = [e.manifest.episode_number for shelf in shelves for e in shelf.entries.values()
-                 if e.manifest.kind in kinds]
-        return Numbering([*taken, *(r.episode_number for r in retired if r.kind in kinds)])
 
+        def taken() -> list[int]:
+            published = [e.manifest.episode_number for shelf in shelves for e in shelf.entries.values()
+                         if e.manifest.kind in kinds]
+            return [*published, *(r.episode_number for r in retired if r.kind in kinds)]
+        return Numbering(kinds, taken, lambda: load_ledger(episodes_dir))
 
-class Numbering:
-    """The one rule for episode numbers, whatever the kind of episode: a number once given, retired
-    or not, is never given again (apps sort and de-duplicate by it). A new episode takes one past
-    the highest given so far; an episode that has a number keeps it."""
-
-    def __init__(self, taken: Iterable[int]):
-        self.highest = max(taken, default=0)
-
-    def next(self) -> int:
-        self.highest += 1
-        return self.highest
+    def held(self, retired: Iterable[RetiredEpisode]) -> list[tuple[str, str, int]]:
+        """(kind, slug, number) of every episode that has a number: published or retired."""
+        return [*((e.manifest.kind, slug, e.manifest.episode_number) for slug, e in self.entries.items()),
+                *((r.kind, r.slug, r.episode_number) for r in retired)]
 
 
 def _digest(data: bytes) -> str:

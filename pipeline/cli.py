@@ -298,6 +298,8 @@ def _day(value: str | None, option: str):
 def _digest_line(report) -> str:
     if report.status == "empty":
         return f"no digest for {report.slug}: no episode was published in that period"
+    if report.status == "retired":
+        return f"no digest for {report.slug}: it was removed (episodes/retired.json); delete its record to make it again"
     if report.status == "up to date":
         return f"✓ {report.slug}: up to date ({len(report.members)} article(s))"
     episode = report.episode

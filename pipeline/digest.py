@@ -59,7 +59,7 @@ class Period:
 @dataclass(frozen=True)
 class DigestReport:
     slug: str
-    status: str  # "built" | "up to date" | "empty"
+    status: str  # "built" | "up to date" | "empty" | "retired"
     members: tuple[str, ...] = ()
     episode: EpisodeReport | None = None
 
@@ -177,8 +177,9 @@ def feed_of_digests(config: Config) -> str:
 
 def identity_for(config: Config, catalogue: Catalogue, period: Period) -> Identity:
     """Kept from the digest's first build; else a GUID from its slug, the next number of its feed
-    (:class:`pipeline.catalogue.Numbering`: past the retired episodes' too), and the end of its
-    period (or now, if that is still to come)."""
+    (:class:`pipeline.numbers.Numbering`: its own again if the ledger gave it one, else past
+    every number given, retired ones too; reserved in the ledger before it is published), and the
+    end of its period (or now, if that is still to come)."""
     previous = catalogue.get(period.slug)
     if previous:
         return Identity(previous.guid, previous.episode_number, pub_datetime(previous))
@@ -186,7 +187,9 @@ def identity_for(config: Config, catalogue: Catalogue, period: Period) -> Identi
     end = datetime.combine(period.last, time(23, 59), tzinfo=config.tz).astimezone(timezone.utc)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     guid = new_guid(podcast_guid(layout.feed_url(config.show.base_url, feed_of_digests(config))), period.slug)
-    number = catalogue.numbering(config.digest.numbered_with("digest"), retired.values()).next()
+    numbers = catalogue.numbering(config.digest.numbered_with("digest"), retired.values(), config.episodes_dir)
+    number = numbers.number_for("digest", period.slug)
+    numbers.reserve(catalogue.held(retired.values()))
     return Identity(guid, number, min(end, now))
 
 
@@ -231,6 +234,8 @@ def build_digest(config: Config, *, on: date | None = None, since: date | None =
 
     period = period_for(config, on, since)
     with project_lock(config):
+        if period.slug in load_retired(config.episodes_dir):
+            return DigestReport(period.slug, "retired")  # `invoke remove` took it out: never made again
         catalogue = load_catalogue(config.public_dir, config.cache_dir)
         members = members_of(config, catalogue, period)
         if not members:

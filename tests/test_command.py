@@ -114,6 +114,21 @@ def initialised(tmp_path_factory) -> Path:
     return new_show(tmp_path_factory.mktemp("show"))
 
 
+def test_the_records_under_episodes_are_committed_not_ignored(initialised, tmp_path):
+    """numbers.json (every episode number given), like ingested.json and retired.json, must
+    survive a new checkout: the .gitignore `invoke init` writes leaves them to git."""
+    import subprocess
+
+    repo = tmp_path / "show"
+    repo.mkdir()
+    (repo / ".gitignore").write_text((initialised / ".gitignore").read_text(encoding="utf-8"), encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    records = ["episodes/numbers.json", "episodes/ingested.json", "episodes/retired.json"]
+    checked = subprocess.run(["git", "-C", str(repo), "check-ignore", "--no-index", *records, "public/feed.xml"],
+                             capture_output=True, text=True)
+    assert checked.stdout.split() == ["public/feed.xml"]  # only what the build makes again is ignored
+
+
 def test_init_writes_a_gitignore_and_the_three_schedulers(initialised):
     ignored = (initialised / ".gitignore").read_text().split()
     assert {"public/", ".cache/"} <= set(ignored)

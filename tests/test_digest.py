@@ -159,10 +159,10 @@ def test_a_digest_feed_of_its_own(day_built, google):
 
 
 # --- episode numbers --------------------------------------------------------------------------
-def feed_numbers(public) -> dict[str, int]:
+def feed_numbers(public, feed="feed.xml") -> dict[str, int]:
     """itunes:episode of every item of the feed, by title (each title once: a second would be a duplicate)."""
     ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
-    items = etree.parse(str(public / "feed.xml")).findall("channel/item")
+    items = etree.parse(str(public / feed)).findall("channel/item")
     numbers = {item.findtext("title"): int(item.findtext("itunes:episode", namespaces=ns)) for item in items}
     assert len(numbers) == len(items)
     return numbers
@@ -250,3 +250,158 @@ def test_a_digest_with_loud_music_meets_the_norm_and_its_chapters_follow_the_mus
     loud_music(sounds / "generique.wav")
     (sounds / "generique.wav").write_bytes((sounds / "generique.wav").read_bytes()[:-4000])
     assert build_digest(config, on=DAY, engine="gtts").status == "built"
+
+
+# --- the ledger of numbers (episodes/numbers.json) ------------------------------------------------
+def guids(public) -> dict[str, str]:
+    items = etree.parse(str(public / "feed.xml")).findall("channel/item")
+    return {item.findtext("title"): item.findtext("guid") for item in items}
+
+
+def velo(project, day="2025-12-02"):
+    """A new article dated before the others: the order of the dates is not the order of the numbers."""
+    (project / "episodes" / "velo.txt").write_text(
+        f"+++\ndate = {day}T12:00:00\n+++\nLe vélo gagne Lyon\nLes pistes doublent en un an.\n", encoding="utf-8")
+
+
+def test_a_retired_record_deleted_brings_the_episode_back_with_its_number_and_guid(day_built, google):
+    """Retire tramway (3, the highest), add an article, then delete tramway's record from
+    retired.json and bring its article back: 3 and the same GUID again, and the article built
+    meanwhile never took 3."""
+    from pipeline.sources.commands import remove
+
+    config, public = load_config(day_built), day_built / "public"
+    tramway = (day_built / "episodes" / "tramway.txt").read_text(encoding="utf-8")
+    before, guid = feed_numbers(public), guids(public)["Le tramway arrive à Tours"]
+    remove(config, "tramway")
+    build(config, engine="gtts")
+    velo(day_built)
+    build(config, engine="gtts")
+    assert feed_numbers(public)["Le vélo gagne Lyon"] == 4
+    retired = day_built / "episodes" / "retired.json"
+    records = json.loads(retired.read_text(encoding="utf-8"))
+    del records["tramway"]
+    retired.write_text(json.dumps(records), encoding="utf-8")
+    (day_built / "episodes" / "tramway.txt").write_text(tramway, encoding="utf-8")
+    build(config, engine="gtts")
+    assert feed_numbers(public) == {**before, "Le vélo gagne Lyon": 4}
+    assert guids(public)["Le tramway arrive à Tours"] == guid
+    assert validate_public(config, public, check_loudness=False) == []
+
+
+def test_public_and_the_cache_lost_every_episode_takes_its_old_number(day_built, google):
+    import shutil
+
+    from pipeline.sources.commands import remove
+
+    config, public = load_config(day_built), day_built / "public"
+    velo(day_built)
+    build(config, engine="gtts")
+    remove(config, "pologne")  # 2 stays given: the others must not move down to it
+    build(config, engine="gtts")
+    build_digest(config, on=DAY, engine="gtts")  # the digest is in feed.xml, numbered with the articles
+    before = feed_numbers(public)
+    assert sorted(before.values()) == [1, 3, 4, 5]
+    shutil.rmtree(public)
+    shutil.rmtree(day_built / ".cache")
+    build(config, engine="gtts")
+    build_digest(config, on=DAY, engine="gtts")
+    assert feed_numbers(public) == before
+
+
+def ledger_numbers(project) -> dict[str, int]:
+    kinds = json.loads((project / "episodes" / "numbers.json").read_text(encoding="utf-8"))["kinds"]
+    return {slug: n for kind in kinds.values() for slug, n in kind["numbers"].items()}
+
+
+def test_a_build_cut_short_never_leads_to_a_number_given_twice(day_built, google, monkeypatch):
+    """Ctrl-C right after a build published a new article, then a build of another one cut at
+    every rename of its commit: at each cut the ledger already holds every number the published
+    feed shows (public/ may go; the ledger stays); then public/ lost: every number once, each
+    episode its own."""
+    import shutil
+
+    import pipeline.publish.documents as documents
+    import pipeline.publish.staging as staging
+
+    config, public = load_config(day_built), day_built / "public"
+    slugs = {title: slug for slug, (_, title, _) in ARTICLES.items()}
+    slugs |= {"Le vélo gagne Lyon": "velo", "Un zèbre à Vincennes": "zebre"}
+
+    def ledger_knows_the_feed():
+        shown = {slugs[title]: n for title, n in feed_numbers(public).items()}
+        assert ledger_numbers(day_built).items() >= shown.items()
+        return shown
+
+    def ctrl_c(*_):
+        raise KeyboardInterrupt
+
+    velo(day_built)
+    monkeypatch.setattr(documents, "save_state", ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        build(config, engine="gtts")
+    monkeypatch.undo()
+    assert ledger_knows_the_feed()["velo"] == 4
+    (day_built / "episodes" / "zebre.txt").write_text(
+        "+++\ndate = 2025-12-01T08:00:00\n+++\nUn zèbre à Vincennes\nLe parc accueille un poulain.\n",
+        encoding="utf-8")
+    move_in, cut = staging.StagedSite._move_in, 0
+    while True:
+        cut += 1
+        calls = {"n": 0}
+
+        def failing_move_in(site, relative):
+            calls["n"] += 1
+            if calls["n"] > cut:
+                raise OSError("disk full")
+            return move_in(site, relative)
+
+        monkeypatch.setattr(staging.StagedSite, "_move_in", failing_move_in)
+        try:
+            build(config, engine="gtts")
+        except OSError:
+            ledger_knows_the_feed()
+            continue
+        break
+    assert cut > 3
+    monkeypatch.undo()
+    numbers = feed_numbers(public)
+    assert sorted(numbers.values()) == [1, 2, 3, 4, 5]
+    shutil.rmtree(public)
+    build(config, engine="gtts")
+    assert feed_numbers(public) == numbers
+
+
+def test_a_digest_removed_leaves_its_feed_is_never_made_again_and_keeps_its_number(day_built, google):
+    from pipeline.sources.commands import remove
+
+    config, public = load_config(day_built), day_built / "public"
+    build_digest(config, on=DAY, engine="gtts")
+    assert feed_numbers(public)["Le journal"] == 4
+    remove(config, "journal-2025-12-03")  # what `invoke remove journal-2025-12-03` does, then it builds
+    build(config, engine="gtts")
+    assert sorted(feed_numbers(public).values()) == [1, 2, 3]
+    assert build_digest(config, on=DAY, engine="gtts").status == "retired"  # `invoke update`'s digest too
+    result = run_invoke(day_built, "digest", "--date", DAY.isoformat())
+    assert result.returncode == 0 and result.stdout.strip() == ("no digest for journal-2025-12-03: it was removed "
+                                                                "(episodes/retired.json); delete its record to make it again")
+    velo(day_built, day="2025-12-04")
+    build(config, engine="gtts")
+    build_digest(config, on=date(2025, 12, 4), engine="gtts")
+    numbers = feed_numbers(public)
+    assert numbers["Le vélo gagne Lyon"] == 5 and sorted(numbers.values()) == [1, 2, 3, 5, 6]
+    assert validate_public(config, public, check_loudness=False) == []
+
+
+def test_the_ledger_is_read_only_when_a_number_is_given_and_a_damaged_one_is_one_line(day_built, google):
+    config = load_config(day_built)
+    (day_built / "episodes" / "numbers.json").write_text('{"version": 1, "kinds": {"article": []}}', encoding="utf-8")
+    build(config, engine="gtts")  # nothing to do
+    tramway = day_built / "episodes" / "tramway.txt"
+    tramway.write_text(tramway.read_text(encoding="utf-8") + "Les travaux finissent en mars.\n", encoding="utf-8")
+    build(config, engine="gtts")  # tramway rebuilt: it keeps its number, none is given
+    velo(day_built)
+    result = run_invoke(day_built, "build-episode", "--engine", "espeak")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line, = result.stderr.strip().splitlines()
+    assert "numbers.json: damaged record of episode numbers" in line
