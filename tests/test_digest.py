@@ -112,8 +112,12 @@ def test_a_digest_speaks_the_editors_words_from_the_cache(project, google):
 
 def test_the_intro_says_the_date_and_the_headlines(day_built, google):
     build_digest(load_config(day_built), on=DAY, engine="gtts")
-    intro = " ".join(google.seen[:2])
-    assert "trois décembre" in intro and "Au sommaire" in intro and "Pologne" in intro
+    manifest = json.loads((day_built / "public/episodes/journal-2025-12-03.json").read_text())
+    first_article = sorted(c["start"] for c in manifest["chapters"])[1]
+    cues = read_vtt_cues(published(day_built / "public", "journal-2025-12-03", "vtt").read_text(encoding="utf-8"))
+    intro = " ".join(text for start, text in cues if start < first_article)
+    assert "3 décembre 2025" in intro and "Au sommaire" in intro and "Pologne" in intro
+    assert any("Le journal du trois décembre deux mille vingt-cinq." in sent for sent in google.seen)  # as said
     assert headlines(["a", "b", "c"]) == "a ; b ; et c" and headlines(["a"]) == "a"
 
 
