@@ -91,6 +91,12 @@ def test_no_furniture_is_spoken_and_each_drop_names_its_rule():
     ("Photo : Marie Curie", "credit"), ("Crédit photo : Jean Dupont / Hans Lucas", "credit"),
     ("© Stéphane Lemouton / Bestimage", "credit"), ("Publié le 30 août 2023 à 14h52, modifié à 15h54", "dateline"),
     ("Temps de Lecture 4 min.", "reading time"), ("Copier le lien", "share"),
+    ("(26/02/2012)", "date alone"), ("Samedi 2 mars 2013, 17h32", "date alone"),
+    ("La Libre.be > Actu > Belgique > Article", "breadcrumb"), ("Accueil » Société » Trafic", "breadcrumb"),
+    ("Rédaction en ligne (avec Belga)", "agency byline"), ("AFP", "agency byline"),
+    ("La brochure \"Migrer vers la Flandre\" Téléchargez pdf (1,4 MB)", "download"),
+    ("Liens publicitaires", "advert"), ("Vos réactions", "comments"),
+    ("> Lire l'article complet sur ses conditions de détention", "related link"),
 ])
 def test_fixed_furniture_rules(line, rule):
     assert judge(line) == rule
@@ -100,6 +106,8 @@ def test_fixed_furniture_rules(line, rule):
     "Par ailleurs, la ville a obtenu une subvention de l'État pour ses écoles.",
     "Publié le mois dernier, le rapport de la Cour des comptes était sévère.",
     "Envoyer des troupes au sol serait une erreur, estime le ministre.",
+    "« Peu de garanties » sur l'emploi", "« Non », a-t-il répondu", "Le 12 mai 2013, la France a voté.",
+    "Bruxelles > Paris > Londres : le train du futur", "AFP et Reuters ont publié la même dépêche.",
 ])
 def test_article_sentences_that_look_like_furniture_are_kept(sentence):
     assert judge(sentence) is None
@@ -186,3 +194,15 @@ def test_ingest_learns_a_sources_furniture_and_never_speaks_it_again(project):
     text = fourth.read_text(encoding="utf-8")
     assert promo not in text and GREVE.paragraphs[0] in text
     assert "furniture" in json.loads((project / "episodes" / "ingested.json").read_text(encoding="utf-8"))
+
+
+def test_an_advert_or_comments_heading_takes_its_box_with_it():
+    comment = "Un lecteur écrit ici une très longue réaction " + "et il continue encore, " * 60 + "puis il signe."
+    html = page(f"<h2>{STANDFIRST}</h2>", BODY + "<h2>Liens publicitaires</h2><p>Ces annonces sont générées "
+                "automatiquement au regard du contenu de la page.</p>"
+                f"<h2>Vos réactions</h2><p>@6. clem En Allemagne chaque contribuable choisit son culte.</p><p>{comment}</p>")
+    text = spoken(extract_page(html))
+    assert "La plus grosse part ira aux transports" in text
+    for furniture in ("Liens publicitaires", "Ces annonces", "Vos réactions", "clem", "Un lecteur"):
+        assert furniture not in text, furniture
+
