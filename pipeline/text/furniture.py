@@ -79,8 +79,8 @@ RULES: dict[str, tuple[re.Pattern, int]] = {
     # (« … » quotes the page's words: a » is a step only when there are two of them and no «.)
     "breadcrumb": _rule(rf"{CRUMB}(\s*[>›]\s*{CRUMB})+|(?!.*«){CRUMB}(\s*»\s*{CRUMB}){{2,}}", 16),
     # The newsroom or the agency a dispatch comes from, on its own line: « Rédaction en ligne (avec Belga) », « AFP ».
-    "agency byline": _rule(rf"((la )?rédaction( en ligne| web| numérique)?|{AGENCIES})"
-                           rf"(\s*[(,/-]?\s*(avec|et|source\s*:)?\s*({AGENCIES})\s*\)?)*", 8),
+    "agency byline": _rule(rf"\(?\s*((la )?rédaction( en ligne| web| numérique)?|(avec |source\s*:\s*)?{AGENCIES})"
+                           rf"(\s*[(,/-]?\s*(avec|et|source\s*:)?\s*({AGENCIES})\s*\)?)*\s*\)?", 8),
     # « Téléchargez pdf (1,4 MB) »: a file to download, not something to hear.
     "download": _rule(r".*\b(téléchargez|télécharger|download)\b.*\b(pdf|document|fichier|brochure)\b.*", 15),
     "wordpress": _rule(r"(l'article .+ est apparu en premier sur .+|the post .+ appeared first on .+"
