@@ -74,4 +74,4 @@ def test_every_article_word_spoken_and_no_furniture(name):
 
 def test_the_corpus_is_large_and_varied():
     sites = {name.split("-", 1)[1].split("_")[0].split("-")[0] for name in PAGES}
-    assert len(PAGES) >= 15 and len(sites) >= 8, (PAGES, sites)
+    assert len(PAGES) >= 25 and len(sites) >= 12, (PAGES, sites)

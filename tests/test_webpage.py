@@ -91,6 +91,13 @@ def test_no_furniture_is_spoken_and_each_drop_names_its_rule():
     ("Photo : Marie Curie", "credit"), ("Crédit photo : Jean Dupont / Hans Lucas", "credit"),
     ("© Stéphane Lemouton / Bestimage", "credit"), ("Publié le 30 août 2023 à 14h52, modifié à 15h54", "dateline"),
     ("Temps de Lecture 4 min.", "reading time"), ("Copier le lien", "share"),
+    ("(26/02/2012)", "date alone"), ("Samedi 2 mars 2013, 17h32", "date alone"),
+    ("La Libre.be > Actu > Belgique > Article", "breadcrumb"), ("Accueil » Société » Trafic", "breadcrumb"),
+    ("Rédaction en ligne (avec Belga)", "agency byline"), ("AFP", "agency byline"), ("(Belga)", "agency byline"),
+    ("(avec AFP)", "agency byline"),
+    ("La brochure \"Migrer vers la Flandre\" Téléchargez pdf (1,4 MB)", "download"),
+    ("Liens publicitaires", "advert"), ("Vos réactions", "comments"),
+    ("> Lire l'article complet sur ses conditions de détention", "related link"),
 ])
 def test_fixed_furniture_rules(line, rule):
     assert judge(line) == rule
@@ -100,6 +107,8 @@ def test_fixed_furniture_rules(line, rule):
     "Par ailleurs, la ville a obtenu une subvention de l'État pour ses écoles.",
     "Publié le mois dernier, le rapport de la Cour des comptes était sévère.",
     "Envoyer des troupes au sol serait une erreur, estime le ministre.",
+    "« Peu de garanties » sur l'emploi", "« Non », a-t-il répondu", "Le 12 mai 2013, la France a voté.",
+    "Bruxelles > Paris > Londres : le train du futur", "AFP et Reuters ont publié la même dépêche.",
 ])
 def test_article_sentences_that_look_like_furniture_are_kept(sentence):
     assert judge(sentence) is None
@@ -186,3 +195,57 @@ def test_ingest_learns_a_sources_furniture_and_never_speaks_it_again(project):
     text = fourth.read_text(encoding="utf-8")
     assert promo not in text and GREVE.paragraphs[0] in text
     assert "furniture" in json.loads((project / "episodes" / "ingested.json").read_text(encoding="utf-8"))
+
+
+def test_an_advert_or_comments_heading_takes_its_box_with_it():
+    comment = "Un lecteur écrit ici une très longue réaction " + "et il continue encore, " * 60 + "puis il signe."
+    html = page(f"<h2>{STANDFIRST}</h2>", BODY + "<h2>Liens publicitaires</h2><p>Ces annonces sont générées "
+                "automatiquement au regard du contenu de la page.</p>"
+                f"<h2>Vos réactions</h2><p>@6. clem En Allemagne chaque contribuable choisit son culte.</p><p>{comment}</p>")
+    text = spoken(extract_page(html))
+    assert "La plus grosse part ira aux transports" in text
+    for furniture in ("Liens publicitaires", "Ces annonces", "Vos réactions", "clem", "Un lecteur"):
+        assert furniture not in text, furniture
+
+
+def test_captions_marked_as_such_and_the_title_of_an_emptied_box_of_links_are_not_spoken():
+    box = ("<div class='bloc'><h2>Foot</h2><div><ul><li><a href='/1'>Grèce - Belgique (1-1) : le nul</a></li>"
+           "<li><a href='/2'>Angleterre - Belgique (4-0)</a></li></ul></div></div>")
+    caption = "<div><img src='x.jpg'><p class='pic_description'>La France gagne sur des buts de Giroud. BELGA_AFP</p></div>"
+    article = extract_page(page(f"<h2>{STANDFIRST}</h2>", caption + box + BODY))
+    text = spoken(article)
+    assert "Giroud" not in text and "Foot" not in text and "Angleterre" not in text
+    assert article.blocks[0].text == STANDFIRST
+    assert ("Foot", "heading of a box of links") in article.dropped
+
+
+def test_a_list_of_links_with_one_announcement_is_still_a_list_of_links():
+    links = "".join(f"<li><a href='/{n}'>Un autre article sur le budget, le numéro {n}</a></li>" for n in range(4))
+    listing = f"<ul>{links}<li><span></span>Découvrez la nouvelle Libre chez votre libraire !</li></ul>"
+    text = spoken(extract_page(page(f"<h2>{STANDFIRST}</h2>", listing + BODY)))
+    assert "Un autre article sur le budget" not in text and "libraire" not in text
+
+
+def test_words_before_the_first_paragraph_of_a_box_are_its_first_paragraph():
+    lead = ("Le Premier ministre a annoncé mardi matin un accord sur le budget, qui comprend des mesures "
+            "d'austérité et un gel des salaires pour deux ans.")
+    body = f"<div class='text'>{lead} <b>Il</b> l'a dit sur Twitter.<p>{BODY}</p></div>"
+    text = spoken(extract_page(page(f"<h2>{STANDFIRST}</h2>", body)))
+    assert lead + " Il l'a dit sur Twitter." in text
+
+
+def test_the_sentence_right_under_the_headline_and_a_labelled_standfirst_are_spoken_first():
+    html = page("", BODY).replace("<h1>Budget : la Métropole vote</h1>",
+                                  f"<h1>Budget : la Métropole vote</h1><h2>{STANDFIRST}</h2>")
+    assert extract_page(html).blocks[0].text == STANDFIRST
+    labelled = (f"<p class='intro'><span class='label'>MISE À JOUR</span> <b>{STANDFIRST}</b></p>"
+                "<meta property='og:description' content='x'>")
+    article = extract_page(page(labelled.replace("<span class='label'>", "<span class='tag'>")))
+    assert article.blocks[0].text == STANDFIRST and "MISE À JOUR" not in spoken(article)
+
+
+def test_a_page_that_says_iso_8859_1_is_read_as_browsers_read_it():
+    from pipeline.sources.pages import decode_page
+
+    body = b'<html><head><meta charset="iso-8859-1"></head><body><p>' + "l’indexation, 2 €".encode("cp1252") + b"</p>"
+    assert "l’indexation, 2 €" in decode_page(body, None)

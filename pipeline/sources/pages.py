@@ -8,6 +8,10 @@ from __future__ import annotations
 import re
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Pages that say ISO-8859-1 are read as windows-1252, as every browser does (the WHATWG Encoding
+# standard): the curly apostrophe and the euro sign of old newsrooms are in its 0x80-0x9F range.
+LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "iso-ir-100", "cp819",
+                 "ibm819", "csisolatin1", "iso-8859-1:1987", "windows-1252", "x-cp1252"}
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
@@ -18,6 +22,8 @@ def decode_page(body: bytes, charset: str | None) -> str:
     for candidate in (charset, declared.group(1).decode("ascii") if declared else None, "utf-8"):
         if not candidate:
             continue
+        if candidate.strip().lower().replace("_", "-") in LATIN1_LABELS:
+            candidate = "cp1252"  # as browsers read it: « l’indexation », not « l\x92indexation »
         try:
             return body.decode(candidate)
         except (LookupError, UnicodeDecodeError):

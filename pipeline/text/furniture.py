@@ -6,7 +6,9 @@ dropped with the rule that dropped it. Two kinds of rules:
 - fixed patterns (:data:`RULES`), judged on one whole paragraph after normalising spaces and
   apostrophes: "Lire aussi" in its every form, newsletter and subscription boxes, paywall
   teasers, photo captions and credits, "Publié le … Mis à jour le …", share and comment prompts,
-  author lines, WordPress' « L'article … est apparu en premier sur … »;
+  author lines, WordPress' « L'article … est apparu en premier sur … », a date alone « (26/02/2012) »,
+  breadcrumbs « Accueil » Société » Trafic », the newsroom or agency on its own line « Rédaction en
+  ligne (avec Belga) », a file to download; an advert or comments heading takes its box with it;
 - what one source repeats (:func:`line_key`, learned by :mod:`pipeline.sources.ingest`): a short
   paragraph found in several recent articles of the same source is that source's furniture.
 
@@ -22,6 +24,11 @@ from dataclasses import dataclass
 SHARE = (r"(partager|partagez|share|envoyer|imprimer|copier le lien|lire dans l'app|mail|e-mail|facebook|twitter|x"
          r"|linkedin|whatsapp|messenger|flipboard|pinterest|telegram|threads|bluesky|send|reddit|discussion"
          r"|sauvegarder|enregistrer)")
+MONTHS = r"(janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre)"
+DAY = r"(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+DATE = rf"\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}(er)? {MONTHS} \d{{4}}"
+AGENCIES = r"(afp|belga|reuters|ap|ats|dpa|ansa|efe|anp|apa|sda|xinhua|associated press|agence france-presse)"
+CRUMB = r"[^>»›|:!?,;«\s]+(\s[^>»›|:!?,;«\s]+){0,3}"  # one step of a breadcrumb: a few words
 # Short paragraphs only: a long one that happens to start like a rule is article text.
 SHORT, CAPTION = 40, 60
 
@@ -35,6 +42,7 @@ RULES: dict[str, tuple[re.Pattern, int]] = {
     "related link": _rule(r"[»>›→•▶►*\s]*((à|a) )?(lire|voir|relire|écouter|regarder|découvrir)"
                           r"( aussi| également)\b.*"
                           r"|((à|a) )?(lire|voir) (la suite|plus|l'article)( de l'article)?\s*(:.*|[»›→>.…]+)?"
+                          r"|(lire|voir) l'article complet\b.*"
                           r"|((continue|keep) reading|read (more|also))\b.*"),
     "related heading": _rule(r"(sur le même (sujet|thème)|à découvrir (également|aussi)|nos articles?( sur le sujet)?"
                              r"|articles? (liés?|similaires)|les plus lus|à la une|dans la même rubrique"
@@ -54,21 +62,35 @@ RULES: dict[str, tuple[re.Pattern, int]] = {
     "share": _rule(rf"{SHARE}([\s,:|•·]+{SHARE})*\s*((sur|on|via) [\w .+-]{{1,20}}|cet article|this( article| post)?"
                    r"|par e-?mail)?", 15),
     "comments": _rule(r"(\d+\s+)?(réagir|commenter|commentaires?|voir les commentaires|ajouter un commentaire"
-                      r"|laisser un commentaire|donnez votre avis|réagissez|voir les contributions|contributions)"
-                      r"(\s*\(\d+\))?( sur cet article)?", 10),
+                      r"|laisser un commentaire|donnez votre avis|réagissez|voir les contributions|contributions"
+                      r"|vos (réactions|commentaires)|voir toutes les réactions)"
+                      r"(\s*\(\d+\))?( (sur|à) cet article)?", 10),
     # Case matters here: « Par ailleurs, … » is article text, « Par Denis Loctier » an author line.
     "author box": _rule(r"(?i:par|by|propos recueillis par|journaliste|rédaction|auteur|autrice|avec)\s*[:•·-]?\s*"
                         r"([A-ZÀ-Ý][\w'’.-]+\s*){1,4}((et|,|and|•)\s*([A-ZÀ-Ý][\w'’.-]+\s*){1,4})*"
                         r"(\s*[(,-].{0,40})?", 14, 0),
     "follow us": _rule(r"(suivez|follow)[- ](nous|us|[A-Z]\w+)( sur| on)? .{0,60}", 15),
     "reading time": _rule(r"(temps de )?lecture\s*:?\s*\d+\s*min(\.|utes?)?", 6),
-    "advert": _rule(r"(publicité|advertisement|sponsorisé|contenu sponsorisé|pub|annonce)\W*", 3),
+    "advert": _rule(r"(publicités?|advertisement|advertising|sponsorisé|contenu sponsorisé|pub|annonces?"
+                    r"|liens? (publicitaires?|sponsorisés?|commerciaux))\W*", 3),
+    # « (26/02/2012) », « Samedi 2 mars 2013, 17h32 »: a date alone, in brackets or not, says when, not what.
+    "date alone": _rule(rf"\(?\s*({DAY} )?(le )?({DATE})(\s*[,-]?\s*(à )?\d{{1,2}}\s*[h:]\s*\d{{2}})?\s*\)?", 9),
+    # « La Libre.be > Actu > Belgique > Article », « Accueil » Société » Trafic »: where the page sits in the site.
+    # (« … » quotes the page's words: a » is a step only when there are two of them and no «.)
+    "breadcrumb": _rule(rf"{CRUMB}(\s*[>›]\s*{CRUMB})+|(?!.*«){CRUMB}(\s*»\s*{CRUMB}){{2,}}", 16),
+    # The newsroom or the agency a dispatch comes from, on its own line: « Rédaction en ligne (avec Belga) », « AFP ».
+    "agency byline": _rule(rf"\(?\s*((la )?rédaction( en ligne| web| numérique)?|(avec |source\s*:\s*)?{AGENCIES})"
+                           rf"(\s*[(,/-]?\s*(avec|et|source\s*:)?\s*({AGENCIES})\s*\)?)*\s*\)?", 8),
+    # « Téléchargez pdf (1,4 MB) »: a file to download, not something to hear.
+    "download": _rule(r".*\b(téléchargez|télécharger|download)\b.*\b(pdf|document|fichier|brochure)\b.*", 15),
     "wordpress": _rule(r"(l'article .+ est apparu en premier sur .+|the post .+ appeared first on .+"
                        r"|cet article est paru (en premier|initialement) sur .+)", 60),
     "ellipsis": _rule(r"\[(…|\.\.\.|&hellip;)\]", 1),
 }
 # A heading of these kinds opens a box (newsletter offer, related articles): what is under it goes too.
-BOX_RULES = {"newsletter", "paywall", "related heading"}
+BOX_RULES = {"newsletter", "paywall", "related heading", "advert", "comments"}
+# Readers' comments run to the end of the page, however long each one is.
+UNBOUNDED_BOXES = {"comments"}
 TRAILING_ELLIPSIS = re.compile(r"\s*\[(…|\.\.\.|&hellip;)\]\s*$")
 
 
@@ -129,7 +151,8 @@ def clean_blocks(blocks: list[Block], learned: frozenset[str] = frozenset(), sou
             rule = f"repeated by {source or 'this source'}"
         if rule is None and not block.heading and _quoted_elsewhere(_said(text), bodies, index, blocks):
             rule = "said elsewhere in the article (pull quote)"
-        if rule is None and box and not block.heading and (block.item or (box_heading and len(text.split()) <= 100)):
+        if rule is None and box and not block.heading and (block.item or (box_heading and (
+                len(text.split()) <= 100 or box in UNBOUNDED_BOXES))):
             rule = f"{box} (in its box)"
         if block.heading or (rule is None and box):
             box, box_heading = (rule, block.heading) if rule in BOX_RULES else (None, False)

@@ -4,11 +4,13 @@ page) or the HTML a feed carries.
 A page goes through four steps, each its own function:
 
 1. :func:`_prepare` mends the markup that loses words: empty inline tags mid-sentence
-   (``<em></em>``), a lead box that is a ``<div>`` with no ``<p>``; it removes furniture that
-   sits inside the text ("Lire aussi" bold runs, lists of related links);
+   (``<em></em>``), a lead box that is a ``<div>`` with no ``<p>``, words before a box's first
+   ``<p>``; it removes furniture that sits inside the text ("Lire aussi" bold runs, lists of related
+   links and the title of the box they leave empty, captions marked as such);
 2. trafilatura finds the body and leaves menus, banners, share bars, asides and footers behind
    (:func:`_xml_blocks` reads its paragraphs, lists, quotes and intertitles);
-3. the standfirst (:func:`_standfirst`) goes right after the title, whatever element holds it;
+3. the standfirst (:func:`_standfirst`) goes right after the title, whatever element holds it (marked
+   as such, the page's description, or the sentence right under the headline);
 4. :func:`pipeline.text.furniture.clean_blocks` drops the furniture left, rule by rule.
 
 The facts (title, author, date, canonical address, whether it is free) come from what the page
@@ -41,6 +43,9 @@ DROPPED_TAGS = ("script", "style", "nav", "aside", "form", "button", "iframe", "
                 "noscript", "svg", "object", "embed", "video", "audio", "footer", "header", "table")
 DROPPED_CLASSES = re.compile(r"share|sharing|sharedaddy|social|related|jp-relatedposts|newsletter|more-link|"
                              r"wp-block-embed|advert|\bad\b|paywall|subscribe|comments?\b", re.I)
+# A photo's caption or credit, marked as such (« pic_description », « legende », « credit »): never article text.
+CAPTION_CLASSES = re.compile(r"(^|[\s_-])(caption|legende|légende|legend|credits?|copyright|pic_description"
+                             r"|photo-?credit|wp-caption-text)($|[\s_-])", re.I)
 FRAGMENT_BLOCKS = {"p": False, "li": False, "blockquote": False, "pre": False,
                    "h1": True, "h2": True, "h3": True, "h4": True, "h5": True, "h6": True}
 
@@ -140,14 +145,37 @@ def _prepare(root, dropped: list[tuple[str, str]]) -> None:
         dropped.append((" ".join(embed.text_content().split()), "embedded post"))
         embed.drop_tree()  # a post from a social network quoted whole: shown on the page, not read
     _drop_links_away(root, dropped)
+    boxes = []
     for listing in list(root.iter("ul", "ol")):
         if listing.getparent() is not None and _all_links(listing):
             dropped.append((" · ".join(" ".join(li.text_content().split()) for li in listing.iter("li")),
                             "list of related links"))
+            boxes.extend(a for a in listing.iterancestors() if a.tag not in ("body", "html"))
             listing.drop_tree()
-    for div in root.iter("div"):
+    _drop_emptied_box_headings(boxes, dropped)
+    for element in list(root.iter("p", "div", "span")):
+        marks = f"{element.get('class', '')} {element.get('id', '')}"
+        if element.getparent() is not None and CAPTION_CLASSES.search(marks) and \
+                len(element.text_content().split()) <= 40:
+            dropped.append((" ".join(element.text_content().split()), "caption"))
+            element.drop_tree()  # « La France gagne sur des buts de Giroud et Malouda. BELGA_AFP »
+    for div in list(root.iter("div")):
         if not any(isinstance(child.tag, str) and child.tag in BLOCKS for child in div) and _own_words(div) >= 12:
             div.tag = "p"  # a lead box made of a <div> and its text: a paragraph, not a layout box
+        elif div.text and len(div.text.split()) >= 12:
+            _wrap_leading_text(div)
+
+
+def _wrap_leading_text(div) -> None:
+    """« <div>Le Premier ministre a annoncé…<p>Réunis depuis lundi… » : the words before the first block
+    of a box are its first paragraph (and the inline elements that continue them)."""
+    import lxml.html
+
+    paragraph = lxml.html.Element("p")
+    paragraph.text, div.text = div.text, None
+    while len(div) and isinstance(div[0].tag, str) and div[0].tag not in BLOCKS:
+        paragraph.append(div[0])  # appending moves the element, with its tail
+    div.insert(0, paragraph)
 
 
 def _drop_links_away(root, dropped: list[tuple[str, str]]) -> None:
@@ -167,6 +195,19 @@ def _drop_links_away(root, dropped: list[tuple[str, str]]) -> None:
             element.drop_tree()
 
 
+def _drop_emptied_box_headings(boxes, dropped: list[tuple[str, str]]) -> None:
+    """« <div><h2>Foot</h2><ul>(links)</ul></div> »: once its links are gone, the box is only its title,
+    which announces nothing of the article."""
+    for box in boxes[:3 * len(boxes)]:
+        if box.getparent() is None or not box.xpath("ancestor::body"):
+            continue
+        headings = [h for h in box.iter("h2", "h3", "h4", "h5", "h6")]
+        text = " ".join(box.text_content().split())
+        if len(headings) == 1 and text and text == " ".join(headings[0].text_content().split()):
+            dropped.append((text, "heading of a box of links"))
+            box.drop_tree()
+
+
 def _link_only(element) -> bool:
     text = " ".join(element.text_content().split())
     linked = " ".join(" ".join(a.text_content().split()) for a in element.iter("a"))
@@ -181,8 +222,13 @@ def _drop_with_link(element) -> None:
 
 
 def _all_links(listing) -> bool:
+    """Every item a link to another page; a box of three links or more may carry one short line that is
+    not (« Découvrez ce mercredi la nouvelle Libre chez votre libraire ! »)."""
     items = listing.findall("li")
-    return bool(items) and all(_link_only(item) for item in items)
+    links = sum(1 for item in items if _link_only(item))
+    others = [item for item in items if not _link_only(item)]
+    return bool(items) and (not others or (links >= 3 and len(others) == 1
+                                           and len(others[0].text_content().split()) <= 12))
 
 
 def _own_words(div) -> int:
@@ -251,6 +297,20 @@ def _standfirst(root, description: str | None = None) -> str | None:
                 return text
             if not marked and wanted and _words(text) == wanted:
                 return text
+    return _under_headline(elements[headline] if elements else None)
+
+
+def _under_headline(h1) -> str | None:
+    """« <h1>…</h1><h2>"Je l'ai séduite…" titre le New York Post.</h2> »: the sentence right under the
+    headline, in a heading or a paragraph of its own, is the standfirst."""
+    if h1 is None or h1.tag != "h1":
+        return None
+    after = h1.getnext()
+    if after is None or after.tag not in ("h2", "h3", "p") or after.xpath(".//a"):
+        return None
+    text = " ".join(after.text_content().split())
+    if 8 <= len(text.split()) <= 60 and re.search(r"[.!?…»\"]\W*$", text) and judge(text) is None:
+        return text
     return None
 
 
@@ -276,8 +336,14 @@ def _with_standfirst(blocks: list[Block], standfirst: str | None, title: str) ->
         return blocks
     key = _words(standfirst)
     if any(key in _words(b.text) for b in blocks):
-        return [Block(b.text) if _words(b.text) == key else b for b in blocks]  # said where the page has it
+        return [Block(standfirst) if _labelled(_words(b.text), key) else Block(b.text) if _words(b.text) == key else b
+                for b in blocks]  # said where the page has it
     return [Block(standfirst), *blocks]
+
+
+def _labelled(said: str, key: str) -> bool:
+    """« MISE À JOUR La réaction virulente… »: the standfirst with a label of a few words before it."""
+    return said != key and said.endswith(" " + key) and len(said[: -len(key)].split()) <= 4
 
 
 def _words(text: str) -> str:
