@@ -65,6 +65,13 @@ def test_each_published_episode_has_its_data_page_oembed_and_lookup_file(tmp_pat
     assert validate_public(config, public, check_loudness=False) == []
 
 
+def test_validate_names_a_missing_player_page(tmp_path):
+    config = show(tmp_path, {1: LE_MONDE})
+    (config.public_dir / "embed/episode-1.html").unlink()
+    problems = validate_public(config, config.public_dir, check_loudness=False)
+    assert [p for p in problems if "embed/episode-1.html: missing" in p] == problems and len(problems) == 1
+
+
 def test_the_episode_data_is_the_contract_object_with_absolute_urls(tmp_path):
     config = show(tmp_path, {1: LE_MONDE})
     public = config.public_dir
@@ -145,11 +152,38 @@ def test_two_episodes_of_one_article_share_its_lookup_file_the_newest_wins(tmp_p
 
 
 # --- what a build rewrites -----------------------------------------------------------------------
-def test_a_build_with_nothing_new_rewrites_no_player_file(tmp_path):
+def rendered_now(config) -> list[str]:
+    """The documents a build would render now (not merely those whose bytes end up different)."""
+    from pipeline.publish.cover import stage_cover
+    from pipeline.publish.documents import load_state, site_documents, stage_documents
+    from pipeline.publish.staging import StagedSite
+
+    with StagedSite(config.public_dir) as site:
+        documents = site_documents(config, load_catalogue(config.public_dir, config.cache_dir), site,
+                                   cover=stage_cover(config, site))
+        return stage_documents(site, documents, load_state(config))[1]
+
+
+def test_a_build_with_nothing_new_renders_and_rewrites_no_player_file(tmp_path):
     config = show(tmp_path, {1: LE_MONDE, 2: LIBERATION})
     before = snapshot(config.public_dir)
+    assert rendered_now(config) == []
     assert republish(config) == []
     assert snapshot(config.public_dir) == before
+
+
+def test_a_changed_episode_renders_its_own_player_files_again(tmp_path):
+    config = show(tmp_path, {1: LE_MONDE, 2: LIBERATION})
+    public = config.public_dir
+    before = snapshot(public)
+    write_episode(public, 2, source_url=LIBERATION, title="Municipales : ce qui change")
+    assert {p for p in rendered_now(config) if layout.is_embed(p)} == {
+        "embed/episode-2.json", "embed/episode-2.html", "embed/episode-2.oembed.json", lookup_of(LIBERATION)}
+    republish(config)
+    assert read_json(public, lookup_of(LIBERATION))["title"] == "Municipales : ce qui change"
+    assert "Municipales : ce qui change" in (public / "embed/episode-2.html").read_text(encoding="utf-8")
+    assert all(snapshot(public)[name] == before[name] for name in before if "episode-1" in name
+               or name == lookup_of(LE_MONDE))
 
 
 def test_a_new_episode_renders_only_its_own_player_files(tmp_path):
