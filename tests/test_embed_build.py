@@ -219,6 +219,24 @@ def with_url(text: str, url: str) -> str:
     return f"+++\nsource_url = \"{url}\"\n+++\n" + text
 
 
+def test_an_articles_canonical_address_gets_its_own_lookup_file(project, offline):
+    """Ingest records where the feed's link led (source_url) and, when the page names another,
+    its canonical address: the player looks up the page's canonical link, so both find it."""
+    canonical = "https://www.ouest-france.fr/bretagne/rennes-35000/metro-ligne-b-7c1e2f3a"
+    final = "https://amp.ouest-france.fr/bretagne/rennes-35000/metro-ligne-b-7c1e2f3a?utm_source=rss"
+    front = f"+++\nsource_url = \"{final}\"\ncanonical_url = \"{canonical}\"\n+++\n"
+    (project / "episodes" / "otan-bref.txt").write_text(front + SHORT_ARTICLE, encoding="utf-8")
+    build(load_config(project), engine="espeak")
+    public = project / "public"
+    assert read_json(public, "episodes/otan-bref.json")["canonical_url"] == canonical
+    assert {f for f in embed_files(public) if "/lookup/" in f} == {lookup_of(canonical), lookup_of(final)}
+    by_canonical, by_final = read_json(public, lookup_of(canonical)), read_json(public, lookup_of(final))
+    assert (by_canonical["url"], by_final["url"]) == (normalise_url(canonical), normalise_url(final))
+    assert by_canonical["slug"] == by_final["slug"] == "otan-bref"
+    assert {k: v for k, v in by_canonical.items() if k != "url"} == {k: v for k, v in by_final.items() if k != "url"}
+    assert read_json(public, "embed/otan-bref.json")["url"] == normalise_url(canonical)
+
+
 def test_a_draft_never_gets_player_files(project, offline):
     (project / "episodes" / "otan-bref.txt").write_text(with_url(SHORT_ARTICLE, LE_MONDE), encoding="utf-8")
     (project / "episodes" / "pologne-chars.txt").write_text(DRAFT, encoding="utf-8")
