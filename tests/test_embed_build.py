@@ -243,9 +243,15 @@ def test_a_draft_never_gets_player_files(project, offline):
     config = load_config(project)
     assert build(config, engine="espeak").drafts == ["pologne-chars"]
     public = project / "public"
-    assert embed_files(public) == {"embed/otan-bref.json", "embed/otan-bref.html", "embed/otan-bref.oembed.json",
-                                   lookup_of(LE_MONDE)}
+    published = {"embed/otan-bref.json", "embed/otan-bref.html", "embed/otan-bref.oembed.json", lookup_of(LE_MONDE)}
+    assert embed_files(public) == published
     assert not list((project / "review").rglob("embed*"))
+    # A published episode is never taken back to a draft by its front matter: its player stays with
+    # its place in the feed.
+    marked = "+++\nstatus = \"draft\"\n" + with_url(SHORT_ARTICLE, LE_MONDE)[len("+++\n"):]
+    (project / "episodes" / "otan-bref.txt").write_text(marked, encoding="utf-8")
+    build(config, engine="espeak")
+    assert "otan-bref" in (public / "feed.xml").read_text(encoding="utf-8") and embed_files(public) == published
 
 
 def test_a_retired_episode_loses_its_player_files_and_the_others_keep_theirs(project, offline):
