@@ -98,7 +98,8 @@ def embed_documents(config: Config, catalogue: "Catalogue", site: "StagedSite", 
     from pipeline.player import HOME
     from pipeline.player.data import lookup_files
 
-    documents = [Document(name, _digest(name, (HOME / name).read_bytes().hex()), (HOME / name).read_bytes)
+    documents = [Document(name, _digest(name, hashlib.sha256((HOME / name).read_bytes()).hexdigest()),
+                          (HOME / name).read_bytes)  # keyed by its bytes: copied again only when it changed
                  for name in layout.EMBED_ASSETS if (HOME / name).is_file()]
     size = _cover_size(site, cover)
     shared = _digest(show_key, (HOME / "embed.html.j2").read_text(encoding="utf-8"), size)
