@@ -271,3 +271,13 @@ def test_a_retired_episode_loses_its_player_files_and_the_others_keep_theirs(pro
     assert embed_files(public) == kept
     assert all(snapshot(public)[name] == before[name] for name in kept)
     assert validate_public(config, public, check_loudness=False) == []
+
+
+def test_a_title_with_quotes_and_markup_stays_inside_the_iframes_title(tmp_path):
+    from pipeline.player.pages import iframe_html
+
+    config = make_config(tmp_path)
+    manifest = write_episode(config.public_dir, 1, title='Le « oui » du "maire" <script>alert(1)</script> & co')
+    [iframe] = lxml.html.fragments_fromstring(iframe_html(config, manifest))
+    assert iframe.tag == "iframe" and not list(iframe)
+    assert iframe.get("title") == 'Écouter « Le « oui » du "maire" & co »'
