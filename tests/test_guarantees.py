@@ -47,8 +47,12 @@ def test_commit_renames_episode_files_then_the_page_then_the_feed(project, short
     monkeypatch.setattr(staging.StagedSite, "_move_in", recording_move_in)
     build(load_config(project), engine="gtts")
     assert renamed[-2:] == [layout.INDEX, layout.FEED]
-    assert {r.split("/")[0] for r in renamed[:-2]} <= {layout.EPISODES, "cover.png"}
-    assert published(project / "public", "otan-bref").relative_to(project / "public").as_posix() in renamed[:-2]
+    assert {r.split("/")[0] for r in renamed[:-2]} <= {layout.EPISODES, "cover.png", layout.EMBED, *layout.EMBED_ASSETS}
+    audio = published(project / "public", "otan-bref").relative_to(project / "public").as_posix()
+    assert audio in renamed[:-2]
+    # The player's files name the audio: it is in place before any of them.
+    embedded = [i for i, relative in enumerate(renamed) if layout.is_embed(relative)]
+    assert embedded and renamed.index(audio) < min(embedded)
 
 
 def test_a_commit_cut_short_at_any_rename_leaves_a_feed_whose_files_all_exist(project, short_article, google,
