@@ -43,3 +43,29 @@ def published(public: Path, slug: str, kind: str = "audio") -> Path:
 
     manifest = json.loads((public / "episodes" / f"{slug}.json").read_text(encoding="utf-8"))
     return public / manifest["files"][kind]
+
+
+def cut_at_every_rename(monkeypatch, attempt, check) -> int:
+    """Run ``attempt()`` with the publishing commit cut (``OSError``) after 1, 2, 3… renames, calling
+    ``check(cut)`` on what each cut left, until one goes through; return how many cuts that took."""
+    import pipeline.publish.staging as staging
+
+    move_in, cut = staging.StagedSite._move_in, 0
+    while True:
+        cut += 1
+        calls = {"n": 0}
+
+        def failing_move_in(site, relative, cut=cut):
+            calls["n"] += 1
+            if calls["n"] > cut:
+                raise OSError("disk full")
+            return move_in(site, relative)
+
+        monkeypatch.setattr(staging.StagedSite, "_move_in", failing_move_in)
+        try:
+            attempt()
+        except OSError:
+            check(cut)
+            continue
+        monkeypatch.setattr(staging.StagedSite, "_move_in", move_in)
+        return cut

@@ -10,7 +10,7 @@ import podcastparser
 import pytest
 from lxml import etree
 
-from _helpers_project import published, run_invoke
+from _helpers_project import cut_at_every_rename, published, run_invoke
 from pipeline.build import build
 from pipeline.config import load_config
 from pipeline.digest import build_digest, headlines
@@ -332,7 +332,6 @@ def test_a_build_cut_short_never_leads_to_a_number_given_twice(day_built, google
     import shutil
 
     import pipeline.publish.documents as documents
-    import pipeline.publish.staging as staging
 
     config, public = load_config(day_built), day_built / "public"
     slugs = {title: slug for slug, (_, title, _) in ARTICLES.items()}
@@ -355,24 +354,8 @@ def test_a_build_cut_short_never_leads_to_a_number_given_twice(day_built, google
     (day_built / "episodes" / "zebre.txt").write_text(
         "+++\ndate = 2025-12-01T08:00:00\n+++\nUn zèbre à Vincennes\nLe parc accueille un poulain.\n",
         encoding="utf-8")
-    move_in, cut = staging.StagedSite._move_in, 0
-    while True:
-        cut += 1
-        calls = {"n": 0}
-
-        def failing_move_in(site, relative):
-            calls["n"] += 1
-            if calls["n"] > cut:
-                raise OSError("disk full")
-            return move_in(site, relative)
-
-        monkeypatch.setattr(staging.StagedSite, "_move_in", failing_move_in)
-        try:
-            build(config, engine="gtts")
-        except OSError:
-            ledger_knows_the_feed()
-            continue
-        break
+    cut = cut_at_every_rename(monkeypatch, lambda: build(config, engine="gtts"),
+                              lambda cut: ledger_knows_the_feed())
     assert cut > 3
     monkeypatch.undo()
     numbers = feed_numbers(public)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from _helpers_project import SHORT_ARTICLE, published, snapshot
+from _helpers_project import SHORT_ARTICLE, cut_at_every_rename, published, snapshot
 from pipeline import layout
 from pipeline.build import build
 from pipeline.config import load_config
@@ -59,32 +59,15 @@ def test_a_commit_cut_short_at_any_rename_leaves_a_feed_whose_files_all_exist(pr
                                                                             monkeypatch):
     """Every published document names only files that exist with the length it states, at every
     moment of a commit that replaces an episode and adds another."""
-    import pipeline.publish.staging as staging
-
     config = load_config(project)
     build(config, engine="gtts")
     # One episode changes (new audio of another length), one is new.
     short_article.write_text(SHORT_ARTICLE + "Une phrase de plus change la durée de l'épisode.\n", encoding="utf-8")
     second_article(project)
-    move_in = staging.StagedSite._move_in
-    cut = 0
-    while True:
-        cut += 1
-        calls = {"n": 0}
+    def no_broken_link(cut):
+        assert broken_links(project / "public") == [], f"cut after {cut} rename(s)"
 
-        def failing_move_in(site, relative):
-            calls["n"] += 1
-            if calls["n"] > cut:
-                raise OSError("disk full")
-            return move_in(site, relative)
-
-        monkeypatch.setattr(staging.StagedSite, "_move_in", failing_move_in)
-        try:
-            build(config, engine="gtts")
-        except OSError:
-            assert broken_links(project / "public") == [], f"cut after {cut} rename(s)"
-            continue
-        break
+    cut = cut_at_every_rename(monkeypatch, lambda: build(config, engine="gtts"), no_broken_link)
     assert cut > 3  # the loop really cut the commit at several places before it went through
     assert validate_public(config, project / "public", check_loudness=False) == []
 
