@@ -130,3 +130,49 @@ def test_a_notification_url_gets_the_feed_and_a_failing_one_is_retried_a_bounded
     assert report.told == [(config.announce.notify[0], feed)]
     assert warnings == [f"warning: {config.announce.notify[1]} was not told about {feed} (HTTP 503, 3 attempt(s)); "
                         "the next publish tries again"]
+
+
+def test_a_hub_that_is_down_or_never_answers_is_one_warning_line_each_and_the_run_goes_on(tmp_path):
+    """A closed port, and a hub that takes the connection and says nothing: each is asked
+    ``attempts`` times within its time-out, then one warning line; nothing raises."""
+    import socket
+    import threading
+    from dataclasses import replace
+
+    from pipeline.announce import announce
+    from pipeline.config import AnnounceConfig
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()  # nothing listens there any more: connection refused
+    silent = socket.create_server(("127.0.0.1", 0))
+    accepted, done = [], threading.Event()
+
+    def take_and_say_nothing():
+        silent.settimeout(0.1)
+        while not done.is_set():
+            try:
+                connection, _ = silent.accept()
+            except OSError:
+                continue
+            accepted.append(connection)
+            # Without a client time-out the request would end when this closes, as a ConnectionError.
+            threading.Timer(8, connection.close).start()
+
+    threading.Thread(target=take_and_say_nothing, daemon=True).start()
+    try:
+        config, _, _ = build_public(tmp_path / "show")
+        down, mute = f"http://127.0.0.1:{closed_port}/", f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        config = replace(config, announce=AnnounceConfig(hubs=(down, mute), attempts=2, timeout_seconds=0.5))
+        warnings = []
+        report = announce(config, warn=warnings.append)
+    finally:
+        done.set()
+        silent.close()
+    feed = config.show.base_url + "/feed.xml"
+    assert report.told == [] and len(accepted) == 2  # the mute hub: asked twice, no more
+    assert warnings == [f"warning: {down} was not told about {feed} (ConnectionError, 2 attempt(s)); "
+                        "the next publish tries again",
+                        f"warning: {mute} was not told about {feed} (ReadTimeout, 2 attempt(s)); "
+                        "the next publish tries again"]
