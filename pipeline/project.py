@@ -72,15 +72,19 @@ show = "Les articles sont lus par une voix de synthèse : {{voice}}."   # ends t
 # Told as soon as a publish (or update) has made a new feed live; off while both lists are empty.
 # hubs = ["https://pubsubhubbub.appspot.com/"]                                    # WebSub hubs, declared in the feed
 # notify = ["https://api.podcastindex.org/api/1.0/hub/pubnotify?url={{feed}}"]    # GET, {{feed}}: the feed's URL
-# timeout_seconds = 10; attempts = 3
+# timeout_seconds = 10
+# attempts = 3                # tries per hub or URL
 
 [directory]
 # person_role = "author"     # podcast:person of each article's author: author, writer, editor, reporter, host…
 # medium = "podcast"
 # update_frequency = ""      # daily | weekdays | weekly | monthly; "" follows [digest] schedule
-# license = "cc-by-4.0"; license_url = "https://creativecommons.org/licenses/by/4.0/"
-# funding_url = "https://gazette.example/soutenir"; funding_text = "Soutenir la rédaction"
-# itunes_block = false; podcast_block = false       # true: keep the show out of Apple / Podcasting 2.0 directories
+# license = "cc-by-4.0"
+# license_url = "https://creativecommons.org/licenses/by/4.0/"
+# funding_url = "https://gazette.example/soutenir"
+# funding_text = "Soutenir la rédaction"
+# itunes_block = false       # true: keep the show out of Apple's directory
+# podcast_block = false      # true: keep it out of Podcasting 2.0 directories
 # new_feed_url = "https://nouvelle-adresse.example/podcast/feed.xml"   # the show moved (see README)
 
 [analytics]

@@ -63,3 +63,29 @@ def test_every_problem_is_named_on_one_line(tmp_path):
     message = str(caught.value)
     assert "engine must be auto, gtts or espeak" in message and "jobs must be at least 1" in message
     assert "\n" not in message
+
+
+def test_every_setting_the_init_template_shows_commented_out_works_once_uncommented(tmp_path):
+    """A newsroom enables a setting by deleting its ``# ``: each such line must be TOML on its own
+    (one key a line) and a setting load_config reads."""
+    import re
+
+    from pipeline.project import init_project
+
+    init_project(tmp_path, title="La Gazette", base_url="https://gazette.example/podcast", owner_name="La Gazette",
+                 owner_email="podcast@gazette.example")
+    toml = tmp_path / "podcast.toml"
+    template = toml.read_text(encoding="utf-8")
+    commented = re.findall(r"(?m)^# ([a-z_]+) = ", template)
+    assert len(commented) >= 15
+    toml.write_text(re.sub(r"(?m)^# ([a-z_]+ = )", r"\1", template), encoding="utf-8")
+    (tmp_path / "cover.png").write_bytes(b"")  # files the examples name (checked when used)
+    (tmp_path / "sounds").mkdir(exist_ok=True)
+    (tmp_path / "sounds" / "generique.mp3").write_bytes(b"")
+    config = load_config(tmp_path)
+    assert (config.announce.timeout_seconds, config.announce.attempts) == (10, 3)
+    assert (config.directory.license, config.directory.license_url) == (
+        "cc-by-4.0", "https://creativecommons.org/licenses/by/4.0/")
+    assert (config.directory.funding_url, config.directory.funding_text) == (
+        "https://gazette.example/soutenir", "Soutenir la rédaction")
+    assert config.directory.itunes_block is False and config.directory.podcast_block is False
