@@ -77,9 +77,10 @@ def review_server(project: Path, env: dict) -> tuple[subprocess.Popen, str]:
     return server, found[0]
 
 
-def post(url: str, data: dict, origin: str | None = None) -> tuple[int, dict]:
+def post(url: str, data: dict, origin: str | None = None, host: str | None = None) -> tuple[int, dict]:
     body = "&".join(f"{k}={urllib.request.quote(str(v))}" for k, v in data.items()).encode()
-    request = urllib.request.Request(url, data=body, headers={"Origin": origin} if origin else {})
+    headers = {name: value for name, value in (("Origin", origin), ("Host", host)) if value}
+    request = urllib.request.Request(url, data=body, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=60) as answer:
             return answer.status, json.loads(answer.read())
@@ -130,6 +131,9 @@ def test_a_rule_added_in_chromium_lands_in_podcast_toml_with_its_comments_and_re
             form = {"token": token, "slug": "otan-bref", "word": "Norvège", "say": "Norvéje"}
             assert post(f"{origin}/rule", form, origin="http://evil.example")[0] == 403
             assert post(f"{origin}/rule", {**form, "token": "guess"})[0] == 403
+            assert post(f"{origin}/rule", form, host="evil.example")[0] == 403  # a rebound name, right token
+            status, answer = post(f"{origin}/rule", {**form, "say": "", "read": "spelled"})
+            assert status == 400 and "read" in answer["message"]  # a bad rule: one line, the file untouched
             status, answer = post(f"{origin}/rule", {**form, "word": "Bruxelles", "say": "Bruksel"})
             assert status == 400 and "already has a rule" in answer["message"]
         finally:
@@ -141,3 +145,14 @@ def test_a_rule_added_in_chromium_lands_in_podcast_toml_with_its_comments_and_re
     assert f"{len(respoken)} chunk(s) re-spoken" in message and len(respoken) == 1
     feed = (project / "public" / "feed.xml").read_text(encoding="utf-8")
     assert feed.count("<item>") == 1
+
+
+@pytest.mark.parametrize("header, bound, allowed", [
+    ("127.0.0.1:8100", "127.0.0.1", True), ("localhost:8100", "127.0.0.1", True), ("[::1]:8100", "::1", True),
+    ("[::1]", "::1", True), ("192.168.1.20:8100", "192.168.1.20", True),
+    ("evil.example", "127.0.0.1", False), ("evil.example:8100", "127.0.0.1", False), ("", "127.0.0.1", False),
+    ("127.0.0.1.evil.example", "127.0.0.1", False), ("[::1", "::1", False)])
+def test_the_review_server_takes_only_its_own_host_names(header, bound, allowed):
+    from pipeline.desk.server import host_allowed
+
+    assert host_allowed(header, bound) is allowed

@@ -21,6 +21,16 @@ from pipeline.errors import UserError
 MAX_FORM_BYTES = 10_000
 
 
+def host_allowed(header: str, bound: str) -> bool:
+    """The ``Host`` a request names is loopback or the address served: a page of another site
+    whose name was made to resolve to loopback (DNS rebinding) names its own host there."""
+    try:
+        host = urlsplit("//" + header).hostname
+    except ValueError:
+        return False
+    return host in ("127.0.0.1", "localhost", "::1", bound)
+
+
 class ReviewServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -113,8 +123,7 @@ class Handler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin")
         if origin is not None and origin != self.server.origin:
             return f"refused: a change from {origin}, not from this review server"
-        host = self.headers.get("Host", "")
-        if host.split(":")[0] not in ("127.0.0.1", "localhost", "[::1]", self.server.server_address[0]):
+        if not host_allowed(self.headers.get("Host", ""), self.server.server_address[0]):
             return "refused: unexpected Host"
         return None
 
