@@ -3,6 +3,7 @@ and hearing a word before rebuilding."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -89,7 +90,12 @@ def test_a_review_source_ingests_drafts_and_update_never_publishes_them(project,
     assert "<item>" not in (project / "public" / "feed.xml").read_text(encoding="utf-8")
     assert article.stem not in every_published_text(project / "public")
     listing = run_invoke(project, "drafts")
-    assert listing.returncode == 0 and listing.stdout.startswith(f"{article.stem}: ") and "1 draft(s)" in listing.stdout
+    assert listing.returncode == 0 and "1 draft(s)" in listing.stdout
+    # Its age (since the article's date) and its duration, as the manifest states it.
+    [line] = [line for line in listing.stdout.splitlines() if line.startswith(f"{article.stem}: ")]
+    seconds = round(json.loads((project / "review" / "drafts" / "episodes" / f"{article.stem}.json").read_text(
+        encoding="utf-8"))["duration_seconds"])
+    assert re.match(rf"{article.stem}: \d+ (min|h|days) old, {seconds // 60} min {seconds % 60:02d} s — ", line), line
     approved = run_invoke(project, "approve", "--all")
     assert approved.returncode == 0 and f"✓ {article.stem}: approved" in approved.stdout, approved.stderr
     assert (project / "public" / "feed.xml").read_text(encoding="utf-8").count("<item>") == 1
