@@ -40,7 +40,7 @@ def episode_data(config: Config, manifest: EpisodeManifest, *, base_url: str | N
         "show": plain_text(config.show.title),
         "page": layout.file_url(base, layout.episode_page(manifest.slug)),
         "audio": layout.enclosure_url(base, audio, config.analytics.prefix),
-        "download": layout.file_url(base, audio),
+        "download": layout.enclosure_url(base, audio, config.analytics.prefix),  # counted like a play, as on the pages
         "type": FEED_TYPES["audio"],
         "duration": manifest.duration_seconds,
         "vtt": layout.file_url(base, vtt) if vtt else None,
