@@ -30,7 +30,8 @@ def test_the_lock_pins_every_dependency_within_pyprojects_ranges():
     from pipeline.command.maintainer import pinned
 
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    pins = pinned((REPO / "constraints.txt").read_text(encoding="utf-8"))
+    pins = pinned((REPO / "constraints.txt").read_text(encoding="utf-8"),
+                  {"python_version": "3.11", "python_full_version": "3.11.7"})
     wanted = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]]
     for requirement in wanted:
         if requirement.marker and not requirement.marker.evaluate({"python_version": "3.11"}):
@@ -39,3 +40,22 @@ def test_the_lock_pins_every_dependency_within_pyprojects_ranges():
         assert name in pins, f"{name} is not in constraints.txt: run invoke lock"
         assert requirement.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} vs {requirement}"
     assert pins["moto"] != "5.2.6"  # its S3 authorisation regression (see pyproject.toml)
+    # pip's -c does not reach the isolated build of `pip install -e .`: the build backend's own range
+    # is capped, and holds the locked release.
+    [backend] = [Requirement(r) for r in tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))[
+        "build-system"]["requires"]]
+    assert backend.name == "setuptools" and backend.specifier.contains(pins["setuptools"])
+    assert any(spec.operator == "<" for spec in backend.specifier)
+
+
+def test_the_lock_reader_takes_the_pin_for_the_python_it_is_asked_about():
+    """A universal lock pins a package once per Python version: check-deps compares with the right one."""
+    from pipeline.command.maintainer import pinned
+
+    lock = ("networkx==3.6.1 ; python_full_version < '3.12'\n    # via cfn-lint\n"
+            "networkx==3.7 ; python_full_version >= '3.12'\n    # via cfn-lint\nmoto[server]==5.2.5\n"
+            "audioop-lts==0.2.2 ; python_full_version >= '3.13'\n")
+    old = pinned(lock, {"python_version": "3.11", "python_full_version": "3.11.7"})
+    new = pinned(lock, {"python_version": "3.13", "python_full_version": "3.13.1"})
+    assert old == {"networkx": "3.6.1", "moto": "5.2.5"}
+    assert new == {"networkx": "3.7", "moto": "5.2.5", "audioop-lts": "0.2.2"}

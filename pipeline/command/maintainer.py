@@ -24,16 +24,23 @@ def lock(clone: Path, *, upgrade: bool = False) -> None:
                     "--quiet", *(["--upgrade"] if upgrade else []), "--output-file", LOCK], cwd=clone, check=True)
 
 
-def pinned(text: str) -> dict[str, str]:
-    """``name → version`` of every ``name==version`` line of a lock or of ``pip freeze``."""
+def pinned(text: str, environment: dict[str, str] | None = None) -> dict[str, str]:
+    """``name → version`` of every ``name==version`` line of a lock or of ``pip freeze`` that applies
+    to ``environment`` (default: this interpreter): a universal lock pins some packages once per
+    Python version (``networkx==3.6.1 ; python_full_version < '3.12'``)."""
+    from packaging.markers import Marker
     from packaging.utils import canonicalize_name
 
     pins = {}
     for line in text.splitlines():
-        line = line.split("#")[0].split(";")[0].strip()
-        if "==" in line and not line.startswith("-"):
-            name, version = line.split("==", 1)
-            pins[canonicalize_name(name.split("[")[0])] = version.strip()
+        requirement, _, marker = line.split("#")[0].partition(";")
+        requirement = requirement.strip()
+        if "==" not in requirement or requirement.startswith("-"):
+            continue
+        if marker.strip() and not Marker(marker.strip()).evaluate(environment):
+            continue
+        name, version = requirement.split("==", 1)
+        pins[canonicalize_name(name.split("[")[0])] = version.strip()
     return pins
 
 
