@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline import layout
 from pipeline.config import load_config
-from pipeline.errors import UserError
+from pipeline.errors import UserError, command
 
 
 SHOWN_UP_TO_DATE = 10  # beyond this, up-to-date episodes are counted, not listed
@@ -37,7 +37,7 @@ def one_line(text: str, limit: int = MAX_ERROR_CHARS) -> str:
 
 BUILD_INTERRUPTED = "interrupted: nothing was published; spoken chunks are cached"
 PUBLISH_INTERRUPTED = ("interrupted: the remote feed is still whole (the old one or the new one); "
-                       "run invoke publish again to finish")
+                       "run {publish} again to finish")
 
 
 def user_facing(function=None, *, interrupted: str = BUILD_INTERRUPTED):
@@ -54,7 +54,7 @@ def user_facing(function=None, *, interrupted: str = BUILD_INTERRUPTED):
         except UserError as exc:
             _fail(one_line(f"error: {exc}", MAX_USER_ERROR_CHARS), verbose)
         except KeyboardInterrupt:
-            print(interrupted, file=sys.stderr)
+            print(interrupted.format(publish=command("publish")), file=sys.stderr)
             raise CommandFailed(130) from None
         except CommandFailed:
             raise
@@ -128,7 +128,7 @@ def _requests(episode) -> str:
 
 
 def _draft(report, episode) -> str:
-    return f"; a draft, not published: invoke approve {episode.slug}" if episode.slug in report.drafts else ""
+    return f"; a draft, not published: {command('approve')} {episode.slug}" if episode.slug in report.drafts else ""
 
 
 def _print_build(config, report) -> None:
@@ -177,7 +177,7 @@ def script(root: str | None = None, *, source: str | None = None, write: bool = 
             raise UserError(f"{target}: a saved script is already there (it may hold your edits); "
                             "add --force to replace it")
         atomic_write_text(target, text)
-        print(f"script saved to {target}; edit it, then run invoke build-episode", file=sys.stderr)
+        print(f"script saved to {target}; edit it, then run {command('build-episode')}", file=sys.stderr)
     else:
         sys.stdout.write(text)
 
@@ -201,7 +201,7 @@ def init(root: str | None = None, *, title: str | None = None, base_url: str | N
         raise UserError("say what the show is: --title, --base-url (where public/ will be served) and --owner-email")
     made = init_project(root if root is not None else new_show_folder(), title=title, base_url=base_url,
                         owner_name=owner_name or title, owner_email=owner_email)
-    print(f"show set up: {', '.join(str(p) for p in made)}; put articles in episodes/ and run invoke build-episode")
+    print(f"show set up: {', '.join(str(p) for p in made)}; put articles in episodes/ and run {command('build-episode')}")
 
 
 @user_facing
@@ -243,7 +243,7 @@ def serve(root: str | None = None, *, host: str = "127.0.0.1", port: int = 8000,
     config = show_config(root)
     public = config.public_dir
     if not layout.under(public, layout.FEED).is_file():
-        raise UserError(f"{public}: nothing to serve yet; run invoke build-episode first")
+        raise UserError(f"{public}: nothing to serve yet; run {command('build-episode')} first")
     files: dict[str, bytes | str] = {}
     if base_url:
         # The feeds and page for this address, in a temporary overlay: the published ones stay as they are.
@@ -394,7 +394,7 @@ def remove(root: str | None = None, *, slug: str | None = None, engine: str | No
     from pipeline.sources.commands import remove as remove_episode
 
     if not slug:
-        raise UserError("say which episode: invoke remove SLUG")
+        raise UserError(f"say which episode: {command('remove')} SLUG")
     config = show_config(root)
     removal = remove_episode(config, slug)
     deleted = ", ".join(str(p.relative_to(config.root)) for p in removal.files) or "no article file left"
@@ -501,7 +501,7 @@ def drafts(root: str | None = None) -> None:
         page = review_page(config.root, manifest.slug).relative_to(config.root)
         print(f"{manifest.slug}: {_age(now - pub_datetime(manifest))} old, {_duration(manifest.duration_seconds)} "
               f"— {manifest.title} (review page: {page})")
-    print(f"{len(found)} draft(s) waiting" + (": invoke approve SLUG, or --all" if found else ""))
+    print(f"{len(found)} draft(s) waiting" + (f": {command('approve')} SLUG, or --all" if found else ""))
 
 
 def _age(delta) -> str:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timezone, tzinfo
 from pathlib import Path
 
 from pipeline import layout
-from pipeline.errors import UserError
+from pipeline.errors import UserError, command
 from pipeline.text.lexicon import Lexicon, parse_rules
 
 MIN_REQUEST_CHARS, MAX_REQUEST_CHARS = 60, 1000  # below 60 sentences break apart; above 1000 no engine follows
@@ -221,7 +221,7 @@ def load_config(root: Path | str = ".", path: Path | str | None = None) -> Confi
     root = Path(root).resolve()
     path = Path(path) if path else root / "podcast.toml"
     if not path.exists():
-        raise UserError(f"{root}: no podcast.toml here; run `invoke init` to set up a show in this folder")
+        raise UserError(f"{root}: no podcast.toml here; run `{command('init')}` to set up a show in this folder")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -109,6 +109,21 @@ def test_outside_a_show_every_task_says_so_in_one_line(tmp_path):
         assert result.stderr.startswith("error: ") and ("balado init" in result.stderr or "no such folder" in result.stderr)
 
 
+def test_advice_names_the_command_the_user_typed(tmp_path):
+    """A newsroom with pipx has no `invoke`: what a message tells it to run starts with `balado`."""
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "clone").mkdir()
+    setup = ("--title", "La Gazette", "--base-url", "https://gazette.example/podcast",
+             "--owner-email", "podcast@gazette.example")
+    ours = run_balado(tmp_path / "ours", "init", *setup)
+    theirs = subprocess.run(invoke_command("init", *setup), cwd=tmp_path / "clone", capture_output=True, text=True,
+                            env=invoke_env())
+    assert ours.returncode == 0 and "run balado build-episode" in ours.stdout and "invoke" not in ours.stdout
+    assert theirs.returncode == 0 and "run invoke build-episode" in theirs.stdout, theirs.stderr
+    nothing = run_balado(tmp_path / "ours", "serve")  # nothing built yet
+    assert nothing.returncode == 1 and "run balado build-episode first" in nothing.stderr, nothing.stderr
+
+
 @pytest.fixture(scope="module")
 def initialised(tmp_path_factory) -> Path:
     return new_show(tmp_path_factory.mktemp("show"))

@@ -13,6 +13,7 @@ from invoke import Argument, Program
 
 from pipeline.command import tasks, version
 from pipeline.command.show import SHOW_VARIABLE
+from pipeline.errors import COMMAND_VARIABLE
 
 
 class Balado(Program):
@@ -22,6 +23,7 @@ class Balado(Program):
                                                "folder upwards with a podcast.toml)")]
 
     def execute(self):
+        os.environ[COMMAND_VARIABLE] = "balado"  # advice in messages names the command typed
         show = self.args.show.value
         if show:
             os.environ[SHOW_VARIABLE] = show

@@ -22,7 +22,7 @@ from pipeline import layout
 from pipeline.catalogue import Catalogue, load_catalogue, save_catalogue
 from pipeline.config import Config
 from pipeline.desk.paths import approvals_path, drafts_cache, drafts_dir
-from pipeline.errors import UserError
+from pipeline.errors import UserError, command
 from pipeline.fsutil import FileSizes, atomic_write_text
 from pipeline.manifest import manifest_json
 from pipeline.model import EpisodeManifest
@@ -138,7 +138,7 @@ def _chosen(config: Config, shelf: Shelf, slugs: list[str], every: bool) -> list
     if every:
         return shelf.catalogue.manifests
     if not slugs:
-        raise UserError("say which drafts: invoke approve SLUG [SLUG…], or --all")
+        raise UserError(f"say which drafts: {command('approve')} SLUG [SLUG…], or --all")
     chosen, missing = [], []
     for slug in map(slugify, slugs):
         manifest = shelf.catalogue.get(slug)
@@ -146,7 +146,7 @@ def _chosen(config: Config, shelf: Shelf, slugs: list[str], every: bool) -> list
     if missing:
         known = ", ".join(m.slug for m in shelf.catalogue.manifests) or "none"
         raise UserError(f"{', '.join(missing)}: no such draft in {shelf.folder} (drafts: {known}); "
-                        "a draft is built first (invoke build-episode)")
+                        f"a draft is built first ({command('build-episode')})")
     return chosen
 
 

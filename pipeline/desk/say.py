@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.desk.paths import said_dir
-from pipeline.errors import UserError
+from pipeline.errors import UserError, command
 from pipeline.text.lexicon import Rule
 
 PLAYERS = (("paplay",), ("aplay", "-q"), ("afplay",), ("ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"),
@@ -48,7 +48,7 @@ def say(config: Config, text: str, *, rules: tuple[Rule, ...] = (), engine: str 
     from pipeline.text.chunking import chunk_sentence
 
     if not text or not text.strip():
-        raise UserError("say what to speak: invoke say \"Volodymyr Zelensky\" (or --try WORD=RESPELLING)")
+        raise UserError(f"say what to speak: {command('say')} \"Volodymyr Zelensky\" (or --try WORD=RESPELLING)")
     spoken = spoken_text(config, text.strip(), rules)
     chunks = chunk_sentence(spoken, config.voice.max_chars) if spoken.strip() else []
     if not chunks:

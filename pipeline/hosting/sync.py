@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pipeline.config import Config
-from pipeline.errors import UserError
+from pipeline.errors import UserError, command
 from pipeline.hosting.plan import LocalFile, Plan, Recorded, RemoteFile, local_files, make_plan, recorded_state
 from pipeline.hosting.targets import Target, open_target
 
@@ -116,7 +116,7 @@ def check_arrived(target: Target, local: dict[str, LocalFile], remote: dict[str,
         if held is None or held.size != file.size:
             found = "missing" if held is None else f"{held.size} bytes, not {file.size}"
             raise UserError(f"{target.name}: after the upload {relative} is {found}; nothing was deleted, "
-                            "run invoke publish again")
+                            f"run {command('publish')} again")
 
 
 def check_public(config: Config) -> None:

@@ -22,7 +22,7 @@ from lxml import etree
 from pipeline import layout
 from pipeline.config import Config
 from pipeline.publish.cover import check_cover
-from pipeline.errors import UserError
+from pipeline.errors import UserError, command
 from pipeline.fsutil import FileSizes
 from pipeline.publish.feed import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES, file_url
 from pipeline.manifest import read_manifest
@@ -79,7 +79,7 @@ def validate_public(
     files = Files(public_dir)
     base = (base_url or config.show.base_url).rstrip("/")
     if not files.locate(layout.FEED).is_file():
-        return [f"{files.locate(layout.FEED)}: missing (build an episode or run invoke feed)"]
+        return [f"{files.locate(layout.FEED)}: missing (build an episode or run {command('feed')})"]
     problems, guids, numbers = [], {}, {}
     for relative, check in _feed_chain(config, files, base, check_loudness, _subscriptions(config, files)):
         if relative == layout.FEED and not check.readable:

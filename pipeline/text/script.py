@@ -19,7 +19,7 @@ from pipeline.text.chunking import chunk_sentence, split_sentences
 from pipeline.text.dates import french_date
 from pipeline.config import Config
 from pipeline.disclosure import episode_sentence, expected_voice
-from pipeline.errors import UserError
+from pipeline.errors import UserError, command
 from pipeline.text.french import normalise_for_speech
 from pipeline.model import Article, Paragraph, Script, Section, Sentence
 
@@ -192,6 +192,6 @@ def load_saved_script(article: Article, limit: int) -> Script | None:
     if data.get("source_hash") != article.source_hash:
         raise UserError(
             f"{path}: the article {article.source.name} changed after this script was saved; "
-            f"re-run `invoke script --source {article.source} --write` (overwrites your edits) or delete the script"
+            f"re-run `{command('script')} --source {article.source} --write` (overwrites your edits) or delete the script"
         )
     return script_from_dict(data, path, limit)
