@@ -144,6 +144,12 @@ def test_the_records_under_episodes_are_committed_not_ignored(initialised, tmp_p
     assert checked.stdout.split() == ["public/feed.xml"]  # only what the build makes again is ignored
 
 
+def test_the_shows_workflow_installs_balado_through_the_lock_init_gave_it(initialised):
+    workflow = (initialised / ".github/workflows/balado-update.yml").read_text(encoding="utf-8")
+    assert 'pipx install --pip-args "-c balado-constraints.txt" "$BALADO"' in workflow
+    assert (initialised / "balado-constraints.txt").read_bytes() == (REPO / "constraints.txt").read_bytes()
+
+
 def test_init_writes_a_gitignore_and_the_three_schedulers(initialised):
     ignored = (initialised / ".gitignore").read_text().split()
     assert {"public/", ".cache/"} <= set(ignored)

@@ -59,3 +59,10 @@ def test_the_lock_reader_takes_the_pin_for_the_python_it_is_asked_about():
     new = pinned(lock, {"python_version": "3.13", "python_full_version": "3.13.1"})
     assert old == {"networkx": "3.6.1", "moto": "5.2.5"}
     assert new == {"networkx": "3.7", "moto": "5.2.5", "audioop-lts": "0.2.2"}
+
+
+def test_the_package_carries_the_same_lock_for_the_shows_it_sets_up():
+    """`balado init` gives a show the lock (its CI installs through it): `invoke lock` keeps the copy."""
+    from pipeline.command.maintainer import LOCK, PACKAGED_LOCK
+
+    assert (REPO / PACKAGED_LOCK).read_bytes() == (REPO / LOCK).read_bytes()

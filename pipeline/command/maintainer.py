@@ -7,6 +7,7 @@ found by us, then pinned out or fixed, before it reaches a newsroom installing i
 """
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -14,6 +15,8 @@ from pathlib import Path
 
 LOCK = "constraints.txt"
 LOCK_COMMAND = "invoke lock"
+# The same lock inside the package: `balado init` gives it to a show, whose CI installs through it.
+PACKAGED_LOCK = "pipeline/command/templates/constraints.txt"
 
 
 def lock(clone: Path, *, upgrade: bool = False) -> None:
@@ -22,6 +25,7 @@ def lock(clone: Path, *, upgrade: bool = False) -> None:
     subprocess.run([sys.executable, "-m", "uv", "pip", "compile", "pyproject.toml", "--extra", "test",
                     "--universal", "--python-version", "3.11", "--custom-compile-command", LOCK_COMMAND,
                     "--quiet", *(["--upgrade"] if upgrade else []), "--output-file", LOCK], cwd=clone, check=True)
+    shutil.copyfile(clone / LOCK, clone / PACKAGED_LOCK)
 
 
 def pinned(text: str, environment: dict[str, str] | None = None) -> dict[str, str]:

@@ -18,6 +18,7 @@ FILES = {
     "balado-update.service": "schedule/balado-update.service",
     "balado-update.timer": "schedule/balado-update.timer",
     "balado-update.yml": ".github/workflows/balado-update.yml",
+    "constraints.txt": "balado-constraints.txt",  # the lock balado was tested with: the workflow installs through it
 }
 
 
