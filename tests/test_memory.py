@@ -6,7 +6,9 @@ again with ``force`` (every chunk from the cache, decoded faster than it is enco
 RLIMIT_DATA: a build holds about 140 MB of data whatever the episode's length (interpreter,
 libraries, thread stacks, bounded windows of audio), so a limit of 185 MB refuses any copy of the
 whole episode in memory (the assembled WAV loaded whole, every chunk decoded ahead, an
-encoder's unbounded backlog) with a MemoryError, and the build fails.
+encoder's unbounded backlog) with a MemoryError, and the build fails. The day's digest of that
+episode, with music under its intro and outro (the path that mixes a bed), is built under the same
+limit.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from _helpers_audio import lavfi_wav
 from _helpers_project import published
 from pipeline.norms import meets_loudness_norm
 from pipeline.sound.ffmpeg import pydub, run_ffmpeg
@@ -36,11 +39,15 @@ config = load_config(Path(sys.argv[1]))
 build(config, engine="espeak", warn=lambda message: None)
 print((config.public_dir / "episodes" / "long.json").read_text(encoding="utf-8"))
 build(config, engine="espeak", force=True, warn=lambda message: None)  # every chunk from the cache, at once
+from datetime import date
+from pipeline.digest import build_digest
+# The day's digest of it, with music under its intro and outro: the same limit holds.
+assert build_digest(config, on=date(2025, 12, 3), engine="espeak", warn=lambda m: None).status == "built"
 """
 
 
 def long_article() -> str:
-    lines = ["# Un long article de synthèse", ""]
+    lines = ["+++", "date = 2025-12-03T08:00:00", "+++", "# Un long article de synthèse", ""]
     for section in range(SECTIONS):
         lines += [f"## Partie {section + 1}", ""]
         lines += [f"Voici la phrase {section * SENTENCES + n} de ce long article, qui parle de défense "
@@ -62,6 +69,13 @@ def test_a_long_episode_builds_under_a_memory_limit_its_pcm_would_exceed(tmp_pat
     (project / "episodes").mkdir(parents=True)
     (project / "podcast.toml").write_bytes((REPO / "podcast.toml").read_bytes())
     (project / "episodes" / "long.md").write_text(long_article(), encoding="utf-8")
+    (project / "sounds").mkdir()  # a music bed whose level changes, longer than the intro it goes under
+    (project / "sounds" / "generique.wav").write_bytes(lavfi_wav(
+        "aevalsrc=(0.1+0.3*gt(t\\,20))*sin(2*PI*330*t):d=40:s=44100"))
+    settings = project / "podcast.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "[audio]\n", '[audio]\nintro_music = "sounds/generique.wav"\noutro_music = "sounds/generique.wav"\n', 1),
+        encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     child = subprocess.run([sys.executable, "-c", CHILD, str(project), str(DATA_LIMIT_MB)], env=env,
                            capture_output=True, text=True)
@@ -82,3 +96,9 @@ def test_a_long_episode_builds_under_a_memory_limit_its_pcm_would_exceed(tmp_pat
     for chapter in parts:  # each starts as its first sentence does, after the section's pause
         assert level_dbfs(mp3, chapter.start - 1.0, 0.9) < -50
         assert level_dbfs(mp3, chapter.start, 0.4) > -35
+
+    digest = json.loads((project / "public/episodes/journal-2025-12-03.json").read_text(encoding="utf-8"))
+    assert digest["kind"] == "digest" and digest["duration_seconds"] > manifest["duration_seconds"]
+    assert [c["title"] for c in digest["chapters"]] == ["Au sommaire", "Un long article de synthèse", "Conclusion"]
+    measured = measure_file(published(project / "public", "journal-2025-12-03"))
+    assert meets_loudness_norm(measured.integrated, measured.true_peak)
