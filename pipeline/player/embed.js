@@ -18,7 +18,9 @@
   // --- which episode ---------------------------------------------------------------------------
   // The article's address as the build wrote it (see the contract: both sides must agree).
   function normaliseUrl(href) {
-    var url = new URL(href);
+    var url;
+    try { url = new URL(href); } catch (error) { return null; }
+    if (!/^https?:$/.test(url.protocol) || !url.hostname) return null;
     url.protocol = "https:"; // also drops a port that is https's default
     url.hash = "";
     url.pathname = url.pathname.replace(/\/+$/, "") || "/";
@@ -93,6 +95,7 @@
   function loadEpisode(host) {
     var slug = host.getAttribute("data-balado-episode");
     var page = slug ? null : pageUrl();
+    if (!slug && !page) return Promise.resolve(null); // a file: or data: page has no article URL
     var where = slug ? Promise.resolve("embed/" + encodeURIComponent(slug) + ".json") : lookupName(page);
     return where.then(function (name) {
       return fetch(BASE + name, { credentials: "omit" });
@@ -147,35 +150,41 @@
     return stamp.replace(",", ".").split(":").reduce(function (total, part) { return total * 60 + parseFloat(part); }, 0);
   }
 
-  var WORD = /[\p{L}\p{N}]/u;
+  var WORD = /[\p{L}\p{N}]/u, FOLDED = Object.create(null);
 
   // Letters and digits only, lower-cased, accents off: case, spaces, NBSP, quotes, apostrophes
-  // and punctuation may differ between the page and the transcript.
+  // and punctuation may differ between the page and the transcript. Cached: an article has few
+  // distinct characters, and this runs for each of its characters.
   function fold(char) {
-    return WORD.test(char) ? char.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "") : "";
+    var folded = FOLDED[char];
+    if (folded === undefined) {
+      folded = FOLDED[char] = WORD.test(char) ? char.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "") : "";
+    }
+    return folded;
   }
 
   function foldText(text) { return Array.prototype.map.call(text, fold).join(""); }
 
   // The article's text folded, with where each folded character comes from.
   function indexText(root) {
-    var text = [], from = [], nodes = [];
+    var text = "", nodeOf = [], offset = [], nodes = [];
     var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
       acceptNode: function (node) {
         return /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE)$/.test(node.parentNode.nodeName) ? 2 : 1; // reject : accept
       }
     });
     for (var node = walker.nextNode(); node; node = walker.nextNode()) {
-      nodes.push(node);
-      for (var i = 0; i < node.data.length; i++) {
-        var folded = fold(node.data[i]);
+      var data = node.data, n = nodes.push(node) - 1;
+      for (var i = 0; i < data.length; i++) {
+        var folded = fold(data[i]);
         for (var j = 0; j < folded.length; j++) {
-          text.push(folded[j]);
-          from.push([nodes.length - 1, i]);
+          nodeOf.push(n);
+          offset.push(i);
         }
+        text += folded;
       }
     }
-    return { text: text.join(""), from: from, nodes: nodes };
+    return { text: text, node: nodeOf, offset: offset, nodes: nodes };
   }
 
   // Where a sentence is in the folded text: whole, else by its head and its tail (a word changed).
@@ -190,11 +199,11 @@
   }
 
   function toRange(index, span) {
-    var first = index.from[span[0]], last = index.from[span[1] - 1];
-    var endNode = index.nodes[last[0]], end = last[1] + 1;
+    var first = span[0], last = span[1] - 1;
+    var endNode = index.nodes[index.node[last]], end = index.offset[last] + 1;
     while (end < endNode.data.length && /[^\s\p{L}\p{N}]/u.test(endNode.data[end])) end++; // the full stop too
     var range = document.createRange();
-    range.setStart(index.nodes[first[0]], first[1]);
+    range.setStart(index.nodes[index.node[first]], index.offset[first]);
     range.setEnd(endNode, end);
     return range;
   }
