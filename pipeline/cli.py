@@ -233,7 +233,8 @@ def clean(root: str | None = None, *, cache: bool = False) -> None:
 
 
 @user_facing
-def serve(root: str | None = None, *, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None) -> None:
+def serve(root: str | None = None, *, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None,
+          cors: str | None = None) -> None:
     from pipeline.catalogue import load_catalogue
     from pipeline.publish.documents import preview_documents
     from pipeline.publish.serve import lan_address, mount_path, preview_overlay, serve_forever
@@ -265,11 +266,27 @@ def serve(root: str | None = None, *, host: str = "127.0.0.1", port: int = 8000,
         if not base_url:
             print(f"note: episode links in this feed point at {config.show.base_url}; "
                   f"use --base-url {local_url} to listen from this server")
+        print(f"pages of {'any site' if '*' in origins else ', '.join(origins)} may read these files (CORS, --cors)")
         sys.stdout.flush()
 
+    origins = serve_origins(config, cors)
     with preview_overlay(files) as overlay:
         serve_forever(public, host, port, overlay_dir=overlay if files else None, mount=mount_path(base_url),
-                      on_ready=ready)
+                      on_ready=ready, cors=origins)
+
+
+def serve_origins(config, cors: str | None) -> tuple[str, ...]:
+    """Who may read what `invoke serve` serves from another site's page: ``--cors`` (origins
+    separated by commas, or ``*``), else ``[embed] origins``, else any site: a local server of
+    public files, for trying the player on a page of one's own."""
+    if cors is None:
+        return config.embed.origins or ("*",)
+    from pipeline.config import web_origin
+
+    origins = tuple(web_origin(o) for o in cors.split(",") if o.strip())
+    if not origins or None in origins:
+        raise UserError(f"--cors {cors!r}: give origins like https://www.gazette.example (commas between), or '*'")
+    return origins
 
 
 @user_facing
@@ -402,6 +419,10 @@ def publish(root: str | None = None, *, to: str | None = None, dry_run: bool = F
     if report is None:
         raise UserError("no target: give --to s3://bucket/prefix (or a folder), or set [publish] to in podcast.toml")
     print_publish_report(report, verbose=verbose)
+    for line in report.warnings:
+        print(line, file=sys.stderr)
+    if report.cors == "set":
+        print(f"{report.target}: CORS rule set for {', '.join(config.embed.origins)} (the embedded player)")
     if not report.dry_run:  # the new feed is live on the target: now, and only now, tell the hubs
         print_announced(announce_live(config))
     if report.uploaded and not report.dry_run and not config.publish.public_url:

@@ -170,6 +170,7 @@ class Config:
     disclosure: "DisclosureConfig" = field(default_factory=lambda: DisclosureConfig())
     directory: "DirectoryConfig" = field(default_factory=lambda: DirectoryConfig())
     analytics: "AnalyticsConfig" = field(default_factory=lambda: AnalyticsConfig())
+    embed: "EmbedConfig" = field(default_factory=lambda: EmbedConfig())
 
     @property
     def episodes_dir(self) -> Path:
@@ -440,14 +441,35 @@ class AnalyticsConfig:
     prefix: str | None = None  # "https://op3.dev/e/": the enclosure becomes prefix + URL without scheme
 
 
+@dataclass(frozen=True)
+class EmbedConfig:
+    """The sites whose pages run the embedded player (``[embed]``): its data, transcripts and
+    lookups are fetched from their origin, so the host says CORS yes to them (``invoke publish``
+    sets the S3 bucket's rule; ``invoke serve`` answers them). Empty: iframes and oEmbed only."""
+
+    origins: tuple[str, ...] = ()  # "https://www.gazette.example", or "*" for any site
+
+
+_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$|^https?://\[[0-9a-f:.]+\](:\d{1,5})?$")
+
+
+def web_origin(value: str) -> str | None:
+    """An origin as browsers send it (lower-case, no trailing slash), ``*``, or None if it is not one."""
+    value = value.strip()
+    origin = value if value == "*" else value.rstrip("/").lower()
+    return origin if origin == "*" or _ORIGIN.match(origin) else None
+
+
 def _listing_sections(raw: dict, path: Path) -> dict:
     sections = {}
     for name, cls in (("announce", AnnounceConfig), ("disclosure", DisclosureConfig),
-                      ("directory", DirectoryConfig), ("analytics", AnalyticsConfig)):
+                      ("directory", DirectoryConfig), ("analytics", AnalyticsConfig), ("embed", EmbedConfig)):
         table = dict(raw.get(name, {}))
-        for key in ("hubs", "notify"):
-            if name == "announce" and key in table:
-                table[key] = _strings(table[key], f"[announce] {key}", path)
+        for key in {"announce": ("hubs", "notify"), "embed": ("origins",)}.get(name, ()):
+            if key in table:
+                table[key] = _strings(table[key], f"[{name}] {key}", path)
+        if name == "embed" and "origins" in table:
+            table["origins"] = tuple(dict.fromkeys(web_origin(o) or o for o in table["origins"]))
         sections[name] = _section(cls, table, name, path)
     return sections
 
@@ -475,6 +497,10 @@ def _check_listing(config: Config) -> list[str]:
     if directory.update_frequency not in UPDATE_FREQUENCIES:
         problems.append(f"[directory] update_frequency must be daily, weekdays, weekly, monthly or \"\", "
                         f"not {directory.update_frequency!r}")
+    for origin in config.embed.origins:
+        if web_origin(origin) is None:
+            problems.append(f"[embed] origins: {origin!r} is not an origin (scheme and host only, like "
+                            "\"https://www.gazette.example\")")
     for key, value in (("new_feed_url", directory.new_feed_url), ("license_url", directory.license_url),
                        ("funding_url", directory.funding_url), ("prefix", config.analytics.prefix)):
         if value is not None and not value.startswith(("http://", "https://")):

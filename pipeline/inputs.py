@@ -23,6 +23,7 @@ from pipeline.fsutil import atomic_write_text
 
 INDEX_VERSION = 1
 TEMPLATES = Path(__file__).parent / "publish" / "templates"
+PLAYER = Path(__file__).parent / "player"  # embed.js, embed.css, the iframe page's template
 Stamp = tuple[int, int]  # (mtime_ns, size)
 
 
@@ -52,7 +53,7 @@ def fingerprint(config: Config, listing: dict[str, Stamp], *, version: str) -> s
     cover = config.root / config.show.cover if config.show.cover else None
     drafts = drafts_dir(config.root) / layout.EPISODES  # a draft deleted there is built again
     watched = [cover, config.public_dir, config.public_dir / layout.EPISODES, config.public_dir / layout.FEED,
-               drafts, *sorted(TEMPLATES.iterdir())]
+               drafts, *sorted(TEMPLATES.iterdir()), *sorted(p for p in PLAYER.iterdir() if p.suffix in (".js", ".css", ".j2"))]
     digest.update(json.dumps([_stamp(p) if p else None for p in watched]).encode())
     return digest.hexdigest()
 

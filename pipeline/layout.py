@@ -78,6 +78,34 @@ def slug_of_manifest(name: str) -> str:
     return name[:-len(MANIFEST_SUFFIX)]
 
 
+# --- the embeddable player (pipeline.player) --------------------------------------------------
+EMBED = "embed"
+EMBED_ASSETS = ("embed.js", "embed.css")  # stable names: newsrooms hard-code https://<host>/embed.js
+
+
+def embed_data(slug: str) -> str:
+    """The episode as the player reads it (``data-balado-episode``)."""
+    return f"{EMBED}/{slug}.json"
+
+
+def embed_page(slug: str) -> str:
+    """The player alone, for an iframe."""
+    return f"{EMBED}/{slug}{PAGE_SUFFIX}"
+
+
+def embed_oembed(slug: str) -> str:
+    return f"{EMBED}/{slug}.oembed.json"
+
+
+def embed_lookup(name: str) -> str:
+    """The episode of one article URL (``name``: :func:`pipeline.player.urls.lookup_hash`)."""
+    return f"{EMBED}/lookup/{name}.json"
+
+
+def is_embed(relative: str) -> bool:
+    return relative in EMBED_ASSETS or relative.startswith(EMBED + "/")
+
+
 # --- the show ---------------------------------------------------------------------------------
 def cover_name(extension: str) -> str:
     """``cover.png`` / ``cover.jpg``: feeds want exactly one of these two extensions."""

@@ -85,6 +85,9 @@ show = "Les articles sont lus par une voix de synthèse : {{voice}}."   # ends t
 
 [analytics]
 # prefix = "https://op3.dev/e/"   # opt in: downloads counted by the prefix service (it sees each listener's IP)
+
+[embed]
+# origins = ["https://www.gazette.example"]   # sites whose article pages load embed.js (CORS: publish sets the bucket's rule)
 """
 
 

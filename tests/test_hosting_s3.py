@@ -41,7 +41,8 @@ def test_first_publish_stores_every_file_under_the_prefix_with_its_type_cache_an
     assert keys == {f"{PREFIX}/{r}" for r in show.files()} | {f"{PREFIX}/{STATE_NAME}"}
     expected_types = {".mp3": "audio/mpeg", ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip",
                       ".json": "application/json", ".png": "image/png", ".html": "text/html; charset=utf-8",
-                      ".xml": "application/rss+xml"}
+                      ".xml": "application/rss+xml", ".js": "text/javascript; charset=utf-8",
+                      ".css": "text/css; charset=utf-8"}
     for relative, data in show.files().items():
         status, headers, body = http(f"{s3.public_url}/{relative}")  # anonymous, as a listener
         assert status == 200 and body == data
@@ -81,8 +82,9 @@ def test_a_new_episode_costs_its_uploads_and_five_requests_more(s3, tmp_path):
     target = open_target(s3.spec, show.config)
     seen = request_counter(target)
     report = publish(show.config, target)
-    # 4 episode files + manifest + its page + the landing page + feed; then: list, state, claim, list again, state.
-    assert len(report.uploaded) == 8 and len(seen) == 8 + 5 == report.requests
+    # 4 episode files + manifest + its page + its player's data, iframe page and oEmbed answer + the landing
+    # page + feed; then: list, state, claim, list again, state.
+    assert len(report.uploaded) == 11 and len(seen) == 11 + 5 == report.requests
     assert report.bytes_sent > sum(len(show.files()[r]) for r in report.uploaded)
 
 
@@ -230,7 +232,8 @@ def test_a_publisher_with_the_right_permissions_gets_through_the_same_checks(s3,
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
         status, lines, out = run_cli(show.root, capsys, to=s3.spec)
     assert status == 0, lines
-    assert s3.fingerprint() == show.fingerprint() and "deleted 6" in out  # 4 files, manifest, page
+    # 4 files, manifest, page, and the player's data, iframe page and oEmbed answer
+    assert s3.fingerprint() == show.fingerprint() and "deleted 9" in out
 
 
 def test_missing_credentials_are_one_line(s3, tmp_path, capsys, monkeypatch):

@@ -151,7 +151,8 @@ def test_two_manifests_sharing_a_guid(site):
     manifest = read_manifest(public / "episodes/episode-2.json")
     copy = manifest.__class__(**{**manifest.__dict__, "slug": "episode-2-copie"})
     (public / "episodes/episode-2-copie.json").write_text(manifest_json(copy), "utf-8")
-    only(problems(site), "episodes episode-2, episode-2-copie share the GUID", "episode-2-copie.html: missing")
+    only(problems(site), "episodes episode-2, episode-2-copie share the GUID",
+         "episodes/episode-2-copie.html: missing", "embed/episode-2-copie.html: missing")
 
 
 def test_malformed_xml(site):

@@ -102,12 +102,14 @@ def clean(c, cache=False, verbose=False):
 
 @task(help={"host": "address to listen on (0.0.0.0 for phones on the LAN)", "port": "TCP port",
             "base_url": "serve a feed rebuilt for this address instead of podcast.toml's base_url",
+            "cors": "origins whose pages may read the files (commas between), or '*'; "
+                    "default: [embed] origins, else any",
             "verbose": VERBOSE})
-def serve(c, host="127.0.0.1", port=8000, base_url=None, verbose=False):
+def serve(c, host="127.0.0.1", port=8000, base_url=None, cors=None, verbose=False):
     """Serve public/ over HTTP (byte ranges, HEAD, 304) for podcast apps and browsers."""
     from pipeline import cli
 
-    cli.serve(host=host, port=port, base_url=base_url, verbose=verbose)
+    cli.serve(host=host, port=port, base_url=base_url, cors=cors, verbose=verbose)
 
 
 @task(help={"to": "s3://bucket/prefix, a folder or file:///folder (default: podcast.toml [publish] to)",

@@ -138,6 +138,26 @@ class S3Target:
                 raise UserError(f"{self.name}: could not delete {error.get('Key')}: "
                                 f"{error.get('Code')} {error.get('Message', '')}".rstrip())
 
+    @_one_line
+    def ensure_cors(self, origins: tuple[str, ...]) -> bool:
+        """The bucket answers ``origins`` as the embedded player needs (pipeline.player.cors);
+        its other CORS rules kept. Read first, written only when it differs: True if written."""
+        from botocore.exceptions import ClientError
+
+        from pipeline.player.cors import same_rules, with_rule
+
+        try:
+            rules = self.client.get_bucket_cors(Bucket=self.bucket)["CORSRules"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "NoSuchCORSConfiguration":
+                raise
+            rules = []
+        wanted = with_rule(rules, origins)
+        if same_rules(rules, wanted):
+            return False
+        self.client.put_bucket_cors(Bucket=self.bucket, CORSConfiguration={"CORSRules": wanted})
+        return True
+
     def explain(self, exc: Exception) -> str:
         """The cause of a boto3 failure in words a publisher can act on."""
         from botocore.exceptions import (ClientError, ConnectTimeoutError, EndpointConnectionError,

@@ -36,6 +36,8 @@ class PublishReport:
     requests: int | None  # None for a folder
     bytes_sent: int
     bytes_received: int
+    cors: str | None = None  # "set" | "unchanged": the bucket's CORS rule for [embed] origins
+    warnings: tuple[str, ...] = ()  # one line each; the publish itself went through
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -66,13 +68,28 @@ def publish(config: Config, target: Target, *, dry_run: bool = False) -> Publish
     local = local_files(config.public_dir)
     remote, state = target.list(), target.load_state()
     plan = make_plan(local, remote, state, target.stored_digest)
+    cors, warnings = None, ()
     if not dry_run:
         apply(plan, target, local, (remote, state))
+        cors, warnings = allow_embed_origins(config, target)
     return PublishReport(
         target=target.name, feed_url=config.feed_url, uploaded=tuple(f.relative for f in plan.upload),
         skipped=plan.skip, deleted=plan.delete, foreign=plan.foreign, replaced_in_place=plan.replaced_in_place,
         dry_run=dry_run, requests=target.requests, bytes_sent=target.bytes_sent,
-        bytes_received=target.bytes_received)
+        bytes_received=target.bytes_received, cors=cors, warnings=warnings)
+
+
+def allow_embed_origins(config: Config, target: Target) -> tuple[str | None, tuple[str, ...]]:
+    """The target's CORS rule for ``[embed] origins``, where the target has one (a bucket; a web
+    root's server is configured by hand, see the README). A refusal is a warning: the files are
+    published, only pages of other sites cannot read them yet."""
+    ensure = getattr(target, "ensure_cors", None)
+    if not config.embed.origins or ensure is None:
+        return None, ()
+    try:
+        return ("set" if ensure(config.embed.origins) else "unchanged"), ()
+    except UserError as exc:
+        return None, (f"warning: the bucket's CORS rule for [embed] origins is not set: {exc}",)
 
 
 def apply(plan: Plan, target: Target, local: dict[str, LocalFile],

@@ -7,10 +7,15 @@ are kept in ``.cache/site-state.json``; a build renders the documents whose key 
 file is missing, and removes the ones the show no longer has (an archive page emptied by a
 retired episode, a retired episode's page). A new episode in a show of thousands re-renders the
 feed, the landing page, its own page and the newest archives: never the rest.
+
+The embeddable player's files follow the same rule: ``embed.js``/``embed.css`` keyed by their
+bytes, and per published episode its data, iframe page, oEmbed answer and article lookup file
+(:mod:`pipeline.player`), keyed by its manifest; a retired episode or a draft has none.
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -83,7 +88,61 @@ def site_documents(config: Config, catalogue: "Catalogue", site: "StagedSite", *
         relative = layout.episode_page(manifest.slug)
         documents.append(Document(relative, _digest(show_key, relative, catalogue.digest(manifest.slug)),
                                   _episode_renderer(config, manifest, site, cover, base_url)))
+    return documents + embed_documents(config, catalogue, site, show_key, cover=cover, base_url=base_url)
+
+
+def embed_documents(config: Config, catalogue: "Catalogue", site: "StagedSite", show_key: str, *,
+                    cover: str | None, base_url: str | None) -> list[Document]:
+    """The player's files (``embed.js``, ``embed.css``) and, for each published episode, what the
+    player reads: its data, the iframe page, the oEmbed answer and its article's lookup file."""
+    from pipeline.player import HOME
+    from pipeline.player.data import lookup_files
+
+    documents = [Document(name, _digest(name, (HOME / name).read_bytes().hex()), (HOME / name).read_bytes)
+                 for name in layout.EMBED_ASSETS if (HOME / name).is_file()]
+    size = _cover_size(site, cover)
+    shared = _digest(show_key, (HOME / "embed.html.j2").read_text(encoding="utf-8"), size)
+    renderers = functools.partial(_embed_renderers, config, site=site, cover=cover, base_url=base_url, size=size)
+    for manifest in catalogue.manifests:
+        for relative, render in renderers(manifest).items():
+            documents.append(Document(relative, _digest(shared, relative, catalogue.digest(manifest.slug)), render))
+    for relative, manifest in lookup_files(catalogue.manifests).items():
+        render = renderers(manifest)[layout.embed_data(manifest.slug)]
+        documents.append(Document(relative, _digest(shared, relative, catalogue.digest(manifest.slug)), render))
     return documents
+
+
+def _cover_size(site: "StagedSite", cover: str | None) -> tuple[int, int] | None:
+    """The cover's pixels (oEmbed's thumbnail size), read from its header only."""
+    if not cover or not site.resolve(cover).is_file():
+        return None
+    from PIL import Image
+
+    with Image.open(site.resolve(cover)) as image:
+        return image.size
+
+
+def _embed_renderers(config, manifest, *, site: "StagedSite", cover, base_url, size) -> dict[str, Callable]:
+    """{published file: how to render it} of one episode's player files."""
+    from pipeline.player import data, pages
+
+    def episode_json() -> str:
+        return data.data_json(data.episode_data(config, manifest, base_url=base_url, cover=cover))
+
+    def page() -> str:
+        return pages.render_embed_page(config, manifest, vtt=_vtt(site, manifest), base_url=base_url)
+
+    def oembed() -> str:
+        return pages.oembed_json(pages.oembed(config, manifest, base_url=base_url, cover=cover, cover_size=size))
+    return {layout.embed_data(manifest.slug): episode_json, layout.embed_page(manifest.slug): page,
+            layout.embed_oembed(manifest.slug): oembed}
+
+
+def _vtt(site: "StagedSite", manifest) -> str | None:
+    """The episode's WebVTT text, if it has one (its transcript, on its pages)."""
+    vtt_file = manifest.files.get("vtt")
+    vtt_path = site.resolve(vtt_file) if vtt_file else None
+    return vtt_path.read_text(encoding="utf-8") if vtt_path and vtt_path.is_file() else None
 
 
 def _feed_renderer(config, feed: paging.FeedDocument, cover, base_url, title=None):
@@ -109,10 +168,7 @@ def _episode_renderer(config, manifest, site: "StagedSite", cover, base_url):
     def render() -> str:
         from pipeline.publish.site import render_episode_page
 
-        vtt_file = manifest.files.get("vtt")
-        vtt_path = site.resolve(vtt_file) if vtt_file else None
-        vtt = vtt_path.read_text(encoding="utf-8") if vtt_path and vtt_path.is_file() else None
-        return render_episode_page(config, manifest, vtt=vtt, cover_path=cover, base_url=base_url)
+        return render_episode_page(config, manifest, vtt=_vtt(site, manifest), cover_path=cover, base_url=base_url)
     return render
 
 

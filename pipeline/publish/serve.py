@@ -6,6 +6,10 @@ handler below adds exactly what is needed: single byte ranges (206/416), ``HEAD`
 reach a regular file inside the served folder (no ``..``, no encoded slashes or backslashes, no
 NUL, no symlink leading out, no dotfiles such as half-written ``.feed.xml.*.tmp``, no listings).
 
+Pages of other sites may read it (the embedded player): answers carry the CORS headers of
+:mod:`pipeline.player.cors` for the server's ``cors`` origins (``*``: any), ``OPTIONS``
+preflights included.
+
 A preview (``invoke serve --base-url``) serves an *overlay* folder first: it holds a feed.xml
 and index.html rendered for that address, so the published files are never touched.
 """
@@ -100,6 +104,27 @@ class PublicHandler(BaseHTTPRequestHandler):
 
     def do_HEAD(self):
         self._serve(body=False)
+
+    def do_OPTIONS(self):
+        """A CORS preflight (a page elsewhere asking to GET with a Range): 204, allowed or not."""
+        from pipeline.player.cors import preflight_headers
+
+        self.send_response(HTTPStatus.NO_CONTENT)
+        self.send_header("Allow", "GET, HEAD, OPTIONS")
+        for name, value in preflight_headers(self.server.cors, self.headers.get("Origin"),
+                                             self.headers.get("Access-Control-Request-Method")):
+            self.send_header(name, value)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def end_headers(self):
+        """Every answer to a GET or HEAD says whether a page of the asking origin may read it."""
+        if self.command in ("GET", "HEAD"):
+            from pipeline.player.cors import response_headers
+
+            for name, value in response_headers(self.server.cors, self.headers.get("Origin")):
+                self.send_header(name, value)
+        super().end_headers()
 
     # --- resolving a request to a file -----------------------------------------------------
     def _resolve(self) -> Path | None:
@@ -281,12 +306,13 @@ class PublicServer(ThreadingHTTPServer):
     daemon_threads = True  # Ctrl-C must not wait for a player holding a connection open
 
     def __init__(self, roots: list[Path], address: tuple[str, int], *, mount: str = "",
-                 quiet: bool = False):
+                 quiet: bool = False, cors: tuple[str, ...] = ()):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.roots = [Path(r).resolve() for r in roots]
         self.mount = mount
         self.quiet = quiet
+        self.cors = tuple(cors)  # origins whose pages may read the files ("*": any)
         super().__init__(address, PublicHandler)
 
     @property
@@ -312,31 +338,32 @@ def mount_path(base_url: str | None) -> str:
 
 def make_server(public_dir: Path, host: str = "127.0.0.1", port: int = 8000, *,
                 overlay_dir: Path | None = None, mount: str = "",
-                quiet: bool = False) -> PublicServer:
+                quiet: bool = False, cors: tuple[str, ...] = ()) -> PublicServer:
     """A bound (not yet running) server for ``public_dir``; port 0 picks a free port.
 
     ``overlay_dir``, when given, is looked in first (see ``preview_overlay``). ``mount`` serves
     the site under a path (``mount_path(base_url)``) so a feed whose URLs carry one still works.
+    ``cors``: the origins whose pages may read the files (``("*",)``: any).
     """
     public_dir = Path(public_dir)
     if not public_dir.is_dir():
         raise FileNotFoundError(f"{public_dir}: no such folder")
     roots = [Path(overlay_dir)] if overlay_dir else []
     roots.append(public_dir)
-    return PublicServer(roots, (host, port), mount=mount_path(mount), quiet=quiet)
+    return PublicServer(roots, (host, port), mount=mount_path(mount), quiet=quiet, cors=cors)
 
 
 def serve_forever(public_dir: Path, host: str = "127.0.0.1", port: int = 8000, *,
                   on_ready: Callable[[str], None] | None = None,
                   overlay_dir: Path | None = None, mount: str = "",
-                  quiet: bool = False) -> None:
+                  quiet: bool = False, cors: tuple[str, ...] = ()) -> None:
     """Serve until Ctrl-C; ``on_ready(url)`` is called once the socket listens.
 
     ``url`` is the site's local address (loopback when listening on all interfaces); its feed
     is ``url + "/feed.xml"``.
     """
     server = make_server(public_dir, host, port, overlay_dir=overlay_dir, mount=mount,
-                         quiet=quiet)
+                         quiet=quiet, cors=cors)
     try:
         if on_ready:
             on_ready(server.url)

@@ -251,6 +251,7 @@ def render_episode_page(config: Config, manifest: EpisodeManifest, *, vtt: str |
     page's canonical address."""
     context = _page_context(config, cover_path=cover_path, base_url=base_url, root="../")
     canonical = context["base"] + "/" + quote(layout.episode_page(manifest.slug), safe="/")
+    oembed = layout.file_url(context["base"], layout.embed_oembed(manifest.slug))  # for CMSes pasting the link
     return _environment().get_template("episode.html.j2").render(
-        **context, ep=_episode(manifest, "../", config.tz, context), canonical=canonical,
+        **context, ep=_episode(manifest, "../", config.tz, context), canonical=canonical, oembed=oembed,
         transcript=transcript_parts(manifest, vtt))

@@ -222,9 +222,9 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 
 
 def check_pages(files: Files, manifests: list[EpisodeManifest]) -> list[str]:
-    """The landing page, the archive pages and every episode's page exist and link only to files
-    that exist."""
-    pages = [layout.INDEX, *(layout.episode_page(m.slug) for m in manifests)]
+    """The landing page, the archive pages, every episode's page and its player page (iframe)
+    exist and link only to files that exist."""
+    pages = [layout.INDEX, *(layout.episode_page(m.slug) for m in manifests), *(layout.embed_page(m.slug) for m in manifests)]
     archive = files.public_dir / layout.ARCHIVE
     pages += sorted(f"{layout.ARCHIVE}/{p.name}" for p in archive.glob("*.html")) if archive.is_dir() else []
     problems = []
