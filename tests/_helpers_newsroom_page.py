@@ -27,7 +27,7 @@ button, input, select, svg { display: none !important; }
 div { font-size: 40px !important; color: hotpink; letter-spacing: 4px; }
 .player, .play, .seek { display: none !important; }
 /* The space the player takes, reserved by the newsroom so nothing moves when it appears. */
-[data-balado-player] { display: block; min-height: 190px; margin: 24px 0; }
+[data-balado-player] { display: block; min-height: 194px; margin: 24px 0; }
 """
 
 

@@ -31,6 +31,7 @@ SLUG, SHORT_SLUG = "otan-cheque-ukraine", "otan-bref"
 ARTICLE_URL = "https://www.gazette.example/monde/otan-cheque"
 NEWSROOM_HOST = "gazette.test"  # resolved to 127.0.0.1 by Chromium; http on it is not a secure context
 GZIP_BUDGET = 12 * 1024
+RESERVED = 194  # px: the min-height the README tells a newsroom to give [data-balado-player]
 POLL_MS, HANG_GUARD = 50, 1200  # a guard against a hang (a minute), not a performance limit
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--mute-audio", "--autoplay-policy=no-user-gesture-required",
@@ -360,14 +361,18 @@ def test_nothing_but_embed_js_loads_until_the_reader_comes_near_the_player(show,
     assert tab.problems() == []
 
 
-def test_the_player_shifts_nothing_and_blocks_the_page_for_no_long_task(show, tab):
+@pytest.mark.parametrize("width", [360, 1024])
+def test_the_player_shifts_nothing_and_blocks_the_page_for_no_long_task(show, tab, width):
+    tab.page.set_viewport_size({"width": width, "height": 800})
     tab.open(f"{show.newsroom}/monde/otan-cheque")
+    # The player is as tall as the newsroom's reservation (README) at any width.
+    assert tab.js(f"{SHADOW}.querySelector('.player').getBoundingClientRect().height") == RESERVED
     shadow(tab, ".play").click()
     tab.wait_time("t > 0.5")
     tab.js(f"{AUDIO}.currentTime = {show.cues[1][0] + 0.2}")  # the first cue, the show's intro, is not on the page
     tab.until("CSS.highlights.has('balado-reading')")  # the transcript was fetched and matched by now
     tab.js(f"{AUDIO}.pause()")
-    assert sum(tab.js("window.__shifts")) < 0.001
+    assert tab.js("window.__shifts") == []  # not one layout shift
     # No long frame ran the player's script for 50 ms or more (the page's own long tasks, on a
     # machine this busy, are the browser's: parsing, layout, decoding).
     ours = tab.js("window.__ourlong")
@@ -466,3 +471,21 @@ def test_the_episode_page_marks_the_sentence_being_read_and_plays_a_clicked_one(
     tab.js(f"{audio}.pause()")
     assert tab.problems() == []
 
+
+
+def test_screenshots_of_the_player_on_the_article_page(show, tab):
+    """test-artifacts/player-*.png: light and dark, desktop and phone, reading along (docs/player.png
+    is the light desktop one)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for scheme, width in (("light", 760), ("dark", 760), ("light", 360)):
+        tab.page.emulate_media(color_scheme=scheme)
+        tab.page.set_viewport_size({"width": width, "height": 900})
+        tab.open(f"{show.newsroom}/monde/otan-cheque")
+        shadow(tab, ".play").click()
+        tab.wait_time("t > 0.3")
+        tab.js(f"{AUDIO}.pause(); {AUDIO}.currentTime = {show.cues[2][0] + 0.5}")
+        tab.until("CSS.highlights.has('balado-reading')")
+        path = ARTIFACTS / f"player-{scheme}-{width}.png"
+        tab.page.screenshot(path=str(path), clip={"x": 0, "y": 60, "width": width, "height": 640})
+        assert path.read_bytes().startswith(b"\x89PNG")
+        assert tab.js("document.documentElement.scrollWidth <= window.innerWidth") is True

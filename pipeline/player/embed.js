@@ -298,10 +298,10 @@
     '<div class="controls">' +
     '<button type="button" class="back" aria-label="Reculer de 15 secondes">−15 s</button>' +
     '<button type="button" class="ahead" aria-label="Avancer de 30 secondes">+30 s</button>' +
-    '<label class="speed">Vitesse <select></select></label>' +
-    '<label class="chapters">Chapitre <select></select></label>' +
-    '<a class="download" download>Télécharger</a></div>' +
-    '<p class="note"><button type="button" class="resume" hidden></button><span class="disclosure"></span></p>' +
+    '<label class="speed"><span class="name">Vitesse</span><select></select></label>' +
+    '<label class="chapters"><span class="name">Chapitre</span><select></select></label></div>' +
+    '<p class="note"><button type="button" class="resume" hidden></button><span class="disclosure"></span>' +
+    '<a class="download" download>Télécharger</a></p>' +
     '<audio preload="none"></audio></div>';
 
   function Player(host, data) {
