@@ -72,6 +72,7 @@ def article_page(*, title: str, canonical: str | None, podcast: str, player: str
 <h1>{html.escape(title)}</h1>
 <p class="chapo">{html.escape(paragraphs[0])}</p>
 <p class="byline">Par la rédaction · Publié le 6 décembre 2026 à 8 h 30</p>
+<p class="note title show">Mis à jour à 9 h 10.</p>
 {"" if at_end else player}
 {body}
 {(body + chr(10)) * 3 + player if at_end else ""}

@@ -95,6 +95,8 @@ def newsroom_pages(server, podcast: str, public: Path) -> None:
         title="Un autre sujet", canonical="https://www.gazette.example/monde/autre-sujet", podcast=podcast))
     two = (f'<div data-balado-player data-balado-episode="{SLUG}"></div>'
            f'<div data-balado-player data-balado-episode="{SHORT_SLUG}"></div>')
+    server.add("/piege", article_page(title="Piège", canonical=None, podcast=podcast,
+                                      player='<div data-balado-player data-balado-episode="piege"></div>'))
     server.add("/dossier", article_page(title="Dossier Otan", canonical=None, podcast=podcast, player=two))
     strict = (f"default-src 'none'; script-src {podcast}; style-src {podcast}; connect-src {podcast}; "
               f"media-src {podcast}; img-src {podcast}; base-uri 'none'; form-action 'none'")
@@ -214,10 +216,15 @@ def test_the_player_appears_plays_skips_changes_speed_and_jumps_to_a_chapter(sho
     assert shadow(tab, ".play").is_visible() and shadow(tab, ".seek").is_visible()
     assert tab.js(f"getComputedStyle({SHADOW}.querySelector('.player')).fontSize") == "16px"
     assert tab.js(f"{AUDIO}.preload") == "none" and tab.js(f"{AUDIO}.readyState") == 0
+    # Nor does the player's CSS reach the page: the page's own .note.title.show is as it was.
+    page_note = "(() => { const s = getComputedStyle(document.querySelector('p.note')); return [s.minHeight, s.fontWeight, s.display, s.whiteSpace]; })()"
+    before = tab.js(page_note)
 
     shadow(tab, ".play").click()
     tab.wait_time("t > 1")
     assert shadow(tab, ".play").get_attribute("aria-label") == "Mettre en pause"
+    assert tab.js("document.querySelectorAll('link[data-balado-styles]').length") == 1  # embed.css in the page now
+    assert tab.js(page_note) == before == ["0px", "400", "block", "normal"]
     page.get_by_label("Vitesse").select_option("1.5")
     assert tab.js(f"{AUDIO}.playbackRate") == 1.5
     shadow(tab, ".play").click()
@@ -336,6 +343,19 @@ def test_only_one_player_plays_at_a_time(show, tab):
     assert shadow(tab, ".title").text_content() != players.nth(1).locator(".title").text_content()
     tab.js("document.querySelectorAll('[data-balado-player]')[1].shadowRoot.querySelector('audio').pause()")
     assert tab.problems() == []
+
+
+def test_words_from_the_episode_data_are_text_never_markup(show, tab):
+    data = json.loads((show.public / "embed" / f"{SLUG}.json").read_text(encoding="utf-8"))
+    trap = '<img src=x onerror="window.__owned=1">« Piège » & <b>gras</b>'
+    data.update(slug="piege", title=trap, show=trap, disclosure=trap,
+                chapters=[{"start": 0.0, "title": trap}, {"start": 5.0, "title": "Suite"}])
+    (show.public / "embed" / "piege.json").write_text(json.dumps(data), encoding="utf-8")
+    page = tab.open(f"{show.newsroom}/piege")
+    for selector in (".title", ".show", ".disclosure"):
+        assert shadow(tab, selector).text_content() == trap
+    assert page.get_by_label("Chapitre").locator("option").first.text_content() == "0:00 " + trap
+    assert tab.js(f"{SHADOW}.querySelectorAll('img, b').length") == 0 and tab.js("window.__owned") is None
 
 
 # --- cheap and safe for the host page ------------------------------------------------------------
