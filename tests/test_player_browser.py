@@ -245,8 +245,10 @@ def test_the_player_appears_plays_skips_changes_speed_and_jumps_to_a_chapter(sho
     kinds = {e["type"] for e in events}
     assert {"play", "pause", "progress"} <= kinds
     assert all(e["target"] == "DIV" and e["slug"] == SLUG and abs(e["duration"] - show.duration) < 0.5 for e in events)
-    # The phone's lock screen names the episode.
+    # The phone's lock screen names the episode, shows the cover and knows it is paused.
     assert tab.js("navigator.mediaSession.metadata.title") == shadow(tab, ".title").text_content()
+    assert tab.js("navigator.mediaSession.metadata.artwork[0].src").startswith(show.podcast)
+    assert tab.js("navigator.mediaSession.playbackState") == "paused"
     assert tab.problems() == []
 
 
@@ -266,6 +268,24 @@ def test_the_position_is_offered_again_after_a_reload(show, tab):
     assert not offer.is_visible()
     tab.js(f"{AUDIO}.pause()")
     assert tab.problems() == []
+
+
+def test_the_slider_seeks_before_anything_is_loaded(show, tab):
+    tab.open(f"{show.newsroom}/monde/otan-cheque")
+    shadow(tab, ".seek").focus()
+    tab.page.keyboard.press("PageUp")  # preload="none": the player loads the metadata to seek
+    tab.wait_time("Math.abs(t - 30) < 0.5")
+    assert tab.js(f"{AUDIO}.paused") is True
+    assert shadow(tab, ".elapsed").text_content() == "0:30"
+
+
+def test_motion_follows_the_readers_preference(show, tab):
+    durations = {}
+    for motion in ("no-preference", "reduce"):
+        tab.page.emulate_media(reduced_motion=motion)
+        tab.open(f"{show.newsroom}/monde/otan-cheque")
+        durations[motion] = tab.js(f"getComputedStyle({SHADOW}.querySelector('.back')).transitionDuration")
+    assert durations["reduce"] == "0s" and durations["no-preference"] != "0s"
 
 
 def test_the_keyboard_alone_plays_seeks_and_skips(show, tab):

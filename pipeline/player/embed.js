@@ -391,7 +391,10 @@
     if (audio.readyState >= 1) audio.currentTime = to;
     else {
       audio.addEventListener("loadedmetadata", function () { audio.currentTime = to; }, { once: true });
-      if (!andPlay) audio.load();
+      if (!andPlay) {
+        audio.preload = "metadata"; // load() alone stops short of the metadata under preload="none"
+        audio.load();
+      }
     }
     this.showTime(to);
     if (andPlay) this.play();
@@ -428,6 +431,7 @@
     if (type === "play") this.started();
     if (type === "pause" || type === "ended") this.$(".player").classList.remove("playing");
     if (type === "pause") this.remember();
+    if (navigator.mediaSession && type !== "timeupdate") navigator.mediaSession.playbackState = audio.paused ? "paused" : "playing";
     if (type === "ended") this.forget();
     if (type === "timeupdate" || type === "seeked") {
       this.showTime(time);
