@@ -266,7 +266,12 @@ def test_the_position_is_offered_again_after_a_reload(show, tab):
     offer.click()
     tab.wait_time("t > 83.5")
     assert not offer.is_visible()
-    tab.js(f"{AUDIO}.pause()")
+    assert tab.js(f"localStorage.getItem('balado:position:{SLUG}')") == "83"
+    # Listened to the end: the position is forgotten, and the newsroom hears balado:ended.
+    tab.js(f"{AUDIO}.currentTime = {show.duration - 1.0}")
+    tab.until(f"{AUDIO}.ended")
+    tab.until("window.__events.some(e => e.type === 'ended')")
+    assert tab.js(f"localStorage.getItem('balado:position:{SLUG}')") is None
     assert tab.problems() == []
 
 
