@@ -12,6 +12,7 @@ import gzip
 import json
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -406,9 +407,17 @@ def test_nothing_but_embed_js_loads_until_the_reader_comes_near_the_player(show,
     assert tab.problems() == []
 
 
-@pytest.mark.parametrize("width", [360, 1024])
-def test_the_player_shifts_nothing_and_blocks_the_page_for_no_long_task(show, tab, width):
+def slow(route):
+    """A stylesheet that arrives late, after the player's markup is in place."""
+    time.sleep(0.4)
+    route.continue_()
+
+
+@pytest.mark.parametrize("width, late_css", [(360, False), (1024, True)])
+def test_the_player_shifts_nothing_and_blocks_the_page_for_no_long_task(show, tab, width, late_css):
     tab.page.set_viewport_size({"width": width, "height": 800})
+    if late_css:
+        tab.page.route("**/embed.css", slow)
     tab.open(f"{show.newsroom}/monde/otan-cheque")
     # The player is as tall as the newsroom's reservation (README) at any width.
     assert tab.js(f"{SHADOW}.querySelector('.player').getBoundingClientRect().height") == RESERVED

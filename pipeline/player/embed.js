@@ -323,7 +323,14 @@
     link.href = CSS_URL;
     var box = document.createElement("div");
     box.innerHTML = MARKUP; // constant markup; the episode's words go in through textContent below
-    root.replaceChildren(link, box.firstChild);
+    var player = box.firstChild;
+    // A shadow root's stylesheet does not hold back rendering: unstyled, the player would show
+    // taller than the space the page reserved and push the article down. Shown once styled.
+    player.hidden = true;
+    var show = function () { player.hidden = false; };
+    link.addEventListener("load", show, { once: true });
+    link.addEventListener("error", show, { once: true });
+    root.replaceChildren(link, player);
     var $ = this.$ = function (selector) { return root.querySelector(selector); };
     var data = this.data;
     $(".player").setAttribute("aria-label", "Écouter l’article : " + data.title);
