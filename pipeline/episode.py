@@ -336,6 +336,7 @@ def episode_manifest(job: EpisodeJob, *, script: Script, speech: Speech, master:
         kind=job.programme.kind if job.programme else "article",
         members=job.programme.members if job.programme else (),
         author_url=article.author_url,
+        canonical_url=article.canonical_url,
     )
 
 

@@ -35,6 +35,7 @@ class Article:
     lexicon: tuple = ()  # its own pronunciation rules (pipeline.text.lexicon.Rule), over the show's
     dropped: tuple[tuple[str, str], ...] = ()  # (text, rule): what was left out as page furniture
     author_url: str | None = None  # the author's page (podcast:person href)
+    canonical_url: str | None = None  # the page's own address, where ingest found it differs from source_url
 
 
 # --- Stage 2: script --------------------------------------------------------------------------
@@ -150,6 +151,7 @@ class EpisodeManifest:
     kind: EpisodeKind = "article"  # "digest": a programme made of other episodes (see pipeline.digest)
     members: tuple[str, ...] = ()  # a digest's episodes, by slug, in the order it plays them
     author_url: str | None = None  # the author's page, from the front matter (podcast:person href)
+    canonical_url: str | None = None  # the article page's canonical address when not source_url (embed lookups)
 
     @property
     def offline_fallback(self) -> bool:

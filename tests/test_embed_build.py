@@ -219,15 +219,39 @@ def with_url(text: str, url: str) -> str:
     return f"+++\nsource_url = \"{url}\"\n+++\n" + text
 
 
+def test_an_articles_canonical_address_gets_its_own_lookup_file(project, offline):
+    """Ingest records where the feed's link led (source_url) and, when the page names another,
+    its canonical address: the player looks up the page's canonical link, so both find it."""
+    canonical = "https://www.ouest-france.fr/bretagne/rennes-35000/metro-ligne-b-7c1e2f3a"
+    final = "https://amp.ouest-france.fr/bretagne/rennes-35000/metro-ligne-b-7c1e2f3a?utm_source=rss"
+    front = f"+++\nsource_url = \"{final}\"\ncanonical_url = \"{canonical}\"\n+++\n"
+    (project / "episodes" / "otan-bref.txt").write_text(front + SHORT_ARTICLE, encoding="utf-8")
+    build(load_config(project), engine="espeak")
+    public = project / "public"
+    assert read_json(public, "episodes/otan-bref.json")["canonical_url"] == canonical
+    assert {f for f in embed_files(public) if "/lookup/" in f} == {lookup_of(canonical), lookup_of(final)}
+    by_canonical, by_final = read_json(public, lookup_of(canonical)), read_json(public, lookup_of(final))
+    assert (by_canonical["url"], by_final["url"]) == (normalise_url(canonical), normalise_url(final))
+    assert by_canonical["slug"] == by_final["slug"] == "otan-bref"
+    assert {k: v for k, v in by_canonical.items() if k != "url"} == {k: v for k, v in by_final.items() if k != "url"}
+    assert read_json(public, "embed/otan-bref.json")["url"] == normalise_url(canonical)
+
+
 def test_a_draft_never_gets_player_files(project, offline):
     (project / "episodes" / "otan-bref.txt").write_text(with_url(SHORT_ARTICLE, LE_MONDE), encoding="utf-8")
     (project / "episodes" / "pologne-chars.txt").write_text(DRAFT, encoding="utf-8")
     config = load_config(project)
     assert build(config, engine="espeak").drafts == ["pologne-chars"]
     public = project / "public"
-    assert embed_files(public) == {"embed/otan-bref.json", "embed/otan-bref.html", "embed/otan-bref.oembed.json",
-                                   lookup_of(LE_MONDE)}
+    published = {"embed/otan-bref.json", "embed/otan-bref.html", "embed/otan-bref.oembed.json", lookup_of(LE_MONDE)}
+    assert embed_files(public) == published
     assert not list((project / "review").rglob("embed*"))
+    # A published episode is never taken back to a draft by its front matter: its player stays with
+    # its place in the feed.
+    marked = "+++\nstatus = \"draft\"\n" + with_url(SHORT_ARTICLE, LE_MONDE)[len("+++\n"):]
+    (project / "episodes" / "otan-bref.txt").write_text(marked, encoding="utf-8")
+    build(config, engine="espeak")
+    assert "otan-bref" in (public / "feed.xml").read_text(encoding="utf-8") and embed_files(public) == published
 
 
 def test_a_retired_episode_loses_its_player_files_and_the_others_keep_theirs(project, offline):
@@ -247,3 +271,13 @@ def test_a_retired_episode_loses_its_player_files_and_the_others_keep_theirs(pro
     assert embed_files(public) == kept
     assert all(snapshot(public)[name] == before[name] for name in kept)
     assert validate_public(config, public, check_loudness=False) == []
+
+
+def test_a_title_with_quotes_and_markup_stays_inside_the_iframes_title(tmp_path):
+    from pipeline.player.pages import iframe_html
+
+    config = make_config(tmp_path)
+    manifest = write_episode(config.public_dir, 1, title='Le « oui » du "maire" <script>alert(1)</script> & co')
+    [iframe] = lxml.html.fragments_fromstring(iframe_html(config, manifest))
+    assert iframe.tag == "iframe" and not list(iframe)
+    assert iframe.get("title") == 'Écouter « Le « oui » du "maire" & co »'

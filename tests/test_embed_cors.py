@@ -97,6 +97,27 @@ def test_a_key_not_allowed_to_set_cors_publishes_and_warns_in_one_line(s3, tmp_p
     assert s3.fingerprint() == show.fingerprint() and "uploaded" in out  # the show itself went up
 
 
+def test_a_bucket_that_never_answers_about_cors_is_retried_then_one_warning_line(s3, tmp_path):
+    """As every request of a publish: the client's time-out and attempts, then one line."""
+    from botocore.exceptions import ReadTimeoutError
+
+    show = with_origins(make_show(tmp_path / "show", s3.public_url, publish="attempts = 3\ntimeout_seconds = 0.5\n"),
+                        GAZETTE)
+    target = open_target(s3.spec, show.config)
+    tries = []
+
+    def stall(request, **_):
+        if "cors" in request.url:
+            tries.append(request.method)
+            raise ReadTimeoutError(endpoint_url=request.url, error="stalled")
+    target.client.meta.events.register("before-send.s3", stall)
+    report = publish(show.config, target)
+    assert tries == ["GET"] * (1 + 3) and report.cors is None  # botocore's max_attempts counts the retries
+    [line] = report.warnings
+    assert "did not answer within 0.5 s" in line and s3.spec in line and "\n" not in line
+    assert s3.fingerprint() == show.fingerprint()
+
+
 def test_a_key_allowed_to_set_cors_sets_it(s3, tmp_path, capsys, monkeypatch):
     show = with_origins(make_show(tmp_path / "show", s3.public_url), GAZETTE)
     key, secret = iam_user("publisher", ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject",

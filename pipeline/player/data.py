@@ -18,13 +18,16 @@ from pipeline.player.urls import lookup_hash, normalise_url
 VERSION = 1
 
 
-def article_url(manifest: EpisodeManifest) -> str | None:
-    """The article's normalised URL (None: no lookup file, only the explicit ``data-balado-episode``)."""
-    return normalise_url(manifest.source_url)
+def article_urls(manifest: EpisodeManifest) -> list[str]:
+    """The article's normalised URLs, the page's canonical one first (the player looks up the page's
+    ``<link rel="canonical">``, else its address); none: only ``data-balado-episode`` finds it."""
+    urls = (normalise_url(manifest.canonical_url), normalise_url(manifest.source_url))
+    return [url for url in dict.fromkeys(urls) if url]
 
 
 def episode_data(config: Config, manifest: EpisodeManifest, *, base_url: str | None,
-                 cover: str | None) -> dict:
+                 cover: str | None, url: str | None = None) -> dict:
+    """``url``: the article URL a lookup file is for (default: the article's first)."""
     from pipeline.publish.feed import plain_text
 
     base = (base_url or config.show.base_url).rstrip("/")
@@ -32,7 +35,7 @@ def episode_data(config: Config, manifest: EpisodeManifest, *, base_url: str | N
     return {
         "v": VERSION,
         "slug": manifest.slug,
-        "url": article_url(manifest),
+        "url": url or next(iter(article_urls(manifest)), None),
         "title": plain_text(manifest.title),
         "show": plain_text(config.show.title),
         "page": layout.file_url(base, layout.episode_page(manifest.slug)),
@@ -53,13 +56,13 @@ def data_json(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def lookup_files(manifests: list[EpisodeManifest]) -> dict[str, EpisodeManifest]:
-    """{lookup file: episode} for every article URL; two episodes of one article: the newest wins."""
+def lookup_files(manifests: list[EpisodeManifest]) -> dict[str, tuple[EpisodeManifest, str]]:
+    """{lookup file: (episode, article URL)} for every article URL; two episodes of one article:
+    the newest wins."""
     from pipeline.manifest import newest_first
 
-    files: dict[str, EpisodeManifest] = {}
+    files: dict[str, tuple[EpisodeManifest, str]] = {}
     for manifest in newest_first(manifests):
-        url = article_url(manifest)
-        if url:
-            files.setdefault(layout.embed_lookup(lookup_hash(url)), manifest)
+        for url in article_urls(manifest):
+            files.setdefault(layout.embed_lookup(lookup_hash(url)), (manifest, url))
     return files

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-from urllib.parse import urlsplit
-
 from pipeline import layout
 from pipeline.config import Config
 from pipeline.model import EpisodeManifest
@@ -21,16 +19,12 @@ WIDTH, HEIGHT = 640, 400  # the iframe oEmbed proposes; the transcript scrolls i
 IFRAME_STYLE = "border:0;width:100%;max-width:640px"
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def embed_csp(config: Config, base_url: str | None = None) -> str:
     """The iframe page's policy; the audio may go through the analytics prefix, which redirects
     to the show's address (as the site's pages allow)."""
-    prefix, base = config.analytics.prefix, base_url or config.show.base_url
-    media = tuple(dict.fromkeys(_origin(u) for u in (prefix, base))) if prefix else ()
+    from pipeline.publish.site import media_origins
+
+    media = media_origins(config.analytics.prefix, base_url or config.show.base_url)
     return "; ".join(["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
                       "img-src 'self'", " ".join(("media-src 'self'", *media)), "base-uri 'none'",
                       "form-action 'none'"])

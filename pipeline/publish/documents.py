@@ -98,7 +98,8 @@ def embed_documents(config: Config, catalogue: "Catalogue", site: "StagedSite", 
     from pipeline.player import HOME
     from pipeline.player.data import lookup_files
 
-    documents = [Document(name, _digest(name, (HOME / name).read_bytes().hex()), (HOME / name).read_bytes)
+    documents = [Document(name, _digest(name, hashlib.sha256((HOME / name).read_bytes()).hexdigest()),
+                          (HOME / name).read_bytes)  # keyed by its bytes: copied again only when it changed
                  for name in layout.EMBED_ASSETS if (HOME / name).is_file()]
     size = _cover_size(site, cover)
     shared = _digest(show_key, (HOME / "embed.html.j2").read_text(encoding="utf-8"), size)
@@ -106,10 +107,17 @@ def embed_documents(config: Config, catalogue: "Catalogue", site: "StagedSite", 
     for manifest in catalogue.manifests:
         for relative, render in renderers(manifest).items():
             documents.append(Document(relative, _digest(shared, relative, catalogue.digest(manifest.slug)), render))
-    for relative, manifest in lookup_files(catalogue.manifests).items():
-        render = renderers(manifest)[layout.embed_data(manifest.slug)]
+    for relative, (manifest, url) in lookup_files(catalogue.manifests).items():
+        render = functools.partial(_lookup_json, config, manifest, url=url, cover=cover, base_url=base_url)
         documents.append(Document(relative, _digest(shared, relative, catalogue.digest(manifest.slug)), render))
     return documents
+
+
+def _lookup_json(config, manifest, *, url: str, cover, base_url) -> str:
+    """The episode under one of its article's URLs (its ``url`` says which: a hash clash is told apart)."""
+    from pipeline.player import data
+
+    return data.data_json(data.episode_data(config, manifest, base_url=base_url, cover=cover, url=url))
 
 
 def _cover_size(site: "StagedSite", cover: str | None) -> tuple[int, int] | None:

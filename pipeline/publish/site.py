@@ -182,7 +182,7 @@ def _page_context(config: Config, *, cover_path: str | None, base_url: str | Non
     show = config.show
     base = (base_url or show.base_url).rstrip("/")
     prefix = config.analytics.prefix
-    css, js, csp = _csp(tuple(dict.fromkeys(_origin(u) for u in (prefix, base))) if prefix else ())
+    css, js, csp = _csp(media_origins(prefix, base))
     return dict(prefix=prefix,show_title=plain_text(show.title), show_description=plain_text(show.description),
                 show_author=plain_text(show.author), cover=_href(cover_path, root), root=root,
                 feed_href=_href(layout.FEED, root), feed_url=layout.feed_url(base), index_href=_href(layout.INDEX, root),
@@ -192,6 +192,12 @@ def _page_context(config: Config, *, cover_path: str | None, base_url: str | Non
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def media_origins(prefix: str | None, base: str) -> tuple[str, ...]:
+    """Where a page's audio comes from besides its own origin: the ``[analytics] prefix`` and the
+    show's address it redirects to (none without a prefix)."""
+    return tuple(dict.fromkeys(_origin(u) for u in (prefix, base))) if prefix else ()
 
 
 def _episode(manifest: EpisodeManifest, root: str, tz, context: dict) -> dict:

@@ -75,6 +75,7 @@ def read_article(path: Path | str, *, tz: tzinfo = timezone.utc) -> Article:
         lexicon=parse_rules(meta.get("lexicon", {}), str(path)),
         dropped=dropped if suffix in (".html", ".htm") else _dropped(body, title, passages),
         author_url=_optional_str(meta.get("author_url")),
+        canonical_url=_optional_str(meta.get("canonical_url")),
     )
 
 
