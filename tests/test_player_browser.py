@@ -98,6 +98,8 @@ def newsroom_pages(server, podcast: str, public: Path) -> None:
            f'<div data-balado-player data-balado-episode="{SHORT_SLUG}"></div>')
     server.add("/piege", article_page(title="Piège", canonical=None, podcast=podcast,
                                       player='<div data-balado-player data-balado-episode="piege"></div>'))
+    server.add("/suivi", article_page(title=title, canonical=None, podcast=podcast,
+                                      player=f'<div data-balado-player data-balado-episode="{SLUG}" data-balado-follow></div>'))
     server.add("/dossier", article_page(title="Dossier Otan", canonical=None, podcast=podcast, player=two))
     strict = (f"default-src 'none'; script-src {podcast}; style-src {podcast}; connect-src {podcast}; "
               f"media-src {podcast}; img-src {podcast}; base-uri 'none'; form-action 'none'")
@@ -351,6 +353,23 @@ def test_the_sentence_being_read_is_highlighted_in_the_article_and_a_paragraph_c
     tab.wait_time(f"t >= {start} && t < {start} + 3")
     assert highlighted(tab).startswith(paragraph[:30])
     assert tab.js("document.querySelector('article').innerHTML") == article  # the page's DOM untouched
+    tab.js(f"{AUDIO}.pause()")
+    assert tab.problems() == []
+
+
+IN_VIEW = """(() => { const h = CSS.highlights.get('balado-reading'); if (!h) return false;
+    const r = [...h][0].getBoundingClientRect(), player = document.querySelector('[data-balado-player]').getBoundingClientRect();
+    return player.top === 0 && r.top >= player.bottom && r.bottom <= innerHeight; })()"""
+
+
+def test_with_data_balado_follow_the_sentence_read_stays_in_view_under_the_player(show, tab):
+    tab.page.set_viewport_size({"width": 640, "height": 400})  # the iframe's size
+    tab.open(f"{show.newsroom}/suivi")
+    shadow(tab, ".play").click()
+    tab.wait_time("t > 0.3")
+    for start, _ in (show.cues[-4], show.cues[3]):  # far down the article, then back up
+        tab.js(f"{AUDIO}.currentTime = {start + 0.3}")
+        tab.until(IN_VIEW)
     tab.js(f"{AUDIO}.pause()")
     assert tab.problems() == []
 

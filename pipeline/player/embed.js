@@ -262,7 +262,16 @@
     var range = now >= 0 && this.cues[now].range;
     if (range) CSS.highlights.set(HIGHLIGHT, new Highlight(range));
     else CSS.highlights.delete(HIGHLIGHT);
+    if (range && this.player.host.hasAttribute("data-balado-follow")) follow(range, this.player.host);
   };
+
+  // data-balado-follow (the iframe page): keep the sentence in view, below the sticky player.
+  function follow(range, host) {
+    var box = range.getBoundingClientRect(), top = host.getBoundingClientRect().bottom;
+    if (box.top >= top && box.bottom <= innerHeight) return;
+    var still = matchMedia("(prefers-reduced-motion: reduce)").matches;
+    scrollBy({ top: box.top - top - (innerHeight - top) / 3, behavior: still ? "auto" : "smooth" });
+  }
 
   ReadAlong.prototype.stop = function () {
     if (highlightable() && this.current >= 0) CSS.highlights.delete(HIGHLIGHT);
