@@ -279,12 +279,18 @@ def test_the_position_is_offered_again_after_a_reload(show, tab):
 
 
 def test_the_slider_seeks_before_anything_is_loaded(show, tab):
-    tab.open(f"{show.newsroom}/monde/otan-cheque")
+    page = tab.open(f"{show.newsroom}/monde/otan-cheque")
+    page.get_by_label("Vitesse").select_option("2")
     shadow(tab, ".seek").focus()
-    tab.page.keyboard.press("PageUp")  # preload="none": the player loads the metadata to seek
-    tab.wait_time("Math.abs(t - 30) < 0.5")
+    page.keyboard.press("PageUp")  # preload="none": the player loads the metadata to seek
+    page.keyboard.press("PageUp")  # before it is there: the two skips add up
+    tab.wait_time("Math.abs(t - 60) < 0.5")
     assert tab.js(f"{AUDIO}.paused") is True
-    assert shadow(tab, ".elapsed").text_content() == "0:30"
+    assert shadow(tab, ".elapsed").text_content() == "1:00"
+    shadow(tab, ".play").click()
+    tab.wait_time("t > 60.5")
+    assert tab.js(f"{AUDIO}.playbackRate") == 2  # the speed chosen first outlived the load
+    tab.js(f"{AUDIO}.pause()")
 
 
 def test_motion_follows_the_readers_preference(show, tab):

@@ -371,7 +371,7 @@
     $(".play").addEventListener("click", function () { self.toggle(); });
     $(".back").addEventListener("click", function () { self.skip(-BACK); });
     $(".ahead").addEventListener("click", function () { self.skip(AHEAD); });
-    $(".speed select").addEventListener("change", function (e) { audio.playbackRate = parseFloat(e.target.value); });
+    $(".speed select").addEventListener("change", function (e) { self.speed(parseFloat(e.target.value)); });
     $(".chapters select").addEventListener("change", function (e) { self.chapter(parseInt(e.target.value, 10)); });
     $(".resume").addEventListener("click", function () { self.seek(self.saved, true); });
     this.wireSeek($(".seek"));
@@ -392,6 +392,11 @@
     });
   };
 
+  // The default rate too: load() (a seek before playing) resets the rate to it.
+  Player.prototype.speed = function (rate) {
+    this.audio.defaultPlaybackRate = this.audio.playbackRate = rate;
+  };
+
   Player.prototype.toggle = function () {
     if (this.audio.paused) this.play(); else this.audio.pause();
   };
@@ -403,10 +408,16 @@
 
   // Seek even before anything is loaded (preload="none": the position waits for the metadata).
   Player.prototype.seek = function (time, andPlay) {
-    var audio = this.audio, to = Math.max(0, Math.min(time, this.duration() - 0.1));
+    var self = this, audio = this.audio, to = Math.max(0, Math.min(time, this.duration() - 0.1));
     if (audio.readyState >= 1) audio.currentTime = to;
     else {
-      audio.addEventListener("loadedmetadata", function () { audio.currentTime = to; }, { once: true });
+      if (this.pending === undefined) {
+        audio.addEventListener("loadedmetadata", function () {
+          audio.currentTime = self.pending;
+          self.pending = undefined;
+        }, { once: true });
+      }
+      this.pending = to; // a second skip before the metadata adds to the first
       if (!andPlay) {
         audio.preload = "metadata"; // load() alone stops short of the metadata under preload="none"
         audio.load();
@@ -416,7 +427,11 @@
     if (andPlay) this.play();
   };
 
-  Player.prototype.skip = function (delta) { this.seek(this.audio.currentTime + delta, !this.audio.paused); };
+  Player.prototype.position = function () {
+    return this.pending === undefined ? this.audio.currentTime : this.pending;
+  };
+
+  Player.prototype.skip = function (delta) { this.seek(this.position() + delta, !this.audio.paused); };
 
   Player.prototype.duration = function () {
     return isFinite(this.audio.duration) && this.audio.duration > 0 ? this.audio.duration : this.data.duration || 0;
@@ -445,7 +460,10 @@
   Player.prototype.on = function (type) {
     var audio = this.audio, time = audio.currentTime;
     if (type === "play") this.started();
-    if (type === "pause" || type === "ended") this.$(".player").classList.remove("playing");
+    if (type === "pause" || type === "ended") {
+      this.$(".player").classList.remove("playing");
+      this.$(".play").setAttribute("aria-label", "Reprendre la lecture");
+    }
     if (type === "pause") this.remember();
     if (navigator.mediaSession && type !== "timeupdate") navigator.mediaSession.playbackState = audio.paused ? "paused" : "playing";
     if (type === "ended") this.forget();
@@ -469,9 +487,6 @@
     highlightStyles();
     this.readAlong.start();
     mediaSession(this);
-    this.audio.addEventListener("pause", function () {
-      self.$(".play").setAttribute("aria-label", "Reprendre la lecture");
-    }, { once: true });
   };
 
   // balado:progress about every 5 s of listening, for a newsroom's own analytics.
