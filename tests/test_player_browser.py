@@ -51,6 +51,10 @@ new PerformanceObserver(l => l.getEntries().forEach(e => e.scripts.forEach(s => 
   if (s.sourceURL.endsWith('/embed.js')) window.__ourlong.push([s.invoker, s.duration]); })))
   .observe({type: 'long-animation-frame', buffered: true});
 document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+// The Media Session handlers the player registers, kept so a test can press them as a headset does.
+window.__actions = {};
+const register = navigator.mediaSession.setActionHandler.bind(navigator.mediaSession);
+navigator.mediaSession.setActionHandler = (name, handler) => { window.__actions[name] = handler; register(name, handler); };
 for (const type of ['play', 'pause', 'ended', 'progress'])
   document.addEventListener('balado:' + type, e => window.__events.push({type, target: e.target.tagName, ...e.detail}));
 """
@@ -251,6 +255,39 @@ def test_the_player_appears_plays_skips_changes_speed_and_jumps_to_a_chapter(sho
     # The phone's lock screen names the episode, shows the cover and knows it is paused.
     assert tab.js("navigator.mediaSession.metadata.title") == shadow(tab, ".title").text_content()
     assert tab.js("navigator.mediaSession.metadata.artwork[0].src").startswith(show.podcast)
+    assert tab.js("navigator.mediaSession.playbackState") == "paused"
+    assert tab.problems() == []
+
+
+def test_the_lock_screen_and_headset_buttons_drive_the_player(show, tab):
+    tab.open(f"{show.newsroom}/monde/otan-cheque")
+    shadow(tab, ".play").click()
+    tab.wait_time("t > 0.3")
+    assert set(tab.js("Object.keys(window.__actions)")) == {
+        "play", "pause", "seekbackward", "seekforward", "seekto", "previoustrack", "nexttrack"}
+    press = "([name, details]) => window.__actions[name](details || {action: name})"
+    tab.js(press, ["pause"])
+    assert tab.js(f"{AUDIO}.paused") is True
+    tab.js(press, ["seekto", {"action": "seekto", "seekTime": 50}])
+    tab.wait_time("Math.abs(t - 50) < 0.5")
+    tab.js(press, ["seekforward"])
+    tab.wait_time("Math.abs(t - 80) < 0.5")
+    tab.js(press, ["seekbackward", {"action": "seekbackward", "seekOffset": 10}])
+    tab.wait_time("Math.abs(t - 70) < 0.5")
+    chapters = [c["start"] for c in show.chapters]
+    current = max(i for i, start in enumerate(chapters) if start <= 70)
+    tab.js(press, ["nexttrack"])  # the next chapter
+    tab.wait_time(f"t >= {chapters[current + 1]} && t < {chapters[current + 1]} + 3")
+    tab.js(f"{AUDIO}.pause()")
+    tab.js(f"{AUDIO}.currentTime = {chapters[current + 1] + 10}")
+    tab.wait_time(f"t > {chapters[current + 1] + 9}")
+    tab.js(press, ["previoustrack"])  # well into a chapter: back to its start
+    tab.wait_time(f"Math.abs(t - {chapters[current + 1]}) < 0.3")
+    tab.js(press, ["previoustrack"])  # at its start: the chapter before
+    tab.wait_time(f"Math.abs(t - {chapters[current]}) < 0.3")
+    tab.js(press, ["play"])
+    tab.until(f"!{AUDIO}.paused")
+    tab.js(f"{AUDIO}.pause()")
     assert tab.js("navigator.mediaSession.playbackState") == "paused"
     assert tab.problems() == []
 

@@ -448,6 +448,12 @@
     return found;
   };
 
+  // As a CD player does: back to the start of this chapter, or to the previous one from its first seconds.
+  Player.prototype.previousChapter = function () {
+    var time = this.position(), i = this.chapterAt(time), chapters = this.data.chapters || [];
+    return chapters[i] && time - chapters[i].start > 3 ? i : i - 1;
+  };
+
   Player.prototype.showTime = function (time) {
     var $ = this.$, slider = $(".seek");
     $(".elapsed").textContent = clock(time);
@@ -545,7 +551,7 @@
       seekbackward: function (d) { player.skip(-(d.seekOffset || BACK)); },
       seekforward: function (d) { player.skip(d.seekOffset || AHEAD); },
       seekto: function (d) { player.seek(d.seekTime, !player.audio.paused); },
-      previoustrack: function () { player.chapter(player.chapterAt(player.audio.currentTime) - 1); },
+      previoustrack: function () { player.chapter(player.previousChapter()); },
       nexttrack: function () { player.chapter(player.chapterAt(player.audio.currentTime) + 1); }
     };
     Object.keys(actions).forEach(function (name) {
