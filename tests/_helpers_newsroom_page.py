@@ -13,7 +13,8 @@ from _helpers_project import SAMPLE
 
 # A page's CSS that would break a player living in the page: hidden buttons and inputs, huge type.
 HOSTILE_CSS = """
-* { box-sizing: content-box; }
+* { box-sizing: content-box; font-size: 40px; }  /* a careless reset: 40px rem for any widget in rem */
+body * { font-size: inherit; }
 body { margin: 0; font: 19px/1.6 Georgia, serif; color: #222; background: #fbfaf7; }
 header.site, footer.site { background: #14213d; color: #fff; padding: 12px 24px; }
 header.site a, footer.site a { color: #fff; }

@@ -221,6 +221,8 @@ def test_the_player_appears_plays_skips_changes_speed_and_jumps_to_a_chapter(sho
     assert shadow(tab, ".total").text_content() == "2:29"
     # The page's CSS (buttons hidden, 40px type, pink) reaches neither the controls nor their size.
     assert shadow(tab, ".play").is_visible() and shadow(tab, ".seek").is_visible()
+    assert tab.js("getComputedStyle(document.documentElement).fontSize") == "40px"  # 1rem is 40px here
+    assert tab.js("getComputedStyle(document.querySelector('[data-balado-player]')).fontSize") == "40px"
     assert tab.js(f"getComputedStyle({SHADOW}.querySelector('.player')).fontSize") == "16px"
     assert tab.js(f"{AUDIO}.preload") == "none" and tab.js(f"{AUDIO}.readyState") == 0
     # Nor does the player's CSS reach the page: the page's own .note.title.show is as it was.
