@@ -267,10 +267,11 @@
 
   // data-balado-follow (the iframe page): keep the sentence in view, below the sticky player.
   function follow(range, host) {
-    var box = range.getBoundingClientRect(), top = host.getBoundingClientRect().bottom;
-    if (box.top >= top && box.bottom <= innerHeight) return;
-    var still = matchMedia("(prefers-reduced-motion: reduce)").matches;
-    scrollBy({ top: box.top - top - (innerHeight - top) / 3, behavior: still ? "auto" : "smooth" });
+    var box = range.getBoundingClientRect(), player = host.getBoundingClientRect();
+    var covered = player.top <= 1 ? player.bottom : 0; // stuck at the top, the player hides what is under it
+    if (box.top >= covered && box.bottom <= innerHeight) return;
+    var still = matchMedia("(prefers-reduced-motion: reduce)").matches, clear = player.height;
+    scrollBy({ top: box.top - clear - (innerHeight - clear) / 3, behavior: still ? "auto" : "smooth" });
   }
 
   ReadAlong.prototype.stop = function () {
