@@ -9,6 +9,7 @@ player's own SHA-256 is what finds the episode there. Without Chromium these tes
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import re
 import shutil
@@ -104,6 +105,13 @@ def newsroom_pages(server, podcast: str, public: Path) -> None:
                                       player='<div data-balado-player data-balado-episode="piege"></div>'))
     server.add("/suivi", article_page(title=title, canonical=None, podcast=podcast,
                                       player=f'<div data-balado-player data-balado-episode="{SLUG}" data-balado-follow></div>'))
+    # A page whose <article> is a teaser, the text in a <div>: data-balado-article names it.
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in article_paragraphs())
+    server.add("/corps", f"""<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<link rel="stylesheet" href="/gazette.css"></head><body><main><h1>{html.escape(title)}</h1>
+<div data-balado-player data-balado-episode="{SLUG}" data-balado-article=".corps"></div><div class="corps">{body}</div>
+<article><h2>À lire aussi</h2><p>Un autre sujet, sans rapport.</p></article></main>
+<script async src="{podcast}/embed.js"></script></body></html>""")
     server.add("/dossier", article_page(title="Dossier Otan", canonical=None, podcast=podcast, player=two))
     strict = (f"default-src 'none'; script-src {podcast}; style-src {podcast}; connect-src {podcast}; "
               f"media-src {podcast}; img-src {podcast}; base-uri 'none'; form-action 'none'")
@@ -413,6 +421,18 @@ def test_with_data_balado_follow_the_sentence_read_stays_in_view_under_the_playe
         tab.until(IN_VIEW, text[:20])
         if start > show.cues[4][0]:
             assert tab.js("document.querySelector('[data-balado-player]').getBoundingClientRect().top") == 0
+    tab.js(f"{AUDIO}.pause()")
+    assert tab.problems() == []
+
+
+def test_data_balado_article_names_where_the_text_is(show, tab):
+    tab.open(f"{show.newsroom}/corps")
+    shadow(tab, ".play").click()
+    tab.wait_time("t > 0.3")
+    start, text = show.cues[5]
+    tab.js(f"{AUDIO}.currentTime = {start + 0.3}")
+    tab.until("(want) => { const h = CSS.highlights.get('balado-reading'); return !!h && [...h][0].toString().startsWith(want)"
+              " && document.querySelector('.corps').contains([...h][0].startContainer); }", text[:20])
     tab.js(f"{AUDIO}.pause()")
     assert tab.problems() == []
 
