@@ -100,6 +100,7 @@ class TranscriptPart:
     title: str | None
     start: float
     text: str
+    cues: tuple[tuple[float, str], ...] = ()  # (start, sentence): the page highlights the one playing
 
 
 def transcript_parts(manifest: EpisodeManifest, vtt: str | None) -> list[TranscriptPart]:
@@ -107,16 +108,16 @@ def transcript_parts(manifest: EpisodeManifest, vtt: str | None) -> list[Transcr
     cues = read_vtt_cues(vtt) if vtt else []
     chapters = sorted(manifest.chapters, key=lambda c: c.start)
     if not chapters:
-        return [TranscriptPart(None, 0.0, " ".join(t for _, t in cues))] if cues else []
+        return [TranscriptPart(None, 0.0, " ".join(t for _, t in cues), tuple(cues))] if cues else []
     parts = []
     for index, chapter in enumerate(chapters):
         end = chapters[index + 1].start if index + 1 < len(chapters) else float("inf")
         # A cue belongs to the chapter its start falls in; the first chapter takes earlier ones.
         begin = round(chapter.start, 3)
-        texts = [t for start, t in cues
-                 if (start < round(end, 3)) and (start >= begin or index == 0)]
-        if texts:
-            parts.append(TranscriptPart(chapter.title, chapter.start, " ".join(texts)))
+        mine = tuple((start, t) for start, t in cues
+                     if (start < round(end, 3)) and (start >= begin or index == 0))
+        if mine:
+            parts.append(TranscriptPart(chapter.title, chapter.start, " ".join(t for _, t in mine), mine))
     return parts
 
 

@@ -57,6 +57,15 @@
       }
       return;
     }
+    var cue = event.target.closest(".transcript .cue");
+    if (cue && window.getSelection().isCollapsed) {  // selecting text to copy it is not a click
+      var section = cue.closest(".transcript");
+      var player = document.getElementById(section.getAttribute("data-audio"));
+      if (player) {
+        seek(player, parseFloat(cue.getAttribute("data-start")));
+      }
+      return;
+    }
     var copy = event.target.closest("button[data-copy]");
     if (copy) {
       copyFeed(copy);
@@ -72,22 +81,29 @@
     });
   }, true);
 
-  // Show which chapter is playing.
-  document.addEventListener("timeupdate", function (event) {
-    var audio = event.target;
-    var buttons = document.querySelectorAll('button[data-audio="' + audio.id + '"]');
+  // Mark, among elements with a data-start, the last one that has started.
+  function markCurrent(elements, time) {
     var current = null;
-    buttons.forEach(function (button) {
-      if (parseFloat(button.getAttribute("data-start")) <= audio.currentTime + 0.25) {
-        current = button;
+    elements.forEach(function (element) {
+      if (parseFloat(element.getAttribute("data-start")) <= time) {
+        current = element;
       }
     });
-    buttons.forEach(function (button) {
-      if (button === current) {
-        button.setAttribute("aria-current", "true");
+    elements.forEach(function (element) {
+      if (element === current) {
+        element.setAttribute("aria-current", "true");
       } else {
-        button.removeAttribute("aria-current");
+        element.removeAttribute("aria-current");
       }
     });
-  }, true);
+  }
+
+  // Show which chapter is playing, and in the transcript the sentence being spoken.
+  function follow(event) {
+    var audio = event.target;
+    markCurrent(document.querySelectorAll('button[data-audio="' + audio.id + '"]'), audio.currentTime + 0.25);
+    markCurrent(document.querySelectorAll('.transcript[data-audio="' + audio.id + '"] .cue'), audio.currentTime + 0.05);
+  }
+  document.addEventListener("timeupdate", follow, true);
+  document.addEventListener("seeked", follow, true);
 })();
