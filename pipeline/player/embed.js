@@ -572,7 +572,8 @@
   // The ::highlight() rule must live in the host document: embed.css once more, where every rule
   // but that one is scoped to :host and so matches nothing of the page.
   function highlightStyles() {
-    if (document.querySelector('link[data-balado-styles]')) return;
+    var links = document.querySelectorAll('link[rel="stylesheet"]');
+    for (var i = 0; i < links.length; i++) if (links[i].href === CSS_URL) return; // already there (the iframe page)
     var link = document.createElement("link");
     link.rel = "stylesheet";
     link.href = CSS_URL;
