@@ -120,6 +120,7 @@ def test_the_iframe_page_is_the_player_alone_under_a_strict_policy(tmp_path):
     assert [link.get("href") for link in doc.iter("link") if link.get("rel") == "stylesheet"] == ["../embed.css"]
     [player] = doc.xpath("//div[@data-balado-player]")
     assert (player.get("data-balado-episode"), player.get("data-balado-article")) == ("episode-1", "#transcript")
+    assert player.get("data-balado-follow") == ""  # sticks on top, the sentence read kept in view below it
     [transcript] = doc.xpath("//section[@id='transcript']")
     assert [p.text_content() for p in transcript.iter("p")] == ["Bonjour."]
     assert doc.get("lang") == "fr"
