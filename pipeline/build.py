@@ -298,7 +298,7 @@ def build(config: Config, *, sources: list[Path] | None = None, engine: EngineCh
         present = plan.draft_slugs if whole_show else (set(shelf.catalogue.entries) | plan.draft_slugs) - set(catalogue.entries)
         built += build_drafts(config, shelf, plan.drafts, present, engine=engine, jobs=jobs, warn=warn)
         _remember(config, index=index, read=read, catalogue=catalogue, retired=retired, plan=plan)
-        review_pages(config, [e.slug for e in built], warn)
+        review_pages(config, [e.slug for e in built], warn, catalogue)
     if whole_show and not any(m.offline_fallback for m in catalogue.manifests):
         inputs.remember(config, inputs.fingerprint(config, inputs.scan(config.episodes_dir), version=RECIPE_VERSION))
     elif whole_show:

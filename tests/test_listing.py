@@ -109,8 +109,12 @@ def test_a_daily_digest_sets_the_update_frequency():
     ("La réforme (épisode 7)", "La réforme"),
     ("Le journal du 3 décembre 2026", "Le journal"),
     ("Le journal du jeudi 3 décembre 2026", "Le journal"),
+    ("LE JOURNAL DU 3 DÉCEMBRE 2026", "LE JOURNAL"),  # capitals: the date is still found
     ("2026-12-03 : les marchés", "les marchés"),
     ("Épisode 8 : un autre numéro", "Épisode 8 : un autre numéro"),  # not this episode's number
+    ("Épisode 70 : soixante-dix", "Épisode 70 : soixante-dix"),
+    ("La réforme (épisode 17)", "La réforme (épisode 17)"),
+    ("Épisode 7 : La réforme (épisode 7)", "La réforme"),
     ("Le journal du 2 décembre 2026", "Le journal du 2 décembre 2026"),  # not its date
     ("Le 1er mai, la fête", "Le 1er mai, la fête"),
     ("Le budget 2026", "Le budget 2026"),

@@ -17,11 +17,15 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.config import Config
 from pipeline.desk.paths import drafts_dir, review_page
 from pipeline.fsutil import atomic_write_text
 from pipeline.model import Article, EpisodeManifest
+
+if TYPE_CHECKING:
+    from pipeline.catalogue import Catalogue
 
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 ELISION = re.compile(r"^(?:[lLdDjJmMnNsStTcCqQ]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)['’]")
@@ -152,28 +156,31 @@ def _environment():
     return Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html", "j2"]))
 
 
-def find_episode(config: Config, slug: str):
-    """(article, manifest, draft) for ``slug``, or None when it is not built."""
+def find_episode(config: Config, slug: str, published: "Catalogue | None" = None):
+    """(article, manifest, draft) for ``slug``, or None when it is not built. ``published``: the
+    catalogue a build already holds (read from disk otherwise); the article is the file its manifest
+    names, so a show of thousands is not scanned for one page."""
     from pipeline.catalogue import load_catalogue
     from pipeline.desk.drafts import Shelf
-    from pipeline.sources.articles import catalogue as articles
     from pipeline.text.article import read_article
 
-    found = articles(config.episodes_dir).get(slug)
-    shelf = Shelf.load(config)
-    manifest, draft = shelf.catalogue.get(slug), True
+    manifest, draft = Shelf.load(config).catalogue.get(slug), True
     if manifest is None:
-        manifest, draft = load_catalogue(config.public_dir, config.cache_dir).get(slug), False
-    if found is None or manifest is None or manifest.kind != "article":
+        catalogue = published if published is not None else load_catalogue(config.public_dir, config.cache_dir)
+        manifest, draft = catalogue.get(slug), False
+    if manifest is None or manifest.kind != "article" or not manifest.source:
         return None
-    return read_article(found.path, tz=config.tz), manifest, draft
+    path = config.root / manifest.source
+    if not path.is_file():
+        return None
+    return read_article(path, tz=config.tz), manifest, draft
 
 
-def write_pages(config: Config, slugs: list[str]) -> list[Path]:
+def write_pages(config: Config, slugs: list[str], published: "Catalogue | None" = None) -> list[Path]:
     """Write the review pages of these episodes into ``review/``; returns them."""
     written = []
     for slug in slugs:
-        found = find_episode(config, slug)
+        found = find_episode(config, slug, published)
         if found is None:
             continue
         article, manifest, draft = found
@@ -185,11 +192,11 @@ def write_pages(config: Config, slugs: list[str]) -> list[Path]:
     return written
 
 
-def review_pages(config: Config, slugs: list[str], warn) -> None:
+def review_pages(config: Config, slugs: list[str], warn, published: "Catalogue | None" = None) -> None:
     """The build's review pages: a page that cannot be written is a warning, never a failed build."""
     if not slugs:
         return
     try:
-        write_pages(config, slugs)
+        write_pages(config, slugs, published)
     except Exception as exc:  # the episodes are built and published: the page is the editor's aid
         warn(f"warning: review pages not written ({str(exc)[:150]})")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable
 
 from pipeline import layout
 from pipeline.config import Config
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import FileSizes, atomic_write_text
 from pipeline.publish import paging
 
 if TYPE_CHECKING:
@@ -203,9 +203,10 @@ def stage_documents(site: "StagedSite", documents: list[Document], published: di
     """Render into ``site`` every document whose key changed (or whose file is gone), remove the
     ones the show no longer has; return the new state and the documents rendered."""
     state, rendered = {}, []
+    present = FileSizes(site.public)  # a listing per folder, not a stat per document (thousands of them)
     for document in documents:
         state[document.relative] = document.key
-        current = published.get(document.relative) == document.key and (site.public / document.relative).is_file()
+        current = published.get(document.relative) == document.key and present.size(document.relative) is not None
         if force or not current:
             site.write(document.relative, document.render())
             rendered.append(document.relative)
