@@ -26,6 +26,8 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
 
+from _helpers_project import serving
+
 SITE_NAME = "Le Courrier du Rhône"
 LAST_MODIFIED = "Tue, 02 Dec 2025 08:00:00 GMT"
 
@@ -553,13 +555,8 @@ def newsroom() -> Iterator[Newsroom]:
     server.site = site  # type: ignore[attr-defined]
     site.base = f"http://127.0.0.1:{server.server_address[1]}"
     site.publish()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield site
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextlib.contextmanager

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import html
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from _helpers_project import SAMPLE
+from _helpers_project import SAMPLE, serving
 
 # A page's CSS that would break a player living in the page: hidden buttons and inputs, huge type.
 HOSTILE_CSS = """
@@ -129,11 +128,5 @@ class NewsroomServer(ThreadingHTTPServer):
 
 @contextlib.contextmanager
 def newsroom_server():
-    server = NewsroomServer()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(NewsroomServer()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -2,8 +2,10 @@
 `invoke` run as a user runs it, and snapshots of what was published."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import threading
 import sys
 from pathlib import Path
 
@@ -69,3 +71,16 @@ def cut_at_every_rename(monkeypatch, attempt, check) -> int:
             continue
         monkeypatch.setattr(staging.StagedSite, "_move_in", move_in)
         return cut
+
+
+@contextlib.contextmanager
+def serving(server):
+    """``server`` answering from a thread until the block ends (a short poll: shutdown waits for it)."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -9,11 +9,11 @@ import contextlib
 import functools
 import io
 import json
-import threading
 from dataclasses import asdict
 from pathlib import Path
 
 from _helpers_audio import sine_mp3
+from _helpers_project import serving
 from pipeline.config import Config, ShowConfig
 from pipeline.publish.feed import render_feed
 from pipeline.sound.ffmpeg import run_ffmpeg
@@ -111,13 +111,5 @@ def build_public(root: Path, *, base_url: str = "https://balado.example/podcast"
 def running_server(public_dir: Path, **kwargs):
     """The real server on a free loopback port, in a thread, for the duration of a test."""
     server = make_server(public_dir, "127.0.0.1", 0, quiet=True, **kwargs)
-    # A short poll interval: shutdown() waits for it (0.5 s by default, per test).
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -6,23 +6,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import threading
 import urllib.parse
 from pathlib import Path
 
+from _helpers_project import serving
 import requests
-
-
-@contextlib.contextmanager
-def _serving(server):
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 class Hub:
@@ -54,7 +42,7 @@ def websub_hub(folder: Path):
         if request.form.get("hub.mode") == "publish":
             handle.pings.append(dict(request.form))
 
-    with _serving(server):
+    with serving(server):
         yield handle
 
 
@@ -91,7 +79,7 @@ def subscriber():
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Callback)
     handle = Subscriber(f"http://127.0.0.1:{server.server_port}/callback")
-    with _serving(server):
+    with serving(server):
         yield handle
 
 
@@ -110,5 +98,5 @@ def web_host(root: Path, hub_url: str):
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Files, directory=str(root)))
     base = f"http://127.0.0.1:{server.server_port}"
-    with _serving(server):
+    with serving(server):
         yield base
