@@ -66,4 +66,6 @@ def check_deps(clone: Path) -> int:
         frozen = subprocess.run([python, "-m", "pip", "freeze"], capture_output=True, text=True, check=True).stdout
         changes = newer_than_locked(clone, frozen)
         print("newest allowed releases against constraints.txt: " + ("; ".join(changes) or "none newer"))
+        if not (clone / "tests" / "tools" / "node_modules").is_dir():  # the suite's linters (README's test command)
+            subprocess.run(["npm", "ci", "--prefix", str(clone / "tests" / "tools")], check=True)
         return subprocess.run([python, "-m", "pytest", "-n", "2", "-q"], cwd=clone).returncode
